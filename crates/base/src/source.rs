@@ -1,0 +1,171 @@
+//! Source files, byte spans and the line index that maps offsets to `line:col`.
+//!
+//! Spans are `u32` byte ranges into a file's text; line and column are computed only when a
+//! diagnostic is printed (as ruff's `LineIndex` does), so hot paths carry 12 bytes per span.
+
+use std::path::{Path, PathBuf};
+
+/// Index of a file in a [`SourceMap`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct FileId(pub u32);
+
+/// A byte range `start..end` in one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct Span {
+    /// The file the range is in.
+    pub file: FileId,
+    /// First byte.
+    pub start: u32,
+    /// One past the last byte.
+    pub end: u32,
+}
+
+impl Span {
+    /// A span from `start` to `end` in `file`.
+    pub fn new(file: FileId, start: usize, end: usize) -> Span {
+        Span { file, start: clamp_u32(start), end: clamp_u32(end.max(start)) }
+    }
+}
+
+fn clamp_u32(x: usize) -> u32 {
+    u32::try_from(x).unwrap_or(u32::MAX)
+}
+
+/// One-based line and column (column counted in bytes, as gcc and rustc do).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct LineCol {
+    /// 1-based line number.
+    pub line: u32,
+    /// 1-based byte column.
+    pub col: u32,
+}
+
+/// One file's text, its display path and the offsets where its lines start.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path as shown to users (relative to the tree when the file is in it).
+    pub path: PathBuf,
+    /// The text. Non-UTF-8 bytes were replaced with U+FFFD by the caller that loaded it.
+    pub text: String,
+    line_starts: Vec<u32>,
+}
+
+impl SourceFile {
+    /// Line and column of byte offset `offset` (clamped to the text).
+    pub fn line_col(&self, offset: u32) -> LineCol {
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let start = self.line_starts.get(line).copied().unwrap_or(0);
+        LineCol { line: clamp_u32(line + 1), col: offset.saturating_sub(start) + 1 }
+    }
+
+    /// The text of 1-based line `line`, without its newline.
+    pub fn line_text(&self, line: u32) -> &str {
+        let i = line.saturating_sub(1) as usize;
+        let Some(&start) = self.line_starts.get(i) else { return "" };
+        let end = self.line_starts.get(i + 1).map_or(self.text.len(), |&e| e as usize);
+        self.text.get(start as usize..end).unwrap_or("").trim_end_matches(['\n', '\r'])
+    }
+}
+
+/// All files read in one run, addressed by [`FileId`].
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    /// An empty map.
+    pub fn new() -> SourceMap {
+        SourceMap::default()
+    }
+
+    /// Adds a file and returns its id. The text is kept as given.
+    pub fn add(&mut self, path: impl Into<PathBuf>, text: String) -> FileId {
+        let mut line_starts = vec![0u32];
+        line_starts.extend(
+            text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| clamp_u32(i + 1)),
+        );
+        let id = FileId(clamp_u32(self.files.len()));
+        self.files.push(SourceFile { path: path.into(), text, line_starts });
+        id
+    }
+
+    /// Adds a file from raw bytes, replacing invalid UTF-8 with U+FFFD so that later offsets
+    /// stay meaningful; returns whether any byte was replaced.
+    pub fn add_bytes(&mut self, path: impl Into<PathBuf>, bytes: Vec<u8>) -> (FileId, bool) {
+        match String::from_utf8(bytes) {
+            Ok(text) => (self.add(path, text), false),
+            Err(e) => {
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                (self.add(path, text), true)
+            }
+        }
+    }
+
+    /// The file behind `id`. Panics only on an id that did not come from this map.
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// The file behind `id`, if it came from this map.
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+
+    /// The display path of `id`.
+    pub fn path(&self, id: FileId) -> &Path {
+        self.get(id).map_or(Path::new("<unknown>"), |f| f.path.as_path())
+    }
+
+    /// Line and column of the start of `span`.
+    pub fn line_col(&self, span: Span) -> LineCol {
+        self.get(span.file).map_or(LineCol { line: 0, col: 0 }, |f| f.line_col(span.start))
+    }
+
+    /// `path:line:col` of the start of `span`.
+    pub fn location(&self, span: Span) -> String {
+        let lc = self.line_col(span);
+        format!("{}:{}:{}", self.path(span.file).display(), lc.line, lc.col)
+    }
+
+    /// Number of files.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether no file was added.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Every file with its id, in the order they were added.
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files.iter().enumerate().map(|(i, f)| (FileId(clamp_u32(i)), f))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_from_one() {
+        let mut map = SourceMap::new();
+        let f = map.add("Kconfig", "config A\n\tbool\n".to_string());
+        assert_eq!(map.line_col(Span::new(f, 0, 1)), LineCol { line: 1, col: 1 });
+        assert_eq!(map.line_col(Span::new(f, 10, 11)), LineCol { line: 2, col: 2 });
+        assert_eq!(map.location(Span::new(f, 10, 14)), "Kconfig:2:2");
+        assert_eq!(map.file(f).line_text(2), "\tbool");
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_not_rejected() {
+        let mut map = SourceMap::new();
+        let (f, lossy) = map.add_bytes("x", b"a\xffb\n".to_vec());
+        assert!(lossy);
+        assert_eq!(map.file(f).text, "a\u{fffd}b\n");
+    }
+}

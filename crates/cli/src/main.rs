@@ -1,0 +1,28 @@
+//! The `kpossible` binary: parses arguments, calls the libraries, prints, and picks the exit
+//! code. No semantics live here (see ARCHITECTURE.md).
+
+mod args;
+mod fetch;
+mod tree;
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    let result = match &cli.command {
+        args::Command::Fetch(a) => fetch::run(&cli.global, a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            // A closed pipe (`kpossible manifest | head`) is not an error worth reporting.
+            if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("kpossible: error: {e:#}");
+            ExitCode::from(3)
+        }
+    }
+}

@@ -1,0 +1,2 @@
+//! Kbuild evaluation: Makefiles in, directory/object/module graph with conditions out.
+//! (Being written; see issue 6.)

@@ -1,0 +1,287 @@
+/*!
+Kernel source trees: where they come from and what they contain at the top level.
+
+- [`fetch`] downloads Debian's `linux-source-<version>` with `apt-get download` and unpacks it
+  under the cache ([`cache_dir`]), atomically (temporary directory, then rename), so an
+  interrupted fetch never leaves a half tree behind and a second fetch is a no-op.
+- [`Tree`] is any kernel tree (a Debian one or a user's checkout): its version and its arches.
+- [`Tree::arches`] derives the arch variants from the tree itself: every `arch/<dir>/Kconfig`
+  is a SRCARCH, and the top `Makefile`'s `ifeq ($(ARCH),i386) SRCARCH := x86` blocks name the
+  alternative ARCH spellings (i386/x86_64, sparc64, parisc64, sh64).
+
+This crate runs `apt-get`, `dpkg-deb` and `tar` and nothing else; it never runs make.
+*/
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What can go wrong while locating or fetching a tree.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or directory could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// An external command failed.
+    #[error("`{command}` failed: {detail}")]
+    Command {
+        /// The command line.
+        command: String,
+        /// Its exit status and the end of its stderr.
+        detail: String,
+    },
+    /// The directory is not a kernel tree.
+    #[error("{0}: not a kernel source tree (no top-level Kconfig, Makefile and arch/)")]
+    NotATree(PathBuf),
+    /// The version is not one of the Debian packages we know how to fetch.
+    #[error("unknown kernel version `{0}`: expected one of {KNOWN_VERSIONS:?}")]
+    UnknownVersion(String),
+}
+
+/// Result with this crate's error.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// The Debian `linux-source-*` packages kpossible fetches by version.
+pub const KNOWN_VERSIONS: &[&str] = &["6.1", "6.12"];
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io { path: path.to_path_buf(), source }
+}
+
+/// The cache root: `$KPOSSIBLE_CACHE`, else `~/.cache/kpossible`.
+pub fn cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("KPOSSIBLE_CACHE").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("/tmp"), PathBuf::from);
+    home.join(".cache").join("kpossible")
+}
+
+/// Where [`fetch`] puts the tree of `version` under `cache`.
+pub fn tree_path(cache: &Path, version: &str) -> PathBuf {
+    cache.join("trees").join(version)
+}
+
+/// Downloads and unpacks Debian's `linux-source-<version>` into `cache/trees/<version>` unless
+/// it is already there, and returns the tree. Safe against interruption: the tree is
+/// unpacked into a temporary directory beside its final place and renamed when complete.
+pub fn fetch(cache: &Path, version: &str) -> Result<Tree> {
+    if !KNOWN_VERSIONS.contains(&version) {
+        return Err(Error::UnknownVersion(version.to_string()));
+    }
+    let dest = tree_path(cache, version);
+    if dest.join("Makefile").is_file() {
+        return Tree::open(&dest);
+    }
+    let trees = cache.join("trees");
+    let downloads = cache.join("downloads");
+    fs::create_dir_all(&trees).map_err(io_err(&trees))?;
+    fs::create_dir_all(&downloads).map_err(io_err(&downloads))?;
+    let package = format!("linux-source-{version}");
+    let deb = match find_deb(&downloads, &package)? {
+        Some(deb) => deb,
+        None => {
+            run(Command::new("apt-get").arg("download").arg(&package).current_dir(&downloads))?;
+            find_deb(&downloads, &package)?.ok_or_else(|| Error::Command {
+                command: format!("apt-get download {package}"),
+                detail: "no .deb appeared (run `apt-get update` first?)".into(),
+            })?
+        }
+    };
+    let tmp = trees.join(format!(".unpack-{version}-{}", std::process::id()));
+    if tmp.exists() {
+        fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
+    }
+    fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
+    let tarball = format!("./usr/src/{package}.tar.xz");
+    // dpkg-deb --fsys-tarfile streams the data archive; only the source tarball is extracted.
+    run(Command::new("sh")
+        .arg("-c")
+        .arg("dpkg-deb --fsys-tarfile \"$1\" | tar -x -C \"$2\" \"$3\"")
+        .arg("sh")
+        .arg(&deb)
+        .arg(&tmp)
+        .arg(&tarball))?;
+    run(Command::new("tar").arg("-xJf").arg(tmp.join(&tarball)).arg("-C").arg(&tmp))?;
+    let unpacked = tmp.join(&package);
+    if !unpacked.join("Makefile").is_file() {
+        return Err(Error::NotATree(unpacked));
+    }
+    // A concurrent fetch may have won the race; its tree is as good as ours.
+    if let Err(e) = fs::rename(&unpacked, &dest) {
+        if !dest.join("Makefile").is_file() {
+            return Err(Error::Io { path: dest, source: e });
+        }
+    }
+    fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
+    Tree::open(&dest)
+}
+
+fn find_deb(dir: &Path, package: &str) -> Result<Option<PathBuf>> {
+    let prefix = format!("{package}_");
+    let mut found: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(io_err(dir))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".deb"))
+        })
+        .collect();
+    found.sort();
+    Ok(found.pop())
+}
+
+fn run(cmd: &mut Command) -> Result<()> {
+    let out = cmd.output().map_err(|e| Error::Command { command: format!("{cmd:?}"), detail: e.to_string() })?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
+    Err(Error::Command {
+        command: format!("{cmd:?}"),
+        detail: format!("{}: {}", out.status, tail.into_iter().rev().collect::<Vec<_>>().join("\n")),
+    })
+}
+
+/// One arch spelling the tree accepts as `ARCH=`, and the SRCARCH it maps to.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct ArchVariant {
+    /// The value given as `ARCH=` (`x86`, `i386`, `x86_64`, `arm64`, ...).
+    pub arch: String,
+    /// The directory under `arch/` (`x86` for all three spellings above).
+    pub srcarch: String,
+}
+
+/// A kernel source tree.
+#[derive(Clone, Debug)]
+pub struct Tree {
+    root: PathBuf,
+    version: String,
+}
+
+impl Tree {
+    /// Opens `root` if it looks like a kernel tree.
+    pub fn open(root: &Path) -> Result<Tree> {
+        if !(root.join("Kconfig").is_file() && root.join("Makefile").is_file() && root.join("arch").is_dir()) {
+            return Err(Error::NotATree(root.to_path_buf()));
+        }
+        let makefile = root.join("Makefile");
+        let text = fs::read_to_string(&makefile).map_err(io_err(&makefile))?;
+        Ok(Tree { root: root.to_path_buf(), version: kernel_version(&text) })
+    }
+
+    /// The tree's root directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// `VERSION.PATCHLEVEL.SUBLEVEL` from the top Makefile (empty parts left out).
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// Every SRCARCH: each directory under `arch/` with a `Kconfig`, sorted.
+    pub fn srcarches(&self) -> Result<Vec<String>> {
+        let dir = self.root.join("arch");
+        let mut out: Vec<String> = fs::read_dir(&dir)
+            .map_err(io_err(&dir))?
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().join("Kconfig").is_file())
+            .filter_map(|e| e.file_name().to_str().map(str::to_string))
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
+    /// Every ARCH spelling: each SRCARCH as itself, plus the aliases the top Makefile maps
+    /// onto it (`ifeq ($(ARCH),i386)` / `SRCARCH := x86`), sorted by SRCARCH then ARCH.
+    pub fn arches(&self) -> Result<Vec<ArchVariant>> {
+        let srcarches = self.srcarches()?;
+        let makefile = self.root.join("Makefile");
+        let text = fs::read_to_string(&makefile).map_err(io_err(&makefile))?;
+        let mut out: Vec<ArchVariant> =
+            srcarches.iter().map(|s| ArchVariant { arch: s.clone(), srcarch: s.clone() }).collect();
+        for (arch, srcarch) in arch_aliases(&text) {
+            if srcarches.contains(&srcarch) && !out.iter().any(|v| v.arch == arch) {
+                out.push(ArchVariant { arch, srcarch });
+            }
+        }
+        out.sort_by(|a, b| (&a.srcarch, &a.arch).cmp(&(&b.srcarch, &b.arch)));
+        Ok(out)
+    }
+
+    /// Maps an `ARCH=` spelling to its variant, if the tree knows it.
+    pub fn arch(&self, arch: &str) -> Result<Option<ArchVariant>> {
+        Ok(self.arches()?.into_iter().find(|v| v.arch == arch))
+    }
+}
+
+fn kernel_version(makefile: &str) -> String {
+    let get = |key: &str| {
+        makefile.lines().find_map(|l| {
+            let (k, v) = l.split_once('=')?;
+            (k.trim() == key).then(|| v.trim().to_string())
+        })
+    };
+    [get("VERSION"), get("PATCHLEVEL"), get("SUBLEVEL")]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The `ifeq ($(ARCH),X)` blocks of the top Makefile whose body sets `SRCARCH := Y`.
+fn arch_aliases(makefile: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut current: Option<String> = None;
+    for line in makefile.lines() {
+        let t = line.trim();
+        if let Some(rest) = t.strip_prefix("ifeq ($(ARCH),") {
+            current = rest.strip_suffix(')').map(|a| a.trim().to_string());
+        } else if t.starts_with("endif") || t.starts_with("else") {
+            current = None;
+        } else if let (Some(arch), Some(rest)) = (&current, t.strip_prefix("SRCARCH")) {
+            if let Some(src) = rest.trim_start().strip_prefix(":=") {
+                out.push((arch.clone(), src.trim().to_string()));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_come_from_the_makefile() {
+        let mk = "SRCARCH \t:= $(ARCH)\nifeq ($(ARCH),i386)\n        SRCARCH := x86\nendif\nifeq ($(ARCH),sparc64)\n       SRCARCH := sparc\nendif\nifeq ($(ARCH),um)\nfoo := 1\nendif\n";
+        assert_eq!(
+            arch_aliases(mk),
+            vec![("i386".to_string(), "x86".to_string()), ("sparc64".to_string(), "sparc".to_string())]
+        );
+    }
+
+    #[test]
+    fn version_from_makefile() {
+        assert_eq!(kernel_version("VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 117\nEXTRAVERSION =\n"), "6.12.117");
+    }
+
+    #[test]
+    fn a_directory_that_is_not_a_tree_is_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(Tree::open(dir.path()), Err(Error::NotATree(_))));
+    }
+
+    #[test]
+    fn unknown_versions_are_refused_before_any_download() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(fetch(dir.path(), "2.6"), Err(Error::UnknownVersion(_))));
+    }
+}

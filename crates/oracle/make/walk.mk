@@ -1,0 +1,16 @@
+# kpossible oracle: read after scripts/Makefile.build, when the real Kbuild file and
+# scripts/Makefile.lib have computed this directory's lists. Writes them to one record and
+# descends exactly like Makefile.build's $(subdir-ym) rule (need-builtin / need-modorder only
+# for subdirectories listed in subdir-builtin / subdir-modorder).
+__kp_walk_mk := $(abspath $(lastword $(MAKEFILE_LIST)))
+__kp_strip = $(patsubst $(obj)/%,%,$1)
+__kp_members = $(foreach m,$1,$(m)=$(subst $(space),$(comma),$(strip $(call suffix-search,$(call __kp_strip,$m),.o,$2))))
+$(file >$(KP_ORACLE_OUT)/d@$(subst /,@,$(obj)).rec,$(obj)|$(need-builtin)|$(need-modorder)|$(strip $(real-obj-y))|$(strip $(real-obj-m))|$(strip $(lib-y))|$(strip $(subdir-ym))|$(strip $(obj-m))|$(strip $(call __kp_members,$(multi-obj-y),-objs -y))|$(strip $(call __kp_members,$(multi-obj-m),-objs -y -m)))
+PHONY += __kp_walk $(addprefix __kp_walk_,$(subdir-ym))
+__kp_walk: $(addprefix __kp_walk_,$(subdir-ym))
+	@:
+# A static pattern rule: make's implicit pattern rules do not match goals containing '/'.
+$(addprefix __kp_walk_,$(subdir-ym)): __kp_walk_%:
+	$(Q)$(MAKE) -f $(srctree)/scripts/Makefile.build -f $(__kp_walk_mk) obj=$* \
+	need-builtin=$(if $(filter $*/built-in.a, $(subdir-builtin)),1) \
+	need-modorder=$(if $(filter $*/modules.order, $(subdir-modorder)),1) __kp_walk

@@ -1,0 +1,20 @@
+//! Support for the integration tests: the real trees, fetched once per machine and cached.
+//!
+//! Tests that need a real tree call [`tree`]; it fetches Debian's `linux-source-<version>`
+//! into `${KPOSSIBLE_CACHE:-~/.cache/kpossible}` on first use (the README's test command
+//! fetches both up front).
+
+use std::sync::{Mutex, OnceLock};
+
+/// The Debian tree of `version` (`6.1` or `6.12`), fetched when absent. Panics with the reason
+/// when it cannot be had: a conformance test without its tree must fail, not pass.
+pub fn tree(version: &str) -> ktree::Tree {
+    static FETCH: OnceLock<Mutex<()>> = OnceLock::new();
+    let _guard = FETCH.get_or_init(|| Mutex::new(())).lock().unwrap_or_else(|e| e.into_inner());
+    ktree::fetch(&ktree::cache_dir(), version).unwrap_or_else(|e| panic!("kernel tree {version}: {e}"))
+}
+
+/// The oracle for `arch` on the Debian tree `version`.
+pub fn oracle(version: &str, arch: &str) -> oracle::Oracle {
+    oracle::Oracle::new(&tree(version), arch, &ktree::cache_dir()).unwrap_or_else(|e| panic!("oracle {version} {arch}: {e}"))
+}
