@@ -158,7 +158,7 @@ mod tests {
     fn records_become_lists() {
         let dir = std::env::temp_dir().join(format!("kp-oracle-rec-{}", std::process::id()));
         fs::create_dir_all(&dir).unwrap();
-        fs::write(dir.join("d@..rec"), ".|1|1|init/built-in.a||||init/ drivers/|init/modules.order drivers/modules.order||\n").unwrap();
+        fs::write(dir.join("d@..rec"), ".|1|1|init/built-in.a|||init/ drivers/|init/modules.order drivers/modules.order||\n").unwrap();
         fs::write(dir.join("d@init.rec"), "init|1|1|init/main.o init/main.o||||||\n").unwrap();
         fs::write(
             dir.join("d@drivers.rec"),
