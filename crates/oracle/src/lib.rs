@@ -185,6 +185,10 @@ impl Oracle {
             return Ok(self.done("kbuild_lists", start, lists, true));
         }
         let _lock = self.lock()?;
+        // Another process may have computed it while we waited for the lock.
+        if let Some(lists) = fs::read(&cached).ok().and_then(|b| serde_json::from_slice(&b).ok()) {
+            return Ok(self.done("kbuild_lists", start, lists, true));
+        }
         self.write_config(config)?;
         self.make(&["olddefconfig"], &[])?;
         self.make(&["syncconfig"], &[])?;
@@ -228,6 +232,9 @@ impl Oracle {
             return Ok(self.done(op, start, text, true));
         }
         let _lock = self.lock()?;
+        if let Ok(text) = fs::read_to_string(&cached) {
+            return Ok(self.done(op, start, text, true));
+        }
         if input.is_empty() {
             let p = self.build_dir.join(".config");
             let _ = fs::remove_file(&p);
