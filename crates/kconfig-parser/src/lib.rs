@@ -1,2 +1,287 @@
-//! Kconfig parser: text in, a model of menus, symbols and properties plus diagnostics out.
-//! (Being written; see issue 4.)
+/*!
+Kconfig parser: Kconfig text in, a [`Model`] of the menu tree, the symbols and their
+properties plus [`Diagnostic`]s out. It never panics and never stops at the first error.
+
+# Brief overview
+
+- [`parse`] reads a top-level Kconfig through a [`Loader`] ([`FsLoader`] for a tree,
+  [`MemLoader`] for tests) and follows every `source`. [`parse_tree`] does the same for one
+  `ARCH` of a kernel tree with the environment the top Makefile gives `conf`
+  ([`kernel_env`]) and the grammar of that tree's own `scripts/kconfig` ([`Dialect::detect`]).
+- The macro preprocessor of `scripts/kconfig/preprocess.c` runs while lexing, as in the
+  kernel. `$(shell,...)` has two modes ([`ShellMode`]): run the command as the kernel does,
+  for equality with the kernel's tools, or run nothing and record the call, for questions
+  about any toolchain.
+- The [`Model`] keeps every entry's span and the menu tree with parent links. It applies no
+  semantics (no dependency propagation, no `m` rewriting, no type inference): the solver does
+  that, so it can also explain it. All conditions live in the model's one
+  [`kp_base::ExprPool`].
+
+# Recorded `$(shell,...)` calls
+
+In [`ShellMode::Record`] each call is appended to [`Model::shell_calls`] and expands to an
+opaque marker. Where the marker ends up decides how it shows in the model:
+
+- as a symbol in an expression (`def_bool $(success,...)`, `depends on $(cc-option,-mfoo)`):
+  an [`kp_base::Expr::Unknown`] fact whose text is the call (`$(shell,...)` with its command)
+  and whose span is the reference that made it; one fact per call, so a `:=` variable used
+  twice is the same fact;
+- inside a comparison (`$(shell,...) = "x"`) or glued to other text: one unknown fact for the
+  whole comparison or word;
+- as the value of a `default` or a `range` bound: [`PropertyKind::Default::opaque`] /
+  [`PropertyKind::Range`]'s `opaque` list the calls, and the operand shows the text with the
+  calls unexpanded, so an int such as `GCC_VERSION` is visibly "a toolchain fact";
+- in a prompt or help text: the call's text, unexpanded;
+- in a `source` path: error KP0204 (the file cannot be known).
+
+`$(error-if,c,...)` and `$(warning-if,c,...)` fire only when `c` is literally `y`, so a
+recorded condition never fires.
+
+# Dialects
+
+The kernel's grammar changed in v6.10: [`Dialect::Legacy`] (6.1) has named and tristate
+choices and `optional`; [`Dialect::Modern`] (6.12) has none of them and checks choice
+members. Neither has `option`, `osource`, `rsource`, `orsource`, globbing in `source`, or
+`transitional`: those are Kconfiglib extensions or later kernels, and are reported as the
+kernel would (unknown statement, or a file that cannot be opened).
+
+```
+use kconfig_parser::{parse, MemLoader, Options, Dialect, ShellMode};
+let files = MemLoader::from_fixture("#- Kconfig\nconfig A\n\ttristate \"A\"\n\tdepends on B && !C\n");
+let model = parse("Kconfig", &files, &Options::new(Dialect::Modern, ShellMode::Record));
+assert!(model.diagnostics.is_empty());
+let a = model.symbol_named("A").unwrap();
+let def = model.menu(model.symbol(a).definitions[0]);
+assert_eq!(model.exprs.display(def.depends[0].expr), "B && !C");
+```
+*/
+#![deny(missing_docs)]
+
+mod expr_parser;
+mod lexer;
+mod model;
+mod parser;
+mod preprocess;
+
+pub mod dump;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+pub use kp_base::Diagnostic;
+pub use model::*;
+pub use preprocess::ShellMode;
+
+/// How to parse.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The grammar.
+    pub dialect: Dialect,
+    /// What `$(shell,...)` does.
+    pub shell: ShellMode,
+    /// The environment `$(NAME)` falls back to (nothing else is read from the process
+    /// environment, so results do not depend on the caller's shell). Commands run in
+    /// [`ShellMode::Run`] inherit the process environment overlaid with this one.
+    pub env: Vec<(String, String)>,
+}
+
+impl Options {
+    /// Options with an empty environment.
+    pub fn new(dialect: Dialect, shell: ShellMode) -> Options {
+        Options {
+            dialect,
+            shell,
+            env: Vec::new(),
+        }
+    }
+}
+
+/// Where `source` reads files from.
+pub trait Loader {
+    /// The bytes of `path` as written in the `source` statement (or the top file name).
+    fn load(&self, path: &str) -> std::io::Result<Vec<u8>>;
+}
+
+/// Reads files relative to a kernel tree, as `zconf_fopen()` does with `$srctree`.
+#[derive(Clone, Debug)]
+pub struct FsLoader {
+    root: PathBuf,
+}
+
+impl FsLoader {
+    /// A loader for the tree at `root`.
+    pub fn new(root: impl Into<PathBuf>) -> FsLoader {
+        FsLoader { root: root.into() }
+    }
+}
+
+impl Loader for FsLoader {
+    fn load(&self, path: &str) -> std::io::Result<Vec<u8>> {
+        let p = Path::new(path);
+        if p.is_absolute() {
+            std::fs::read(p)
+        } else {
+            std::fs::read(self.root.join(p))
+        }
+    }
+}
+
+/// Files held in memory, for tests and fuzzing.
+#[derive(Clone, Debug, Default)]
+pub struct MemLoader {
+    files: HashMap<String, Vec<u8>>,
+}
+
+impl MemLoader {
+    /// An empty set of files.
+    pub fn new() -> MemLoader {
+        MemLoader::default()
+    }
+
+    /// Adds a file.
+    pub fn add(&mut self, path: &str, text: impl Into<Vec<u8>>) -> &mut MemLoader {
+        self.files.insert(path.to_string(), text.into());
+        self
+    }
+
+    /// Files from one string where each file starts with a `#- path` line; text before the
+    /// first header belongs to `Kconfig`.
+    pub fn from_fixture(fixture: &str) -> MemLoader {
+        let mut loader = MemLoader::new();
+        let mut name = "Kconfig".to_string();
+        let mut text = String::new();
+        for line in fixture.split_inclusive('\n') {
+            if let Some(path) = line.strip_prefix("#- ") {
+                if !text.is_empty() || name != "Kconfig" {
+                    loader.add(&name, std::mem::take(&mut text));
+                }
+                name = path.trim().to_string();
+            } else {
+                text.push_str(line);
+            }
+        }
+        loader.add(&name, text);
+        loader
+    }
+}
+
+impl Loader for MemLoader {
+    fn load(&self, path: &str) -> std::io::Result<Vec<u8>> {
+        self.files.get(path).cloned().ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory")
+        })
+    }
+}
+
+/// Parses `top` and every file it sources. Never fails: problems are in
+/// [`Model::diagnostics`].
+pub fn parse(top: &str, loader: &dyn Loader, options: &Options) -> Model {
+    let mut p = parser::Parser::new(options, loader);
+    p.parse_file(top, None);
+    p.finish()
+}
+
+impl Dialect {
+    /// The dialect of the tree at `root`, from its own lexer: `"optional"` is a token up to
+    /// v6.9. A tree without `scripts/kconfig/lexer.l` is taken as modern.
+    pub fn detect(root: &Path) -> Dialect {
+        match std::fs::read_to_string(root.join("scripts/kconfig/lexer.l")) {
+            Ok(text) if text.contains("\"optional\"") => Dialect::Legacy,
+            _ => Dialect::Modern,
+        }
+    }
+}
+
+/// The SRCARCH the top Makefile derives from `arch` (`i386`/`x86_64` → `x86`, `sparc64` →
+/// `sparc`, `parisc64` → `parisc`, `sh64` → `sh`, else `arch` itself).
+pub fn srcarch_of(arch: &str) -> &str {
+    match arch {
+        "i386" | "x86_64" => "x86",
+        "sparc32" | "sparc64" => "sparc",
+        "parisc64" => "parisc",
+        "sh64" => "sh",
+        a => a,
+    }
+}
+
+/// The environment the top Makefile exports to `conf` for `arch` on the tree at `root`, as
+/// far as Kconfig files read it: `ARCH`, `SRCARCH`, `srctree`, `KERNELVERSION`, the tools
+/// (`CC=gcc`, `LD=ld`, ... with no `CROSS_COMPILE`), `CC_VERSION_TEXT` (from running
+/// `gcc --version` in run mode, `gcc` in record mode), UML's `SUBARCH`/`HEADER_ARCH`, and the
+/// pins `RUSTC=/bin/false`, `PAHOLE=/bin/false` that kpossible's oracle uses.
+pub fn kernel_env(root: &Path, arch: &str, shell: ShellMode) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = Vec::new();
+    let mut set = |k: &str, v: &str| env.push((k.to_string(), v.to_string()));
+    set("ARCH", arch);
+    set("SRCARCH", srcarch_of(arch));
+    set("srctree", &root.display().to_string());
+    set("objtree", ".");
+    set("KERNELVERSION", &kernel_version(root));
+    for (k, v) in [
+        ("CC", "gcc"),
+        ("LD", "ld"),
+        ("AR", "ar"),
+        ("NM", "nm"),
+        ("OBJCOPY", "objcopy"),
+        ("OBJDUMP", "objdump"),
+        ("READELF", "readelf"),
+        ("STRIP", "strip"),
+        ("HOSTCC", "gcc"),
+        ("HOSTCXX", "g++"),
+        ("CROSS_COMPILE", ""),
+        ("RUSTC", "/bin/false"),
+        ("PAHOLE", "/bin/false"),
+        ("BINDGEN", "bindgen"),
+        ("CONFIG_SHELL", "sh"),
+        ("PERL", "perl"),
+        ("PYTHON3", "python3"),
+    ] {
+        set(k, v);
+    }
+    if arch == "um" {
+        set("SUBARCH", "x86");
+        set("HEADER_ARCH", "x86");
+    }
+    let cc_text = match shell {
+        ShellMode::Run => std::process::Command::new("/bin/sh")
+            .arg("-c")
+            .arg("gcc --version 2>/dev/null | head -n 1")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim_end().to_string())
+            .unwrap_or_default(),
+        ShellMode::Record => "gcc".to_string(),
+    };
+    set("CC_VERSION_TEXT", &cc_text);
+    env
+}
+
+/// `make kernelversion`: `VERSION.PATCHLEVEL.SUBLEVEL` plus `EXTRAVERSION`.
+fn kernel_version(root: &Path) -> String {
+    let text = std::fs::read_to_string(root.join("Makefile")).unwrap_or_default();
+    let get = |key: &str| {
+        text.lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once('=')?;
+                (k.trim() == key).then(|| v.trim().to_string())
+            })
+            .unwrap_or_default()
+    };
+    format!(
+        "{}.{}.{}{}",
+        get("VERSION"),
+        get("PATCHLEVEL"),
+        get("SUBLEVEL"),
+        get("EXTRAVERSION")
+    )
+}
+
+/// Parses the top `Kconfig` of the tree at `root` for `arch` (an `ARCH=` spelling), with
+/// the tree's dialect and [`kernel_env`].
+pub fn parse_tree(root: &Path, arch: &str, shell: ShellMode) -> Model {
+    let options = Options {
+        dialect: Dialect::detect(root),
+        shell,
+        env: kernel_env(root, arch, shell),
+    };
+    parse("Kconfig", &FsLoader::new(root), &options)
+}

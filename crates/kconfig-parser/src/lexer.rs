@@ -1,0 +1,511 @@
+//! The line-oriented Kconfig lexer: one statement (one logical line) at a time, with macro
+//! references expanded as `scripts/kconfig/lexer.l` does, and the `help` text rule.
+//!
+//! It mirrors the flex rules: keywords are whole `[A-Za-z0-9_-]+` words; a word containing
+//! `$` is expanded into one word (`expand_token()`), which is dropped when empty; inside
+//! quotes expansions are substituted in place; `WORD =`, `WORD :=` and `WORD +=` at the start
+//! of a statement take the raw rest of the line as the value. Token texts are copied into
+//! one reused buffer per statement, so lexing allocates nothing per token.
+
+use kp_base::{Diagnostic, FileId, Span};
+
+use crate::model::Dialect;
+use crate::preprocess::{Preprocessor, Site};
+
+/// A keyword of `lexer.l`.
+#[allow(missing_docs)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kw {
+    Bool,
+    Choice,
+    Comment,
+    Config,
+    DefBool,
+    DefTristate,
+    Default,
+    Depends,
+    EndChoice,
+    EndIf,
+    EndMenu,
+    Help,
+    Hex,
+    If,
+    Imply,
+    Int,
+    MainMenu,
+    Menu,
+    MenuConfig,
+    Modules,
+    On,
+    Optional,
+    Prompt,
+    Range,
+    Select,
+    Source,
+    String,
+    Tristate,
+    Visible,
+}
+
+impl Kw {
+    fn lookup(word: &str, dialect: Dialect) -> Option<Kw> {
+        Some(match word {
+            "bool" => Kw::Bool,
+            "choice" => Kw::Choice,
+            "comment" => Kw::Comment,
+            "config" => Kw::Config,
+            "def_bool" => Kw::DefBool,
+            "def_tristate" => Kw::DefTristate,
+            "default" => Kw::Default,
+            "depends" => Kw::Depends,
+            "endchoice" => Kw::EndChoice,
+            "endif" => Kw::EndIf,
+            "endmenu" => Kw::EndMenu,
+            "help" => Kw::Help,
+            "hex" => Kw::Hex,
+            "if" => Kw::If,
+            "imply" => Kw::Imply,
+            "int" => Kw::Int,
+            "mainmenu" => Kw::MainMenu,
+            "menu" => Kw::Menu,
+            "menuconfig" => Kw::MenuConfig,
+            "modules" => Kw::Modules,
+            "on" => Kw::On,
+            // 6.10 removed the token: there `optional` is an ordinary word.
+            "optional" if dialect == Dialect::Legacy => Kw::Optional,
+            "prompt" => Kw::Prompt,
+            "range" => Kw::Range,
+            "select" => Kw::Select,
+            "source" => Kw::Source,
+            "string" => Kw::String,
+            "tristate" => Kw::Tristate,
+            "visible" => Kw::Visible,
+            _ => return None,
+        })
+    }
+
+    /// The keyword as written.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Kw::Bool => "bool",
+            Kw::Choice => "choice",
+            Kw::Comment => "comment",
+            Kw::Config => "config",
+            Kw::DefBool => "def_bool",
+            Kw::DefTristate => "def_tristate",
+            Kw::Default => "default",
+            Kw::Depends => "depends",
+            Kw::EndChoice => "endchoice",
+            Kw::EndIf => "endif",
+            Kw::EndMenu => "endmenu",
+            Kw::Help => "help",
+            Kw::Hex => "hex",
+            Kw::If => "if",
+            Kw::Imply => "imply",
+            Kw::Int => "int",
+            Kw::MainMenu => "mainmenu",
+            Kw::Menu => "menu",
+            Kw::MenuConfig => "menuconfig",
+            Kw::Modules => "modules",
+            Kw::On => "on",
+            Kw::Optional => "optional",
+            Kw::Prompt => "prompt",
+            Kw::Range => "range",
+            Kw::Select => "select",
+            Kw::Source => "source",
+            Kw::String => "string",
+            Kw::Tristate => "tristate",
+            Kw::Visible => "visible",
+        }
+    }
+}
+
+/// A token kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TokKind {
+    Kw(Kw),
+    /// An unquoted word (possibly the result of an expansion).
+    Word,
+    /// A quoted string, quotes removed, escapes and expansions applied.
+    Quoted,
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Not,
+    LParen,
+    RParen,
+    ColonEq,
+    PlusEq,
+    /// The raw value of an assignment.
+    AssignVal,
+}
+
+/// One token: its kind, its place in the file and its text in [`Stmt::text`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Tok {
+    pub kind: TokKind,
+    pub start: u32,
+    pub end: u32,
+    text_start: u32,
+    text_end: u32,
+}
+
+/// One statement's tokens (the newline is implied).
+#[derive(Default)]
+pub(crate) struct Stmt {
+    pub toks: Vec<Tok>,
+    text: String,
+}
+
+impl Stmt {
+    /// The text of a token.
+    pub(crate) fn text(&self, t: &Tok) -> &str {
+        self.text
+            .get(t.text_start as usize..t.text_end as usize)
+            .unwrap_or("")
+    }
+
+    /// Byte range from the first to the last token.
+    pub(crate) fn range(&self) -> (u32, u32) {
+        match (self.toks.first(), self.toks.last()) {
+            (Some(a), Some(b)) => (a.start, b.end),
+            _ => (0, 0),
+        }
+    }
+}
+
+/// The lexer over one file.
+pub(crate) struct Lexer<'s> {
+    src: &'s str,
+    pos: usize,
+    file: FileId,
+    filename: &'s str,
+    dialect: Dialect,
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+impl<'s> Lexer<'s> {
+    pub(crate) fn new(
+        src: &'s str,
+        file: FileId,
+        filename: &'s str,
+        dialect: Dialect,
+    ) -> Lexer<'s> {
+        Lexer {
+            src,
+            pos: 0,
+            file,
+            filename,
+            dialect,
+        }
+    }
+
+    fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(self.file, start, end)
+    }
+
+    fn eol(&self, from: usize) -> usize {
+        self.src.as_bytes()[from..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(self.src.len(), |i| from + i)
+    }
+
+    pub(crate) fn site(&self, start: usize, end: usize) -> Site<'s> {
+        Site {
+            span: self.span(start, end),
+            filename: self.filename,
+            src: self.src,
+        }
+    }
+
+    /// Reads the next statement into `st`; false at the end of the file.
+    pub(crate) fn next_statement(
+        &mut self,
+        pp: &mut Preprocessor,
+        diags: &mut Vec<Diagnostic>,
+        st: &mut Stmt,
+    ) -> bool {
+        st.toks.clear();
+        st.text.clear();
+        let bytes = self.src.as_bytes();
+        loop {
+            let Some(&c) = bytes.get(self.pos) else {
+                if !st.toks.is_empty() {
+                    diags.push(Diagnostic::warning(
+                        "KP0105",
+                        self.span(self.pos, self.pos),
+                        "no newline at end of file",
+                    ));
+                }
+                return !st.toks.is_empty();
+            };
+            let start = self.pos;
+            match c {
+                b'\n' => {
+                    self.pos += 1;
+                    if !st.toks.is_empty() {
+                        return true;
+                    }
+                }
+                b'#' => self.pos = self.eol(start),
+                b' ' | b'\t' => self.pos += 1,
+                b'\\' if bytes.get(start + 1) == Some(&b'\n') => self.pos += 2,
+                b'"' | b'\'' => self.string(c, pp, diags, st),
+                b'$' => self.word(pp, st),
+                _ if is_word_byte(c) => self.word(pp, st),
+                _ => {
+                    let two = bytes.get(start + 1).copied();
+                    let (kind, len) = match (c, two) {
+                        (b'|', Some(b'|')) => (Some(TokKind::Or), 2),
+                        (b'&', Some(b'&')) => (Some(TokKind::And), 2),
+                        (b'!', Some(b'=')) => (Some(TokKind::Ne), 2),
+                        (b'<', Some(b'=')) => (Some(TokKind::Le), 2),
+                        (b'>', Some(b'=')) => (Some(TokKind::Ge), 2),
+                        (b':', Some(b'=')) => (Some(TokKind::ColonEq), 2),
+                        (b'+', Some(b'=')) => (Some(TokKind::PlusEq), 2),
+                        (b'=', _) => (Some(TokKind::Eq), 1),
+                        (b'!', _) => (Some(TokKind::Not), 1),
+                        (b'<', _) => (Some(TokKind::Lt), 1),
+                        (b'>', _) => (Some(TokKind::Gt), 1),
+                        (b'(', _) => (Some(TokKind::LParen), 1),
+                        (b')', _) => (Some(TokKind::RParen), 1),
+                        _ => {
+                            let ch = self.src[start..].chars().next().unwrap_or('?');
+                            (None, ch.len_utf8())
+                        }
+                    };
+                    self.pos += len;
+                    match kind {
+                        Some(kind) => self.push(st, kind, start, self.pos, None),
+                        None => {
+                            let ch = &self.src[start..self.pos];
+                            diags.push(Diagnostic::warning(
+                                "KP0104",
+                                self.span(start, self.pos),
+                                format!("ignoring unsupported character `{}`", ch.escape_debug()),
+                            ));
+                        }
+                    }
+                }
+            }
+            // `WORD =`, `WORD :=`, `WORD +=` opening a statement: the rest of the line is the
+            // raw value (lexer.l's ASSIGN_VAL state), unexpanded and with `#` kept.
+            if st.toks.len() == 2
+                && st.toks[0].kind == TokKind::Word
+                && matches!(
+                    st.toks[1].kind,
+                    TokKind::Eq | TokKind::ColonEq | TokKind::PlusEq
+                )
+            {
+                let eol = self.eol(self.pos);
+                let line = &self.src[self.pos..eol];
+                let skip = line.len() - line.trim_start_matches([' ', '\t']).len();
+                if skip < line.len() {
+                    let vstart = self.pos + skip;
+                    self.push(st, TokKind::AssignVal, vstart, eol, None);
+                }
+                self.pos = eol;
+            }
+        }
+    }
+
+    fn push(&self, st: &mut Stmt, kind: TokKind, start: usize, end: usize, text: Option<&str>) {
+        let text_start = st.text.len() as u32;
+        st.text.push_str(text.unwrap_or(&self.src[start..end]));
+        st.toks.push(Tok {
+            kind,
+            start: start as u32,
+            end: end as u32,
+            text_start,
+            text_end: st.text.len() as u32,
+        });
+    }
+
+    /// `{n}+` (a keyword or word) or `({n}|$)+` (expanded to one word, dropped when empty).
+    fn word(&mut self, pp: &mut Preprocessor, st: &mut Stmt) {
+        let bytes = self.src.as_bytes();
+        let start = self.pos;
+        let mut end = start;
+        let mut dollar = false;
+        while end < bytes.len() && (is_word_byte(bytes[end]) || bytes[end] == b'$') {
+            dollar |= bytes[end] == b'$';
+            end += 1;
+        }
+        if !dollar {
+            self.pos = end;
+            let w = &self.src[start..end];
+            let kind = Kw::lookup(w, self.dialect).map_or(TokKind::Word, TokKind::Kw);
+            self.push(st, kind, start, end, None);
+            return;
+        }
+        let eol = self.eol(start);
+        let extent = token_extent(&self.src[start..eol]);
+        let site = self.site(start, start + extent);
+        let (text, used) = pp.expand_token(&self.src[start..eol], &site);
+        self.pos = start + used.max(1);
+        if !text.is_empty() {
+            self.push(st, TokKind::Word, start, self.pos, Some(&text));
+        }
+    }
+
+    /// A quoted string (lexer.l's STRING state).
+    fn string(
+        &mut self,
+        quote: u8,
+        pp: &mut Preprocessor,
+        diags: &mut Vec<Diagnostic>,
+        st: &mut Stmt,
+    ) {
+        let bytes = self.src.as_bytes();
+        let start = self.pos;
+        self.pos += 1;
+        let text_start = st.text.len() as u32;
+        loop {
+            let Some(&b) = bytes.get(self.pos) else { break };
+            match b {
+                b'$' => {
+                    let eol = self.eol(self.pos);
+                    let extent = token_extent(&self.src[self.pos..eol]);
+                    let site = self.site(self.pos, self.pos + extent);
+                    let (text, used) = pp.expand_dollar_top(&self.src[self.pos + 1..eol], &site);
+                    st.text.push_str(&text);
+                    self.pos += 1 + used;
+                }
+                b'\\' => {
+                    self.pos += 1;
+                    if let Some(ch) = self.src[self.pos..].chars().next().filter(|&c| c != '\n') {
+                        st.text.push(ch);
+                        self.pos += ch.len_utf8();
+                    }
+                }
+                b'\n' => {
+                    diags.push(Diagnostic::warning(
+                        "KP0103",
+                        self.span(start, self.pos),
+                        "multi-line strings are not supported: the string ends at the end of the line",
+                    ));
+                    break;
+                }
+                _ if b == quote => {
+                    self.pos += 1;
+                    break;
+                }
+                _ => {
+                    let run = bytes[self.pos..]
+                        .iter()
+                        .position(|&c| matches!(c, b'$' | b'\'' | b'"' | b'\\' | b'\n'))
+                        .unwrap_or(bytes.len() - self.pos);
+                    let run = if run == 0 { 1 } else { run };
+                    st.text.push_str(&self.src[self.pos..self.pos + run]);
+                    self.pos += run;
+                }
+            }
+        }
+        st.toks.push(Tok {
+            kind: TokKind::Quoted,
+            start: start as u32,
+            end: self.pos as u32,
+            text_start,
+            text_end: st.text.len() as u32,
+        });
+    }
+
+    /// After a `help` line: reads the help text with lexer.l's indentation rule. The text
+    /// ends at the first non-blank line indented less than its first line, or at a line that
+    /// starts in column 1 after a newline. Returns the text and the span of its lines.
+    pub(crate) fn help(&mut self) -> (String, Span) {
+        let bytes = self.src.as_bytes();
+        let begin = self.pos;
+        let mut text_end = self.pos;
+        let mut text = String::new();
+        let mut first_ts = 0usize;
+        let mut last_ts = 0usize;
+        // A line that starts in column 1 right after a newline ends the help text; so does
+        // the end of the file.
+        let starts_statement =
+            |i: usize| matches!(bytes.get(i), Some(&b) if b != b' ' && b != b'\t' && b != b'\n');
+        while self.pos < bytes.len() {
+            let eol = self.eol(self.pos);
+            let line = &self.src[self.pos..eol];
+            let ws = line.len() - line.trim_start_matches([' ', '\t']).len();
+            let rest = &line[ws..];
+            if rest.is_empty() {
+                if eol == bytes.len() {
+                    self.pos = eol;
+                    break;
+                }
+                self.pos = eol + 1;
+                if starts_statement(self.pos) {
+                    break;
+                }
+                text.push('\n');
+                continue;
+            }
+            if ws > 0 {
+                let ts = line[..ws]
+                    .bytes()
+                    .fold(0, |ts, b| if b == b'\t' { (ts & !7) + 8 } else { ts + 1 });
+                last_ts = ts;
+                if first_ts > 0 {
+                    if ts < first_ts {
+                        self.pos += ws;
+                        break;
+                    }
+                    text.extend(std::iter::repeat_n(' ', ts - first_ts));
+                }
+            }
+            text.push_str(rest.trim_end_matches([' ', '\t']));
+            if first_ts == 0 {
+                first_ts = last_ts;
+            }
+            text_end = eol;
+            if eol == bytes.len() {
+                self.pos = eol;
+                break;
+            }
+            self.pos = eol + 1;
+            if starts_statement(self.pos) {
+                break;
+            }
+            text.push('\n');
+        }
+        (text, self.span(begin, text_end))
+    }
+}
+
+/// The length of the token starting at `s` as `expand_one_token()` will consume it: word
+/// characters and `$(...)` groups. Used only to give diagnostics a good span.
+fn token_extent(s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'$' && b.get(i + 1) == Some(&b'(') {
+            let mut nest = 0;
+            let mut j = i + 2;
+            while j < b.len() {
+                match b[j] {
+                    b'(' => nest += 1,
+                    b')' if nest == 0 => break,
+                    b')' => nest -= 1,
+                    _ => {}
+                }
+                j += 1;
+            }
+            i = (j + 1).min(b.len());
+        } else if is_word_byte(b[i]) || b[i] == b'$' {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    i.max(1).min(b.len())
+}

@@ -1,0 +1,1465 @@
+//! Statements of `parser.y` turned into the menu tree, one logical line at a time.
+//!
+//! Error recovery is per statement: a bad line is reported and skipped, so every error of a
+//! file is found in one run. Blocks (`menu`, `if`, `choice`) must close in the file that
+//! opened them, as the kernel requires; at the end of a file the ones still open are reported
+//! and closed, so one missing `endif` does not poison the rest of the tree.
+
+use std::collections::HashMap;
+
+use kp_base::{
+    CmpOp, Diagnostic, ExprId, ExprPool, FileId, NameId, Operand, SourceMap, Span, Tristate,
+};
+
+use crate::expr_parser::{ExprError, Raw, parse_expr};
+use crate::lexer::{Kw, Lexer, Stmt, Tok, TokKind};
+use crate::model::*;
+use crate::preprocess::{AssignOp, Preprocessor, has_marker, markers, render_markers};
+use crate::{Loader, Options};
+
+/// `source` nesting accepted before giving up (the kernel's tree nests about 8 deep).
+const MAX_INCLUDE_DEPTH: usize = 64;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum BlockKind {
+    Menu,
+    If,
+    Choice,
+}
+
+impl BlockKind {
+    fn opener(self) -> &'static str {
+        match self {
+            BlockKind::Menu => "menu",
+            BlockKind::If => "if",
+            BlockKind::Choice => "choice",
+        }
+    }
+    fn closer(self) -> &'static str {
+        match self {
+            BlockKind::Menu => "endmenu",
+            BlockKind::If => "endif",
+            BlockKind::Choice => "endchoice",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Block {
+    menu: MenuId,
+    kind: BlockKind,
+    file: FileId,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum EntryKind {
+    Config,
+    MenuConfig,
+    Choice,
+    Menu,
+    Comment,
+    /// An entry whose opening line was wrong: its attributes are checked but dropped.
+    Broken,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    menu: MenuId,
+    kind: EntryKind,
+}
+
+pub(crate) struct Parser<'a> {
+    opts: &'a Options,
+    loader: &'a dyn Loader,
+    pp: Preprocessor,
+    sources: SourceMap,
+    exprs: ExprPool,
+    menus: Vec<MenuNode>,
+    symbols: Vec<Symbol>,
+    symbol_index: HashMap<NameId, SymbolId>,
+    files: Vec<FileInfo>,
+    modules: Option<SymbolId>,
+    diags: Vec<Diagnostic>,
+    blocks: Vec<Block>,
+    entry: Option<Entry>,
+    includes: Vec<(String, Option<Span>)>,
+    statements: usize,
+    shell_facts: Vec<Option<ExprId>>,
+}
+
+/// The place of one statement: its file, its text and its tokens.
+struct Line<'s> {
+    st: &'s Stmt,
+    file: FileId,
+    src: &'s str,
+}
+
+impl Line<'_> {
+    fn span_of(&self, t: &Tok) -> Span {
+        Span::new(self.file, t.start as usize, t.end as usize)
+    }
+    fn span(&self) -> Span {
+        let (a, b) = self.st.range();
+        Span::new(self.file, a as usize, b as usize)
+    }
+    fn tokens(&self) -> &[Tok] {
+        &self.st.toks
+    }
+    /// The span of token `i`, or the end of the line when there is none.
+    fn span_at(&self, i: usize) -> Span {
+        match self.st.toks.get(i) {
+            Some(t) => self.span_of(t),
+            None => {
+                let end = self.st.range().1 as usize;
+                Span::new(self.file, end, end)
+            }
+        }
+    }
+    /// How token `i` is shown in a message: the source text, or "end of line".
+    fn shown(&self, i: usize) -> String {
+        match self.st.toks.get(i) {
+            Some(t) => {
+                let raw = self.src.get(t.start as usize..t.end as usize).unwrap_or("");
+                let mut s: String = raw.chars().take(60).collect();
+                if s.len() < raw.len() {
+                    s.push_str("...");
+                }
+                format!("`{s}`")
+            }
+            None => "end of line".to_string(),
+        }
+    }
+}
+
+const STATEMENTS: &[&str] = &[
+    "bool",
+    "choice",
+    "comment",
+    "config",
+    "def_bool",
+    "def_tristate",
+    "default",
+    "depends",
+    "endchoice",
+    "endif",
+    "endmenu",
+    "help",
+    "hex",
+    "if",
+    "imply",
+    "int",
+    "mainmenu",
+    "menu",
+    "menuconfig",
+    "modules",
+    "prompt",
+    "range",
+    "select",
+    "source",
+    "string",
+    "tristate",
+    "visible",
+];
+
+impl<'a> Parser<'a> {
+    pub(crate) fn new(opts: &'a Options, loader: &'a dyn Loader) -> Parser<'a> {
+        let mut menus = Vec::with_capacity(16_384);
+        menus.push(MenuNode::new(
+            MenuKind::Root,
+            None,
+            Span::new(FileId(0), 0, 0),
+        ));
+        Parser {
+            opts,
+            loader,
+            pp: Preprocessor::new(opts.shell, &opts.env),
+            sources: SourceMap::new(),
+            exprs: ExprPool::new(),
+            menus,
+            symbols: Vec::with_capacity(16_384),
+            symbol_index: HashMap::with_capacity(16_384),
+            files: Vec::new(),
+            modules: None,
+            diags: Vec::new(),
+            blocks: Vec::new(),
+            entry: None,
+            includes: Vec::new(),
+            statements: 0,
+            shell_facts: Vec::new(),
+        }
+    }
+
+    pub(crate) fn finish(mut self) -> Model {
+        self.check_choice_members();
+        self.diags.append(&mut self.pp.diags);
+        Model {
+            dialect: self.opts.dialect,
+            sources: self.sources,
+            exprs: self.exprs,
+            menus: self.menus,
+            symbols: self.symbols,
+            files: self.files,
+            modules: self.modules,
+            shell_calls: std::mem::take(&mut self.pp.shell_calls),
+            env_reads: std::mem::take(&mut self.pp.env_reads),
+            diagnostics: self.diags,
+            symbol_index: self.symbol_index,
+        }
+    }
+
+    fn error(&mut self, code: &'static str, span: Span, msg: impl Into<String>) {
+        self.diags.push(Diagnostic::error(code, span, msg));
+    }
+
+    fn warn(&mut self, code: &'static str, span: Span, msg: impl Into<String>) {
+        self.diags.push(Diagnostic::warning(code, span, msg));
+    }
+
+    /// Reads and parses one file (the top file, or the target of a `source`).
+    pub(crate) fn parse_file(&mut self, path: &str, from: Option<Span>) {
+        if let Some(pos) = self.includes.iter().position(|(p, _)| p == path) {
+            let span = from.unwrap_or(Span::new(FileId(0), 0, 0));
+            let mut d =
+                Diagnostic::error("KP0202", span, format!("recursive inclusion of `{path}`"));
+            for (p, at) in self.includes[pos + 1..].iter().rev() {
+                if let Some(at) = at {
+                    d = d.with_note(*at, format!("`{p}` is sourced here"));
+                }
+            }
+            if let Some((_, Some(at))) = self.includes.get(pos) {
+                d = d.with_note(*at, format!("`{path}` was first sourced here"));
+            }
+            self.diags.push(d);
+            return;
+        }
+        if self.includes.len() >= MAX_INCLUDE_DEPTH {
+            let span = from.unwrap_or(Span::new(FileId(0), 0, 0));
+            self.error(
+                "KP0203",
+                span,
+                format!("`source` nested more than {MAX_INCLUDE_DEPTH} deep"),
+            );
+            return;
+        }
+        let bytes = match self.loader.load(path) {
+            Ok(b) => b,
+            Err(e) => {
+                let span = match from {
+                    Some(s) => s,
+                    None => {
+                        let f = self.sources.add(path, String::new());
+                        Span::new(f, 0, 0)
+                    }
+                };
+                self.error("KP0201", span, format!("can't open file `{path}`: {e}"));
+                return;
+            }
+        };
+        let (file, lossy) = self.sources.add_bytes(path, bytes);
+        if lossy {
+            self.warn(
+                "KP0106",
+                Span::new(file, 0, 0),
+                "invalid UTF-8 replaced by U+FFFD",
+            );
+        }
+        self.files.push(FileInfo {
+            file,
+            sourced_from: from,
+        });
+        // The text is copied so the source map can grow while this file is being lexed
+        // (a `source` adds files); about 7 MB for a whole tree.
+        let text = self.sources.file(file).text.clone();
+        self.includes.push((path.to_string(), from));
+        let outer_blocks = self.blocks.len();
+        let mut lexer = Lexer::new(&text, file, path, self.opts.dialect);
+        let mut st = Stmt::default();
+        while lexer.next_statement(&mut self.pp, &mut self.diags, &mut st) {
+            self.diags.append(&mut self.pp.diags);
+            let line = Line {
+                st: &st,
+                file,
+                src: &text,
+            };
+            self.statement(&line, &mut lexer);
+            self.diags.append(&mut self.pp.diags);
+        }
+        self.diags.append(&mut self.pp.diags);
+        self.finish_entry();
+        while self.blocks.len() > outer_blocks {
+            let Some(b) = self.blocks.pop() else { break };
+            let span = self.menus[b.menu.0 as usize].span;
+            self.error(
+                "KP0131",
+                span,
+                format!(
+                    "missing `{}` for this `{}` before the end of the file",
+                    b.kind.closer(),
+                    b.kind.opener()
+                ),
+            );
+        }
+        self.includes.pop();
+    }
+
+    fn statement(&mut self, line: &Line<'_>, lexer: &mut Lexer<'_>) {
+        self.statements += 1;
+        let toks = line.tokens();
+        let first = toks[0];
+        if first.kind == TokKind::Word
+            && let Some(op) = toks.get(1).and_then(|t| match t.kind {
+                TokKind::Eq => Some(AssignOp::Recursive),
+                TokKind::ColonEq => Some(AssignOp::Simple),
+                TokKind::PlusEq => Some(AssignOp::Append),
+                _ => None,
+            })
+        {
+            self.finish_entry();
+            if let Some(choice) = self.in_choice() {
+                self.not_in_choice(line, choice, "a variable assignment");
+            }
+            let name = line.st.text(&first).to_string();
+            let value = toks.get(2).map_or("", |t| line.st.text(t)).to_string();
+            let site = lexer.site(line.span().start as usize, line.span().end as usize);
+            self.pp.assign(&name, &value, op, &site);
+            return;
+        }
+        let TokKind::Kw(kw) = first.kind else {
+            self.finish_entry();
+            if first.kind == TokKind::Word {
+                let word = line.st.text(&first);
+                let hint =
+                    suggestion(word).map_or(String::new(), |k| format!(" (did you mean `{k}`?)"));
+                self.error(
+                    "KP0101",
+                    line.span_of(&first),
+                    format!("unknown statement `{word}`{hint}: expected a keyword such as `config`, `menu`, `if` or `source`"),
+                );
+            } else {
+                self.error(
+                    "KP0102",
+                    line.span_of(&first),
+                    format!(
+                        "invalid statement: unexpected {}, expected a keyword such as `config`, `menu`, `if` or `source`",
+                        line.shown(0)
+                    ),
+                );
+            }
+            return;
+        };
+        match kw {
+            Kw::Bool
+            | Kw::Tristate
+            | Kw::Int
+            | Kw::Hex
+            | Kw::String
+            | Kw::Prompt
+            | Kw::Default
+            | Kw::DefBool
+            | Kw::DefTristate
+            | Kw::Select
+            | Kw::Imply
+            | Kw::Range
+            | Kw::Modules
+            | Kw::Depends
+            | Kw::Help
+            | Kw::Visible
+            | Kw::Optional => self.attribute(kw, line, lexer),
+            Kw::Config | Kw::MenuConfig => {
+                self.finish_entry();
+                self.config(kw, line);
+            }
+            Kw::Choice => {
+                self.finish_entry();
+                self.choice(line);
+            }
+            Kw::Menu | Kw::Comment => {
+                self.finish_entry();
+                self.menu_or_comment(kw, line);
+            }
+            Kw::If => {
+                self.finish_entry();
+                self.if_block(line);
+            }
+            Kw::EndMenu | Kw::EndIf | Kw::EndChoice => {
+                self.finish_entry();
+                self.end(kw, line);
+            }
+            Kw::Source => {
+                self.finish_entry();
+                self.source(line);
+            }
+            Kw::MainMenu => {
+                self.finish_entry();
+                self.mainmenu(line);
+            }
+            Kw::On => {
+                self.finish_entry();
+                self.error(
+                    "KP0102",
+                    line.span_of(&first),
+                    "invalid statement: `on` must follow `depends`".to_string(),
+                );
+            }
+        }
+    }
+
+    // ---- helpers -------------------------------------------------------------------------
+
+    /// The node new entries go under.
+    fn parent(&self) -> MenuId {
+        self.blocks.last().map_or(Model::ROOT, |b| b.menu)
+    }
+
+    /// The choice the current statement is in (through `if` blocks), if any.
+    fn in_choice(&self) -> Option<MenuId> {
+        for b in self.blocks.iter().rev() {
+            match b.kind {
+                BlockKind::Choice => return Some(b.menu),
+                BlockKind::If => continue,
+                BlockKind::Menu => return None,
+            }
+        }
+        None
+    }
+
+    fn not_in_choice(&mut self, line: &Line<'_>, choice: MenuId, what: &str) {
+        let at = self.menus[choice.0 as usize].span;
+        let d = Diagnostic::error(
+            "KP0121",
+            line.span_of(&line.tokens()[0]),
+            format!("{what} is not allowed inside a choice: expected `config`, `comment`, `if` or `endchoice`"),
+        )
+        .with_note(at, "the choice starts here");
+        self.diags.push(d);
+    }
+
+    fn add_node(&mut self, kind: MenuKind, span: Span) -> MenuId {
+        let parent = self.parent();
+        let id = MenuId(self.menus.len() as u32);
+        self.menus.push(MenuNode::new(kind, Some(parent), span));
+        self.menus[parent.0 as usize].children.push(id);
+        id
+    }
+
+    fn node(&mut self, id: MenuId) -> &mut MenuNode {
+        &mut self.menus[id.0 as usize]
+    }
+
+    fn symbol_for(&mut self, name: &str) -> SymbolId {
+        let n = self.exprs.name(name);
+        let next = SymbolId(self.symbols.len() as u32);
+        let id = *self.symbol_index.entry(n).or_insert(next);
+        if id == next {
+            self.symbols.push(Symbol {
+                name: n,
+                ty: None,
+                definitions: Vec::new(),
+                choices: Vec::new(),
+            });
+        }
+        id
+    }
+
+    /// Requires the line to end at token `i`.
+    fn expect_end(&mut self, line: &Line<'_>, i: usize, after: &str) -> bool {
+        if i >= line.tokens().len() {
+            return true;
+        }
+        self.error(
+            "KP0111",
+            line.span_at(i),
+            format!(
+                "unexpected {} after {after}: expected end of line",
+                line.shown(i)
+            ),
+        );
+        false
+    }
+
+    /// A name where the kernel wants a symbol (`config NAME`, `select NAME`): an unquoted word.
+    fn name_at(&mut self, line: &Line<'_>, i: usize, after: &str) -> Option<String> {
+        match line.tokens().get(i) {
+            Some(t) if t.kind == TokKind::Word => {
+                let text = line.st.text(t);
+                if has_marker(text) {
+                    let shown = render_markers(text, &self.pp.shell_calls);
+                    self.warn(
+                        "KP0150",
+                        line.span_of(t),
+                        format!("symbol name `{shown}` depends on a recorded $(shell,...) call; it is kept unexpanded"),
+                    );
+                    return Some(shown);
+                }
+                Some(text.to_string())
+            }
+            _ => {
+                self.error(
+                    "KP0102",
+                    line.span_at(i),
+                    format!(
+                        "expected a symbol name after {after}, found {}",
+                        line.shown(i)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// A quoted string at token `i`.
+    fn quoted_at(&mut self, line: &Line<'_>, i: usize, after: &str) -> Option<String> {
+        match line.tokens().get(i) {
+            Some(t) if t.kind == TokKind::Quoted => {
+                Some(render_markers(line.st.text(t), &self.pp.shell_calls))
+            }
+            _ => {
+                self.error(
+                    "KP0102",
+                    line.span_at(i),
+                    format!(
+                        "expected a quoted string after {after}, found {}",
+                        line.shown(i)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn report_expr_error(&mut self, line: &Line<'_>, e: ExprError) {
+        self.error(
+            "KP0110",
+            line.span_at(e.at),
+            format!(
+                "invalid expression: expected {}, found {}",
+                e.expected,
+                line.shown(e.at)
+            ),
+        );
+    }
+
+    /// An expression starting at token `i`; returns it and the next token index.
+    fn expr_at(&mut self, line: &Line<'_>, i: usize) -> Option<(Cond, usize)> {
+        match parse_expr(line.tokens(), i) {
+            Ok((raw, next)) => {
+                let expr = self.lower(&raw, line);
+                let toks = line.tokens();
+                let span = Span::new(
+                    line.file,
+                    toks[i].start as usize,
+                    toks[next - 1].end as usize,
+                );
+                Some((Cond { expr, span }, next))
+            }
+            Err(e) => {
+                self.report_expr_error(line, e);
+                None
+            }
+        }
+    }
+
+    /// `[if EXPR]` then end of line, from token `i`. `Err` when something was reported.
+    fn if_expr_end(&mut self, line: &Line<'_>, i: usize, after: &str) -> Result<Option<Cond>, ()> {
+        match line.tokens().get(i) {
+            None => Ok(None),
+            Some(t) if t.kind == TokKind::Kw(Kw::If) => {
+                let (cond, next) = self.expr_at(line, i + 1).ok_or(())?;
+                if next < line.tokens().len() {
+                    self.error(
+                        "KP0111",
+                        line.span_at(next),
+                        format!(
+                            "unexpected {} in the condition: expected `&&`, `||` or end of line",
+                            line.shown(next)
+                        ),
+                    );
+                    return Err(());
+                }
+                Ok(Some(cond))
+            }
+            Some(_) => {
+                self.error(
+                    "KP0111",
+                    line.span_at(i),
+                    format!(
+                        "unexpected {} after {after}: expected `if` or end of line",
+                        line.shown(i)
+                    ),
+                );
+                Err(())
+            }
+        }
+    }
+
+    // ---- expressions ---------------------------------------------------------------------
+
+    fn lower(&mut self, raw: &Raw, line: &Line<'_>) -> ExprId {
+        match raw {
+            Raw::Sym(i) => self.lower_token(line, *i),
+            Raw::Cmp(op, a, b) => {
+                let (ta, tb) = (line.tokens()[*a], line.tokens()[*b]);
+                let (xa, xb) = (line.st.text(&ta), line.st.text(&tb));
+                if has_marker(xa) || has_marker(xb) {
+                    let text = format!(
+                        "{}{}{}",
+                        render_markers(xa, &self.pp.shell_calls),
+                        cmp_str(*op),
+                        render_markers(xb, &self.pp.shell_calls)
+                    );
+                    let span = Span::new(line.file, ta.start as usize, tb.end as usize);
+                    return self.exprs.unknown_fact(text, Some(span));
+                }
+                let oa = self.operand(&ta, xa);
+                let ob = self.operand(&tb, xb);
+                self.exprs.cmp(*op, oa, ob)
+            }
+            Raw::Not(x) => {
+                let e = self.lower(x, line);
+                self.exprs.not(e)
+            }
+            Raw::And(xs) => {
+                let mut acc = self.exprs.yes();
+                for x in xs {
+                    let e = self.lower(x, line);
+                    acc = self.exprs.and(acc, e);
+                }
+                acc
+            }
+            Raw::Or(xs) => {
+                let mut acc = self.exprs.no();
+                for x in xs {
+                    let e = self.lower(x, line);
+                    acc = self.exprs.or(acc, e);
+                }
+                acc
+            }
+        }
+    }
+
+    /// A comparison operand: `y`/`m`/`n` and quoted words are constants (`sym_lookup()` with
+    /// `SYMBOL_CONST`), other unquoted words are symbols (an undefined one has its own name as
+    /// its value, which is how numbers such as `0x10` compare).
+    fn operand(&mut self, t: &Tok, text: &str) -> Operand {
+        let n = self.exprs.name(text);
+        if t.kind == TokKind::Quoted || Tristate::from_letter(text).is_some() {
+            Operand::Const(n)
+        } else {
+            Operand::Symbol(n)
+        }
+    }
+
+    /// One symbol in a boolean context.
+    fn lower_token(&mut self, line: &Line<'_>, i: usize) -> ExprId {
+        let t = line.tokens()[i];
+        let text = line.st.text(&t);
+        if has_marker(text) {
+            return self.fact_for(text, line.span_of(&t));
+        }
+        if let Some(v) = Tristate::from_letter(text) {
+            return self.exprs.constant(v);
+        }
+        if t.kind == TokKind::Quoted {
+            // A constant symbol's tristate value is n (`sym_calc_value()`, default branch).
+            return self.exprs.no();
+        }
+        let n = self.exprs.name(text);
+        self.exprs.symbol(n)
+    }
+
+    /// The unknown fact for text holding recorded `$(shell,...)` output: one fact per call
+    /// when the text is exactly one call's output, else one fact for this occurrence.
+    fn fact_for(&mut self, text: &str, span: Span) -> ExprId {
+        let calls: Vec<ShellCallId> = markers(text).collect();
+        let rendered = render_markers(text, &self.pp.shell_calls);
+        if let [single] = calls[..]
+            && text.starts_with(crate::preprocess::MARK_OPEN)
+            && text.ends_with(crate::preprocess::MARK_CLOSE)
+        {
+            let idx = single.0 as usize;
+            if self.shell_facts.len() <= idx {
+                self.shell_facts.resize(idx + 1, None);
+            }
+            if let Some(e) = self.shell_facts[idx] {
+                return e;
+            }
+            let call_span = self.pp.shell_calls.get(idx).map_or(span, |c| c.span);
+            let e = self.exprs.unknown_fact(rendered, Some(call_span));
+            self.shell_facts[idx] = Some(e);
+            return e;
+        }
+        self.exprs.unknown_fact(rendered, Some(span))
+    }
+
+    // ---- entries -------------------------------------------------------------------------
+
+    fn config(&mut self, kw: Kw, line: &Line<'_>) {
+        let span = line.span();
+        let Some(name) = self.name_at(line, 1, &format!("`{}`", kw.as_str())) else {
+            self.entry = Some(Entry {
+                menu: Model::ROOT,
+                kind: EntryKind::Broken,
+            });
+            return;
+        };
+        self.expect_end(line, 2, "the symbol name");
+        let choice = self.in_choice();
+        if kw == Kw::MenuConfig
+            && let Some(c) = choice
+        {
+            self.not_in_choice(line, c, "`menuconfig`");
+        }
+        let sym = self.symbol_for(&name);
+        let kind = if kw == Kw::Config {
+            MenuKind::Config(sym)
+        } else {
+            MenuKind::MenuConfig(sym)
+        };
+        let menu = self.add_node(kind, span);
+        self.symbols[sym.0 as usize].definitions.push(menu);
+        if let Some(c) = choice {
+            let info = self.menus[c.0 as usize]
+                .choice
+                .get_or_insert_with(Default::default);
+            if !info.members.contains(&sym) {
+                info.members.push(sym);
+            }
+            let s = &mut self.symbols[sym.0 as usize];
+            if !s.choices.contains(&c) {
+                s.choices.push(c);
+            }
+        }
+        let kind = if kw == Kw::Config {
+            EntryKind::Config
+        } else {
+            EntryKind::MenuConfig
+        };
+        self.entry = Some(Entry { menu, kind });
+    }
+
+    fn choice(&mut self, line: &Line<'_>) {
+        let span = line.span();
+        if let Some(c) = self.in_choice() {
+            self.not_in_choice(line, c, "`choice`");
+        }
+        let mut info = ChoiceInfo::default();
+        match (self.opts.dialect, line.tokens().get(1)) {
+            (_, None) => {}
+            (Dialect::Legacy, Some(t)) if t.kind == TokKind::Word => {
+                let name = line.st.text(t).to_string();
+                info.name = Some(self.exprs.name(&name));
+                self.expect_end(line, 2, "the choice name");
+            }
+            (Dialect::Modern, Some(t)) if t.kind == TokKind::Word => {
+                self.error(
+                    "KP0123",
+                    line.span_of(t),
+                    format!(
+                        "unexpected {} after `choice`: expected end of line (named choices were removed in Linux 6.10)",
+                        line.shown(1)
+                    ),
+                );
+            }
+            (_, Some(_)) => {
+                self.expect_end(line, 1, "`choice`");
+            }
+        }
+        let menu = self.add_node(MenuKind::Choice, span);
+        let kw_span = line.span_of(&line.tokens()[0]);
+        let modern = self.opts.dialect == Dialect::Modern;
+        let node = self.node(menu);
+        node.choice = Some(Box::new(info));
+        if modern {
+            // `choice: T_CHOICE T_EOL { ... menu_set_type(S_BOOLEAN); }`
+            node.ty = Some((SymbolType::Bool, kw_span));
+        }
+        let file = line.file;
+        self.blocks.push(Block {
+            menu,
+            kind: BlockKind::Choice,
+            file,
+        });
+        self.entry = Some(Entry {
+            menu,
+            kind: EntryKind::Choice,
+        });
+    }
+
+    fn menu_or_comment(&mut self, kw: Kw, line: &Line<'_>) {
+        let span = line.span();
+        let choice = self.in_choice();
+        if kw == Kw::Menu
+            && let Some(c) = choice
+        {
+            self.not_in_choice(line, c, "`menu`");
+        }
+        let title = self.quoted_at(line, 1, &format!("`{}`", kw.as_str()));
+        if title.is_some() {
+            self.expect_end(line, 2, "the title");
+        }
+        let (kind, ekind) = if kw == Kw::Menu {
+            (MenuKind::Menu, EntryKind::Menu)
+        } else {
+            (MenuKind::Comment, EntryKind::Comment)
+        };
+        let menu = self.add_node(kind, span);
+        if let Some(text) = title {
+            self.node(menu).prompt = Some(Prompt {
+                text,
+                cond: None,
+                span,
+            });
+        }
+        if kw == Kw::Menu {
+            let file = line.file;
+            self.blocks.push(Block {
+                menu,
+                kind: BlockKind::Menu,
+                file,
+            });
+        }
+        self.entry = Some(Entry { menu, kind: ekind });
+    }
+
+    fn if_block(&mut self, line: &Line<'_>) {
+        let span = line.span();
+        let cond = match self.expr_at(line, 1) {
+            Some((cond, next)) => {
+                self.expect_end(line, next, "the condition");
+                Some(cond)
+            }
+            None => None,
+        };
+        let menu = self.add_node(MenuKind::If, span);
+        if let Some(c) = cond {
+            self.node(menu).depends.push(c);
+        }
+        let file = line.file;
+        self.blocks.push(Block {
+            menu,
+            kind: BlockKind::If,
+            file,
+        });
+    }
+
+    fn end(&mut self, kw: Kw, line: &Line<'_>) {
+        let span = line.span();
+        let kind = match kw {
+            Kw::EndMenu => BlockKind::Menu,
+            Kw::EndIf => BlockKind::If,
+            _ => BlockKind::Choice,
+        };
+        self.expect_end(line, 1, &format!("`{}`", kind.closer()));
+        // Only blocks opened in this file can be closed here (`zconf_endtoken()`).
+        let open_here = self
+            .blocks
+            .iter()
+            .rev()
+            .take_while(|b| b.file == line.file)
+            .count();
+        let Some(top) = self.blocks.last().copied().filter(|_| open_here > 0) else {
+            let msg = match self.blocks.last() {
+                Some(b) => format!(
+                    "`{}` without a matching `{}` in this file (the enclosing `{}` is in another file)",
+                    kind.closer(),
+                    kind.opener(),
+                    b.kind.opener()
+                ),
+                None => format!("`{}` without a matching `{}`", kind.closer(), kind.opener()),
+            };
+            self.error("KP0132", span, msg);
+            return;
+        };
+        if top.kind == kind {
+            self.blocks.pop();
+            self.node(top.menu).end_span = Some(span);
+            return;
+        }
+        let top_span = self.menus[top.menu.0 as usize].span;
+        let depth = self
+            .blocks
+            .iter()
+            .rev()
+            .take(open_here)
+            .position(|b| b.kind == kind);
+        let d = Diagnostic::error(
+            "KP0130",
+            span,
+            format!(
+                "unexpected `{}` within `{}` block: expected `{}`",
+                kind.closer(),
+                top.kind.opener(),
+                top.kind.closer()
+            ),
+        )
+        .with_note(
+            top_span,
+            format!("the `{}` block starts here", top.kind.opener()),
+        );
+        self.diags.push(d);
+        // Recover as a reader would: close the inner blocks the author forgot to close.
+        if let Some(depth) = depth {
+            for _ in 0..depth {
+                self.blocks.pop();
+            }
+            if let Some(b) = self.blocks.pop() {
+                self.node(b.menu).end_span = Some(span);
+            }
+        }
+    }
+
+    fn source(&mut self, line: &Line<'_>) {
+        let span = line.span();
+        if let Some(c) = self.in_choice() {
+            self.not_in_choice(line, c, "`source`");
+        }
+        let Some(path) = line
+            .tokens()
+            .get(1)
+            .filter(|t| t.kind == TokKind::Quoted)
+            .map(|t| line.st.text(t))
+        else {
+            self.error(
+                "KP0102",
+                line.span_at(1),
+                format!(
+                    "expected a quoted file name after `source`, found {}",
+                    line.shown(1)
+                ),
+            );
+            return;
+        };
+        if !self.expect_end(line, 2, "the file name") {
+            return;
+        }
+        if has_marker(path) {
+            let shown = render_markers(path, &self.pp.shell_calls);
+            self.error(
+                "KP0204",
+                span,
+                format!("the file name `{shown}` depends on a recorded $(shell,...) call, so it cannot be read"),
+            );
+            return;
+        }
+        let path = path.to_string();
+        self.parse_file(&path, Some(span));
+    }
+
+    fn mainmenu(&mut self, line: &Line<'_>) {
+        let span = line.span();
+        if self.statements != 1 || self.includes.len() != 1 {
+            self.error(
+                "KP0122",
+                span,
+                "`mainmenu` is only allowed as the first statement of the top-level Kconfig",
+            );
+            return;
+        }
+        if let Some(text) = self.quoted_at(line, 1, "`mainmenu`") {
+            self.expect_end(line, 2, "the title");
+            self.menus[0].prompt = Some(Prompt {
+                text,
+                cond: None,
+                span,
+            });
+            self.menus[0].span = span;
+        }
+    }
+
+    /// The end of an entry's attribute list: the checks `parser.y` makes there.
+    fn finish_entry(&mut self) {
+        let Some(entry) = self.entry.take() else {
+            return;
+        };
+        let modern = self.opts.dialect == Dialect::Modern;
+        let node = &self.menus[entry.menu.0 as usize];
+        let span = node.span;
+        match entry.kind {
+            EntryKind::Config | EntryKind::MenuConfig => {
+                let has_prompt = node.prompt.is_some();
+                let sym = node.symbol();
+                let in_choice = matches!(self.blocks.last(), Some(_)) && self.in_choice().is_some();
+                if entry.kind == EntryKind::MenuConfig && !has_prompt {
+                    self.warn("KP0146", span, "menuconfig statement without prompt");
+                }
+                if modern && in_choice {
+                    if !has_prompt {
+                        self.error("KP0144", span, "choice member must have a prompt");
+                    }
+                    if let Some(s) = sym
+                        && self.symbols[s.0 as usize].ty != Some(SymbolType::Bool)
+                    {
+                        self.error("KP0144", span, "choice member must be bool");
+                    }
+                }
+            }
+            EntryKind::Choice if modern && !node.prompt.is_some() => {
+                self.error("KP0145", span, "choice must have a prompt");
+            }
+            _ => {}
+        }
+    }
+
+    /// 6.12's `choice_check_sanity()`: no `default` on a choice member.
+    fn check_choice_members(&mut self) {
+        if self.opts.dialect != Dialect::Modern {
+            return;
+        }
+        let mut found = Vec::new();
+        for m in &self.menus {
+            let Some(info) = &m.choice else { continue };
+            for &s in &info.members {
+                for &d in &self.symbols[s.0 as usize].definitions {
+                    for p in &self.menus[d.0 as usize].properties {
+                        if matches!(p.kind, PropertyKind::Default { .. }) {
+                            found.push(p.span);
+                        }
+                    }
+                }
+            }
+        }
+        found.sort_by_key(|s| (s.file, s.start));
+        found.dedup();
+        for span in found {
+            self.error(
+                "KP0148",
+                span,
+                "defaults for choice values are not supported",
+            );
+        }
+    }
+
+    // ---- attributes ----------------------------------------------------------------------
+
+    fn attribute(&mut self, kw: Kw, line: &Line<'_>, lexer: &mut Lexer<'_>) {
+        let first = line.tokens()[0];
+        let allowed = match self.entry.map(|e| e.kind) {
+            None => false,
+            Some(EntryKind::Broken) => true,
+            Some(EntryKind::Config | EntryKind::MenuConfig) => {
+                !matches!(kw, Kw::Visible | Kw::Optional)
+            }
+            Some(EntryKind::Choice) => match kw {
+                Kw::Prompt | Kw::Default | Kw::Depends | Kw::Help | Kw::Bool => true,
+                Kw::Tristate | Kw::Optional => self.opts.dialect == Dialect::Legacy,
+                _ => false,
+            },
+            Some(EntryKind::Menu) => matches!(kw, Kw::Visible | Kw::Depends),
+            Some(EntryKind::Comment) => kw == Kw::Depends,
+        };
+        if !allowed {
+            let what = match kw {
+                Kw::Depends => "`depends on`".to_string(),
+                Kw::Visible => "`visible if`".to_string(),
+                k => format!("`{}`", k.as_str()),
+            };
+            let expected = match self.entry.map(|e| e.kind) {
+                None => "it must follow a `config`, `menuconfig`, `choice`, `comment` or `menu` line".to_string(),
+                Some(EntryKind::Choice) if self.opts.dialect == Dialect::Modern => {
+                    "a choice takes `bool \"prompt\"`, `prompt`, `default`, `depends on` and `help`".to_string()
+                }
+                Some(EntryKind::Choice) => {
+                    "a choice takes `bool`, `tristate`, `prompt`, `default`, `optional`, `depends on` and `help`".to_string()
+                }
+                Some(EntryKind::Menu) => "a menu takes `visible if` and `depends on`".to_string(),
+                Some(EntryKind::Comment) => "a comment takes only `depends on`".to_string(),
+                Some(_) => "a config entry takes no `visible` or `optional`".to_string(),
+            };
+            self.error(
+                "KP0120",
+                line.span_of(&first),
+                format!("{what} is not allowed here: {expected}"),
+            );
+            if kw == Kw::Help {
+                lexer.help();
+            }
+            return;
+        }
+        let Some(entry) = self.entry else { return };
+        let broken = entry.kind == EntryKind::Broken;
+        let span = line.span();
+        match kw {
+            Kw::Bool | Kw::Tristate | Kw::Int | Kw::Hex | Kw::String => {
+                let ty = match kw {
+                    Kw::Bool => SymbolType::Bool,
+                    Kw::Tristate => SymbolType::Tristate,
+                    Kw::Int => SymbolType::Int,
+                    Kw::Hex => SymbolType::Hex,
+                    _ => SymbolType::String,
+                };
+                let mut prompt = None;
+                let mut i = 1;
+                if let Some(t) = line.tokens().get(1)
+                    && t.kind == TokKind::Quoted
+                {
+                    let text = render_markers(line.st.text(t), &self.pp.shell_calls);
+                    prompt = Some(text);
+                    i = 2;
+                }
+                let choice_modern =
+                    entry.kind == EntryKind::Choice && self.opts.dialect == Dialect::Modern;
+                if prompt.is_none() && choice_modern {
+                    self.error(
+                        "KP0102",
+                        line.span_at(1),
+                        format!(
+                            "expected a quoted prompt after `bool` in a choice, found {}",
+                            line.shown(1)
+                        ),
+                    );
+                    return;
+                }
+                let cond = if prompt.is_some() {
+                    let Ok(c) = self.if_expr_end(line, i, "the prompt") else {
+                        return;
+                    };
+                    c
+                } else {
+                    if !self.expect_end(line, i, &format!("`{}`", kw.as_str())) {
+                        return;
+                    }
+                    None
+                };
+                if broken {
+                    return;
+                }
+                if !choice_modern {
+                    self.set_type(entry.menu, ty, line.span_of(&first));
+                }
+                if let Some(text) = prompt {
+                    self.set_prompt(entry.menu, Prompt { text, cond, span });
+                }
+            }
+            Kw::Prompt => {
+                let Some(text) = self.quoted_at(line, 1, "`prompt`") else {
+                    return;
+                };
+                let Ok(cond) = self.if_expr_end(line, 2, "the prompt") else {
+                    return;
+                };
+                if !broken {
+                    self.set_prompt(entry.menu, Prompt { text, cond, span });
+                }
+            }
+            Kw::Default | Kw::DefBool | Kw::DefTristate if entry.kind == EntryKind::Choice => {
+                // `choice_option: T_DEFAULT nonconst_symbol if_expr T_EOL`
+                let Some(name) = self.name_at(line, 1, "`default` in a choice") else {
+                    return;
+                };
+                let Ok(cond) = self.if_expr_end(line, 2, "the symbol name") else {
+                    return;
+                };
+                let n = self.exprs.name(&name);
+                let value = self.exprs.symbol(n);
+                self.node(entry.menu).properties.push(Property {
+                    kind: PropertyKind::Default {
+                        value,
+                        operand: Some(Operand::Symbol(n)),
+                        opaque: Vec::new(),
+                    },
+                    cond,
+                    span,
+                });
+            }
+            Kw::Default | Kw::DefBool | Kw::DefTristate => {
+                let Some((value, next)) = self.expr_at(line, 1) else {
+                    return;
+                };
+                let Ok(cond) = self.if_expr_end(line, next, "the value") else {
+                    return;
+                };
+                if broken {
+                    return;
+                }
+                let (operand, opaque) = if next == 2 {
+                    let t = line.tokens()[1];
+                    let text = line.st.text(&t);
+                    if has_marker(text) {
+                        let shown = render_markers(text, &self.pp.shell_calls);
+                        (
+                            Some(Operand::Const(self.exprs.name(&shown))),
+                            markers(text).collect(),
+                        )
+                    } else {
+                        (Some(self.operand(&t, text)), Vec::new())
+                    }
+                } else {
+                    (None, Vec::new())
+                };
+                match kw {
+                    Kw::DefBool => {
+                        self.set_type(entry.menu, SymbolType::Bool, line.span_of(&first))
+                    }
+                    Kw::DefTristate => {
+                        self.set_type(entry.menu, SymbolType::Tristate, line.span_of(&first))
+                    }
+                    _ => {}
+                }
+                self.node(entry.menu).properties.push(Property {
+                    kind: PropertyKind::Default {
+                        value: value.expr,
+                        operand,
+                        opaque,
+                    },
+                    cond,
+                    span,
+                });
+            }
+            Kw::Select | Kw::Imply => {
+                let Some(name) = self.name_at(line, 1, &format!("`{}`", kw.as_str())) else {
+                    return;
+                };
+                let Ok(cond) = self.if_expr_end(line, 2, "the symbol name") else {
+                    return;
+                };
+                if broken {
+                    return;
+                }
+                let n = self.exprs.name(&name);
+                let kind = if kw == Kw::Select {
+                    PropertyKind::Select(n)
+                } else {
+                    PropertyKind::Imply(n)
+                };
+                self.node(entry.menu)
+                    .properties
+                    .push(Property { kind, cond, span });
+            }
+            Kw::Range => {
+                let mut bounds = Vec::with_capacity(2);
+                let mut opaque = Vec::new();
+                for i in 1..3 {
+                    match line.tokens().get(i) {
+                        Some(t) if matches!(t.kind, TokKind::Word | TokKind::Quoted) => {
+                            let text = line.st.text(t);
+                            if has_marker(text) {
+                                opaque.extend(markers(text));
+                                let shown = render_markers(text, &self.pp.shell_calls);
+                                bounds.push(Operand::Const(self.exprs.name(&shown)));
+                            } else {
+                                let t = *t;
+                                bounds.push(self.operand(&t, text));
+                            }
+                        }
+                        _ => {
+                            let which = if i == 1 {
+                                "a lower bound"
+                            } else {
+                                "an upper bound"
+                            };
+                            self.error(
+                                "KP0102",
+                                line.span_at(i),
+                                format!(
+                                    "expected {which} (a symbol or constant) in `range`, found {}",
+                                    line.shown(i)
+                                ),
+                            );
+                            return;
+                        }
+                    }
+                }
+                let Ok(cond) = self.if_expr_end(line, 3, "the bounds") else {
+                    return;
+                };
+                if broken {
+                    return;
+                }
+                self.node(entry.menu).properties.push(Property {
+                    kind: PropertyKind::Range {
+                        low: bounds[0],
+                        high: bounds[1],
+                        opaque,
+                    },
+                    cond,
+                    span,
+                });
+            }
+            Kw::Modules => {
+                if !self.expect_end(line, 1, "`modules`") || broken {
+                    return;
+                }
+                let Some(sym) = self.menus[entry.menu.0 as usize].symbol() else {
+                    return;
+                };
+                if let Some(prev) = self.modules
+                    && prev != sym
+                {
+                    let (a, b) = (self.symbol_name(sym), self.symbol_name(prev));
+                    self.error(
+                        "KP0143",
+                        span,
+                        format!("symbol `{a}` redefines option `modules` already defined by symbol `{b}`"),
+                    );
+                    return;
+                }
+                self.modules = Some(sym);
+                self.node(entry.menu).modules = Some(span);
+            }
+            Kw::Depends => {
+                match line.tokens().get(1) {
+                    Some(t) if t.kind == TokKind::Kw(Kw::On) => {}
+                    _ => {
+                        self.error(
+                            "KP0102",
+                            line.span_at(1),
+                            format!("expected `on` after `depends`, found {}", line.shown(1)),
+                        );
+                        return;
+                    }
+                }
+                let Some((cond, next)) = self.expr_at(line, 2) else {
+                    return;
+                };
+                if next < line.tokens().len() {
+                    self.error(
+                        "KP0111",
+                        line.span_at(next),
+                        format!(
+                            "unexpected {} in `depends on`: expected `&&`, `||` or end of line",
+                            line.shown(next)
+                        ),
+                    );
+                    return;
+                }
+                if !broken {
+                    self.node(entry.menu).depends.push(cond);
+                }
+            }
+            Kw::Visible => {
+                let Ok(cond) = self.if_expr_end(line, 1, "`visible`") else {
+                    return;
+                };
+                if let Some(c) = cond
+                    && !broken
+                {
+                    self.node(entry.menu).visible_if.push(c);
+                }
+            }
+            Kw::Optional => {
+                if self.expect_end(line, 1, "`optional`") && !broken {
+                    let node = self.node(entry.menu);
+                    node.choice.get_or_insert_with(Default::default).optional = Some(span);
+                }
+            }
+            Kw::Help => {
+                self.expect_end(line, 1, "`help`");
+                let (text, help_span) = lexer.help();
+                if broken {
+                    return;
+                }
+                let name = self.entry_name(entry.menu);
+                if self.menus[entry.menu.0 as usize].help.is_some() {
+                    self.warn(
+                        "KP0142",
+                        span,
+                        format!("`{name}` defined with more than one help text: only the last one is used"),
+                    );
+                }
+                if text.trim().is_empty() {
+                    self.warn(
+                        "KP0142",
+                        span,
+                        format!("`{name}` defined with blank help text"),
+                    );
+                }
+                self.node(entry.menu).help = Some((text, help_span));
+            }
+            _ => {}
+        }
+    }
+
+    fn symbol_name(&self, s: SymbolId) -> String {
+        self.exprs
+            .name_text(self.symbols[s.0 as usize].name)
+            .to_string()
+    }
+
+    fn entry_name(&self, m: MenuId) -> String {
+        match self.menus[m.0 as usize].symbol() {
+            Some(s) => self.symbol_name(s),
+            None => "<choice>".to_string(),
+        }
+    }
+
+    /// `menu_set_type()`: the first type of a symbol wins; a different later one is ignored
+    /// with a warning.
+    fn set_type(&mut self, menu: MenuId, ty: SymbolType, span: Span) {
+        let node = &mut self.menus[menu.0 as usize];
+        let node_prev = node.ty.map(|(t, _)| t);
+        if node.ty.is_none() {
+            node.ty = Some((ty, span));
+        }
+        let (current, name) = match node.symbol() {
+            Some(s) => {
+                let sym = &mut self.symbols[s.0 as usize];
+                let cur = sym.ty;
+                if cur.is_none() {
+                    sym.ty = Some(ty);
+                }
+                (cur, self.exprs.name_text(sym.name).to_string())
+            }
+            // A legacy choice has its own type.
+            None => (node_prev, "<choice>".to_string()),
+        };
+        if let Some(cur) = current
+            && cur != ty
+        {
+            self.warn(
+                "KP0140",
+                span,
+                format!(
+                    "ignoring type redefinition of `{name}` from `{}` to `{}`",
+                    cur.as_str(),
+                    ty.as_str()
+                ),
+            );
+        }
+    }
+
+    fn set_prompt(&mut self, menu: MenuId, prompt: Prompt) {
+        let span = prompt.span;
+        if prompt.text.starts_with(|c: char| c.is_ascii_whitespace()) {
+            self.warn(
+                "KP0147",
+                span,
+                "leading whitespace in the prompt is ignored by the kernel",
+            );
+        }
+        if self.menus[menu.0 as usize].prompt.is_some() {
+            self.warn("KP0141", span, "prompt redefined");
+        }
+        self.node(menu).prompt = Some(prompt);
+    }
+}
+
+fn cmp_str(op: CmpOp) -> &'static str {
+    op.as_str()
+}
+
+/// A statement keyword within edit distance 2 of `word`, for "did you mean".
+fn suggestion(word: &str) -> Option<&'static str> {
+    if word.len() > 20 {
+        return None;
+    }
+    STATEMENTS
+        .iter()
+        .map(|k| (edit_distance(word, k), *k))
+        .filter(|&(d, k)| d <= 2 && d < k.len())
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
