@@ -1,0 +1,199 @@
+//! Guard algebra over the shared pool: conjunction with cheap contradiction checks, and a
+//! bounded satisfiability test used to prune impossible alternatives (`X=y && X=m`).
+//!
+//! Guards made by the evaluator are built from atoms `X=v` (a [`Cmp`](kp_base::Expr::Cmp) of a
+//! symbol with a constant) and unknown facts. A symbol takes exactly one value, so two atoms
+//! on one symbol with different constants exclude each other; the satisfiability test
+//! enumerates the values each symbol is compared with plus "something else".
+
+use std::collections::HashMap;
+
+use kp_base::{CmpOp, Expr, ExprId, ExprPool, NameId, Operand, Tristate};
+
+/// The guard helpers; holds a cache of satisfiability answers.
+#[derive(Default)]
+pub struct Guards {
+    sat: HashMap<ExprId, bool>,
+}
+
+/// The largest number of symbols the satisfiability test enumerates; above it a guard is
+/// assumed satisfiable (which only keeps a redundant alternative, never loses one).
+const MAX_SAT_SYMBOLS: usize = 7;
+
+impl Guards {
+    /// `a && b`, `n` when it is contradictory.
+    pub fn and(&mut self, pool: &mut ExprPool, a: ExprId, b: ExprId) -> ExprId {
+        let e = pool.and(a, b);
+        if matches!(pool.get(e), Expr::And(..)) && !self.satisfiable(pool, e) {
+            return pool.no();
+        }
+        e
+    }
+
+    /// `a || b`.
+    pub fn or(&mut self, pool: &mut ExprPool, a: ExprId, b: ExprId) -> ExprId {
+        pool.or(a, b)
+    }
+
+    /// `!a` as a two-valued guard: guards are always `y` or `n`, so `!` is exact.
+    pub fn not(&mut self, pool: &mut ExprPool, a: ExprId) -> ExprId {
+        pool.not(a)
+    }
+
+    /// Whether some assignment of values to the symbols (and truth values to unknown facts)
+    /// makes `e` true.
+    pub fn satisfiable(&mut self, pool: &ExprPool, e: ExprId) -> bool {
+        match pool.get(e) {
+            Expr::Const(t) => return t != Tristate::No,
+            Expr::Cmp(..) | Expr::Symbol(_) | Expr::Unknown(_) => return true,
+            _ => {}
+        }
+        if let Some(&s) = self.sat.get(&e) {
+            return s;
+        }
+        let mut syms: Vec<(NameId, Vec<NameId>)> = Vec::new();
+        let mut unknowns: Vec<u32> = Vec::new();
+        let mut stack = vec![e];
+        let mut seen = std::collections::HashSet::new();
+        while let Some(x) = stack.pop() {
+            if !seen.insert(x) {
+                continue;
+            }
+            match pool.get(x) {
+                Expr::Not(a) => stack.push(a),
+                Expr::And(a, b) | Expr::Or(a, b) => {
+                    stack.push(a);
+                    stack.push(b);
+                }
+                Expr::Cmp(_, Operand::Symbol(s), Operand::Const(c)) => {
+                    add_sym(&mut syms, s, Some(c))
+                }
+                Expr::Cmp(_, Operand::Symbol(s), Operand::Symbol(t)) => {
+                    add_sym(&mut syms, s, None);
+                    add_sym(&mut syms, t, None);
+                }
+                Expr::Symbol(s) => add_sym(&mut syms, s, None),
+                Expr::Unknown(u) => {
+                    if !unknowns.contains(&u) {
+                        unknowns.push(u)
+                    }
+                }
+                _ => {}
+            }
+        }
+        if syms.len() + unknowns.len() > MAX_SAT_SYMBOLS {
+            self.sat.insert(e, true);
+            return true;
+        }
+        let y = pool.find_name("y");
+        let m = pool.find_name("m");
+        // Each symbol ranges over the constants it is compared with, y, m, and "other".
+        let domains: Vec<Vec<Option<NameId>>> = syms
+            .iter()
+            .map(|(_, cs)| {
+                let mut d: Vec<Option<NameId>> = cs.iter().map(|c| Some(*c)).collect();
+                for t in [y, m].into_iter().flatten() {
+                    if !cs.contains(&t) {
+                        d.push(Some(t));
+                    }
+                }
+                d.push(None);
+                d
+            })
+            .collect();
+        let mut idx = vec![0usize; syms.len()];
+        let mut result = false;
+        'outer: loop {
+            for ubits in 0..(1u32 << unknowns.len()) {
+                let val: HashMap<NameId, Option<NameId>> = syms
+                    .iter()
+                    .zip(&idx)
+                    .zip(&domains)
+                    .map(|(((s, _), &i), d)| (*s, d[i]))
+                    .collect();
+                let uval: HashMap<u32, bool> = unknowns
+                    .iter()
+                    .enumerate()
+                    .map(|(k, u)| (*u, ubits & (1 << k) != 0))
+                    .collect();
+                if eval2(pool, e, &val, &uval, y, m) {
+                    result = true;
+                    break 'outer;
+                }
+            }
+            // Next combination.
+            let mut k = 0;
+            loop {
+                if k == idx.len() {
+                    break 'outer;
+                }
+                idx[k] += 1;
+                if idx[k] < domains[k].len() {
+                    break;
+                }
+                idx[k] = 0;
+                k += 1;
+            }
+        }
+        self.sat.insert(e, result);
+        result
+    }
+}
+
+fn add_sym(syms: &mut Vec<(NameId, Vec<NameId>)>, s: NameId, c: Option<NameId>) {
+    let entry = match syms.iter_mut().position(|(n, _)| *n == s) {
+        Some(i) => &mut syms[i].1,
+        None => {
+            syms.push((s, Vec::new()));
+            &mut syms
+                .last_mut()
+                .map(|l| &mut l.1)
+                .into_iter()
+                .next()
+                .expect("just pushed")
+        }
+    };
+    if let Some(c) = c
+        && !entry.contains(&c)
+    {
+        entry.push(c);
+    }
+}
+
+/// Two-valued evaluation for the satisfiability test: a comparison holds when both sides
+/// name the same constant; a bare symbol holds when it is y or m.
+fn eval2(
+    pool: &ExprPool,
+    e: ExprId,
+    val: &HashMap<NameId, Option<NameId>>,
+    uval: &HashMap<u32, bool>,
+    y: Option<NameId>,
+    m: Option<NameId>,
+) -> bool {
+    match pool.get(e) {
+        Expr::Const(t) => t != Tristate::No,
+        Expr::Symbol(s) => val
+            .get(&s)
+            .copied()
+            .flatten()
+            .is_some_and(|v| Some(v) == y || Some(v) == m),
+        Expr::Not(a) => !eval2(pool, a, val, uval, y, m),
+        Expr::And(a, b) => eval2(pool, a, val, uval, y, m) && eval2(pool, b, val, uval, y, m),
+        Expr::Or(a, b) => eval2(pool, a, val, uval, y, m) || eval2(pool, b, val, uval, y, m),
+        Expr::Unknown(u) => uval.get(&u).copied().unwrap_or(true),
+        Expr::Cmp(op, a, b) => {
+            let side = |o: Operand| match o {
+                Operand::Symbol(s) => val.get(&s).copied().flatten(),
+                Operand::Const(c) => Some(c),
+            };
+            let (x, z) = (side(a), side(b));
+            let eq = x.is_some() && x == z;
+            match op {
+                CmpOp::Eq => eq,
+                CmpOp::Ne => !eq,
+                // Ordered comparisons are not made by the evaluator; assume they can hold.
+                _ => true,
+            }
+        }
+    }
+}

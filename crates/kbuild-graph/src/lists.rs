@@ -1,0 +1,201 @@
+//! From a [`Graph`] to answers: the concrete lists of one configuration (the oracle's shape)
+//! and, per object, its built-in and module conditions with the lines they come from.
+
+use std::collections::{BTreeMap, HashSet};
+
+use kp_base::expr::Valuation;
+use kp_base::{ExprId, ExprPool, Span, Tristate};
+
+use crate::walk::{Graph, OrderItem};
+
+/// A loadable module and the objects linked into it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Module {
+    /// `drivers/net/dummy.ko`.
+    pub name: String,
+    /// Member objects, duplicates removed.
+    pub objects: Vec<String>,
+}
+
+/// The lists a real build of one configuration produces (same shape as the oracle's).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct KbuildLists {
+    /// Every directory visited, sorted.
+    pub dirs: Vec<String>,
+    /// Objects archived into a built-in.a reachable from vmlinux, first occurrence kept, in
+    /// (sorted) directory order.
+    pub builtin: Vec<String>,
+    /// lib.a objects of directories entered as built-in.
+    pub lib: Vec<String>,
+    /// Modules in modules.order order.
+    pub modules: Vec<Module>,
+}
+
+fn holds(pool: &ExprPool, g: ExprId, v: &impl Valuation) -> bool {
+    pool.eval(g, v) != Tristate::No
+}
+
+/// The concrete lists of `graph` under valuation `v`.
+pub fn concrete_lists(graph: &Graph, pool: &ExprPool, v: &impl Valuation) -> KbuildLists {
+    let visit: Vec<bool> = graph.dirs.iter().map(|d| holds(pool, d.visit, v)).collect();
+    let nb: Vec<bool> = graph
+        .dirs
+        .iter()
+        .map(|d| holds(pool, d.need_builtin, v))
+        .collect();
+    let nm: Vec<bool> = graph
+        .dirs
+        .iter()
+        .map(|d| holds(pool, d.need_modorder, v))
+        .collect();
+    let mut sorted: Vec<usize> = (0..graph.dirs.len()).filter(|&i| visit[i]).collect();
+    sorted.sort_by(|&a, &b| graph.dirs[a].path.cmp(&graph.dirs[b].path));
+    let mut lists = KbuildLists {
+        dirs: sorted.iter().map(|&i| graph.dirs[i].path.clone()).collect(),
+        ..Default::default()
+    };
+    let mut seen = HashSet::new();
+    for &i in &sorted {
+        if !nb[i] {
+            continue;
+        }
+        for e in &graph.dirs[i].builtin {
+            if holds(pool, e.guard, v) && seen.insert(e.object.clone()) {
+                lists.builtin.push(e.object.clone());
+            }
+        }
+        for e in &graph.dirs[i].lib {
+            if holds(pool, e.guard, v) {
+                lists.lib.push(e.object.clone());
+            }
+        }
+    }
+    if nm[0] {
+        let mut seen = HashSet::new();
+        let mut stack_guard = 0;
+        order(
+            graph,
+            pool,
+            v,
+            0,
+            &visit,
+            &mut seen,
+            &mut lists.modules,
+            &mut stack_guard,
+        );
+    }
+    lists
+}
+
+#[allow(clippy::too_many_arguments)]
+fn order(
+    graph: &Graph,
+    pool: &ExprPool,
+    v: &impl Valuation,
+    dir: usize,
+    visit: &[bool],
+    seen: &mut HashSet<String>,
+    out: &mut Vec<Module>,
+    depth: &mut usize,
+) {
+    if *depth > 256 {
+        return;
+    }
+    *depth += 1;
+    let d = &graph.dirs[dir];
+    for item in &d.order {
+        match item {
+            OrderItem::Sub(c, g) => {
+                if visit[*c] && holds(pool, *g, v) {
+                    order(graph, pool, v, *c, visit, seen, out, depth);
+                }
+            }
+            OrderItem::Module(k) => {
+                let m = &d.modules[*k];
+                if holds(pool, m.guard, v) && seen.insert(m.object.clone()) {
+                    let mut objs_seen = HashSet::new();
+                    let objects = m
+                        .members
+                        .iter()
+                        .filter(|e| holds(pool, e.guard, v))
+                        .filter(|e| objs_seen.insert(e.object.clone()))
+                        .map(|e| e.object.clone())
+                        .collect();
+                    let name = format!("{}.ko", m.object.strip_suffix(".o").unwrap_or(&m.object));
+                    out.push(Module { name, objects });
+                }
+            }
+        }
+    }
+    *depth -= 1;
+}
+
+/// How an object is listed in one place.
+#[derive(Clone, Debug)]
+pub struct Occurrence {
+    /// `true`: in a module (`module` names it); `false`: in a built-in.a.
+    pub in_module: bool,
+    /// The module's object (`drivers/net/foo.o`) when `in_module`.
+    pub module: Option<String>,
+    /// The directory whose Makefile lists it.
+    pub dir: String,
+    /// The full condition for this occurrence (directory entry and the local guard).
+    pub condition: ExprId,
+    /// The Makefile line listing the object (or the composite member).
+    pub span: Option<Span>,
+}
+
+/// An object's conditions.
+#[derive(Clone, Debug)]
+pub struct Conditions {
+    /// When it is linked into vmlinux (through some built-in.a).
+    pub builtin: ExprId,
+    /// When it is linked into some module.
+    pub module: ExprId,
+    /// Each place it is listed.
+    pub occurrences: Vec<Occurrence>,
+}
+
+/// Every object's built-in and module conditions, keyed by object path.
+pub fn all_conditions(graph: &Graph, pool: &mut ExprPool) -> BTreeMap<String, Conditions> {
+    let mut out: BTreeMap<String, Conditions> = BTreeMap::new();
+    let no = pool.no();
+    for d in &graph.dirs {
+        for e in &d.builtin {
+            let c = pool.and(d.need_builtin, e.guard);
+            let ent = out.entry(e.object.clone()).or_insert(Conditions {
+                builtin: no,
+                module: no,
+                occurrences: Vec::new(),
+            });
+            ent.builtin = pool.or(ent.builtin, c);
+            ent.occurrences.push(Occurrence {
+                in_module: false,
+                module: None,
+                dir: d.path.clone(),
+                condition: c,
+                span: e.span,
+            });
+        }
+        for m in &d.modules {
+            let mg = pool.and(d.need_modorder, m.guard);
+            for e in &m.members {
+                let c = pool.and(mg, e.guard);
+                let ent = out.entry(e.object.clone()).or_insert(Conditions {
+                    builtin: no,
+                    module: no,
+                    occurrences: Vec::new(),
+                });
+                ent.module = pool.or(ent.module, c);
+                ent.occurrences.push(Occurrence {
+                    in_module: true,
+                    module: Some(m.object.clone()),
+                    dir: d.path.clone(),
+                    condition: c,
+                    span: e.span.or(m.span),
+                });
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,740 @@
+//! The descent: the top-level Makefile's directory lists for one ARCH, then every directory
+//! as `scripts/Makefile.build` + `scripts/Makefile.lib` process it.
+//!
+//! The per-directory make invocation is emulated faithfully (command-line `obj`,
+//! `need-builtin`, `need-modorder`; exported variables of the top make as environment; the
+//! resets at the top of Makefile.build; `scripts/Kbuild.include` and
+//! `scripts/Makefile.compiler` read by the evaluator; then the kbuild file). The list
+//! arithmetic of `Makefile.lib` (steps 1-7 in kbuild-semantics.md) is done natively over
+//! guarded words, because it is the same for every directory and is where guards must be
+//! combined with care (`filter-out $(obj-y)` becomes "and not listed in obj-y").
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use kp_base::{Diagnostic, ExprId, ExprPool, FileId, SourceMap, Span};
+
+use crate::eval::{ConfigMode, Eval, FileCache, Origin, Vars};
+use crate::guard::Guards;
+use crate::value::{GWord, Value};
+
+/// What to evaluate.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The tree root.
+    pub srctree: PathBuf,
+    /// `ARCH=` as given.
+    pub arch: String,
+    /// The directory under `arch/`.
+    pub srcarch: String,
+    /// Concrete config values or symbolic.
+    pub config: ConfigMode,
+    /// Variables pinned on the make command line (the oracle pins `RUSTC`, `PAHOLE`).
+    pub pins: Vec<(String, String)>,
+}
+
+/// An object (or a `lib.a` member) listed under a condition, relative to its directory being
+/// entered with the right flag.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// Its path from the tree root, `dir/../` resolved.
+    pub object: String,
+    /// When it is listed, given that the directory is entered with need-builtin (for
+    /// built-in and lib entries) or need-modorder (for module members).
+    pub guard: ExprId,
+    /// The Makefile line that lists it.
+    pub span: Option<Span>,
+}
+
+/// A module listed in a directory's obj-m.
+#[derive(Clone, Debug)]
+pub struct ModuleEntry {
+    /// `dir/name.o`, normalized.
+    pub object: String,
+    /// When it is in obj-m (after `filter-out $(obj-y)`).
+    pub guard: ExprId,
+    /// The line listing it.
+    pub span: Option<Span>,
+    /// Its member objects with their guards: the composite's `-objs`/`-y`/`-m` members when
+    /// it is composite, else the object itself.
+    pub members: Vec<Entry>,
+}
+
+/// One item of a directory's `modules.order`.
+#[derive(Clone, Debug)]
+pub enum OrderItem {
+    /// A subdirectory's `modules.order`, under a local guard.
+    Sub(usize, ExprId),
+    /// A module of this directory (index into [`Dir::modules`]).
+    Module(usize),
+}
+
+/// A subdirectory reference with local guards.
+#[derive(Clone, Debug)]
+pub struct Child {
+    /// Index of the child directory.
+    pub dir: usize,
+    /// Listed in subdir-ym at all.
+    pub visit: ExprId,
+    /// Listed as `d/` in obj-y: entered with need-builtin when this directory has it.
+    pub builtin: ExprId,
+    /// Listed as `d/` in obj-y or obj-m: entered with need-modorder when this one has it.
+    pub modorder: ExprId,
+}
+
+/// One directory of the graph.
+#[derive(Clone, Debug)]
+pub struct Dir {
+    /// `obj` as make spells it (`.`, `drivers/net`).
+    pub path: String,
+    /// The kbuild file read, if any.
+    pub file: Option<FileId>,
+    /// When the directory is visited at all.
+    pub visit: ExprId,
+    /// When it is entered with need-builtin.
+    pub need_builtin: ExprId,
+    /// When it is entered with need-modorder.
+    pub need_modorder: ExprId,
+    /// real-obj-y `.o` entries (archived into built-in.a when need-builtin).
+    pub builtin: Vec<Entry>,
+    /// lib-y entries.
+    pub lib: Vec<Entry>,
+    /// obj-m `.o` entries.
+    pub modules: Vec<ModuleEntry>,
+    /// modules.order in order.
+    pub order: Vec<OrderItem>,
+    /// Subdirectories.
+    pub children: Vec<Child>,
+    /// Unknown facts that influenced this directory's lists.
+    pub unknowns: Vec<ExprId>,
+}
+
+/// The evaluated Kbuild graph for one tree and ARCH.
+#[derive(Debug)]
+pub struct Graph {
+    /// Directories; index 0 is `.`.
+    pub dirs: Vec<Dir>,
+    /// Evaluation problems.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Top-level unknowns (arch Makefile lists that depend on the host).
+    pub unknowns: Vec<ExprId>,
+}
+
+struct Walker<'a> {
+    pool: &'a mut ExprPool,
+    sources: &'a mut SourceMap,
+    cache: FileCache,
+    guards: Guards,
+    diags: Vec<Diagnostic>,
+    opts: Options,
+    base: Vars,
+    src_line: String,
+}
+
+fn parent_prefix(dir: &str) -> String {
+    if dir == "." {
+        String::new()
+    } else {
+        format!("{dir}/")
+    }
+}
+
+/// Resolves `.` and `..` textually (`amdgpu/../amdkfd/x.o` is `amdkfd/x.o`).
+pub fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for c in path.split('/') {
+        match c {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            _ => parts.push(c),
+        }
+    }
+    parts.join("/")
+}
+
+/// Evaluates the whole Kbuild graph.
+pub fn evaluate(opts: Options, pool: &mut ExprPool, sources: &mut SourceMap) -> Graph {
+    let mut w = Walker {
+        pool,
+        sources,
+        cache: FileCache::default(),
+        guards: Guards::default(),
+        diags: Vec::new(),
+        opts,
+        base: Vars::new(),
+        src_line: String::new(),
+    };
+    let (env, top_unknowns) = w.top();
+    w.base = w.base_vars(env);
+    let mb =
+        std::fs::read_to_string(w.opts.srctree.join("scripts/Makefile.build")).unwrap_or_default();
+    w.src_line = mb
+        .lines()
+        .find(|l| l.starts_with("src :=") || l.starts_with("src:="))
+        .unwrap_or("src := $(obj)")
+        .to_string();
+    let dirs = w.descend();
+    Graph {
+        dirs,
+        diagnostics: w.diags,
+        unknowns: top_unknowns,
+    }
+}
+
+impl Walker<'_> {
+    fn eval(&mut self, vars: Vars) -> Eval<'_> {
+        Eval::new(
+            self.pool,
+            self.sources,
+            &mut self.cache,
+            &mut self.guards,
+            &mut self.diags,
+            vars,
+            self.opts.config.clone(),
+            self.opts.srctree.clone(),
+        )
+    }
+
+    /// The top-level make: the parts of the top Makefile that decide the directory lists
+    /// (`core-y`, `drivers-y`, `libs-y` and the arch Makefile) and the exported variables.
+    fn top(&mut self) -> (Vars, Vec<ExprId>) {
+        let srctree = self.opts.srctree.display().to_string();
+        let arch = self.opts.arch.clone();
+        let srcarch = self.opts.srcarch.clone();
+        let pins = self.opts.pins.clone();
+        let root = self.opts.srctree.clone();
+        let mut e = self.eval(Vars::new());
+        let yes = e.yes();
+        e.set_str("ARCH", &arch, Origin::CommandLine);
+        for (k, v) in &pins {
+            e.set_str(k, v, Origin::CommandLine);
+        }
+        for (k, v) in [
+            ("srctree", srctree.as_str()),
+            ("abs_srctree", srctree.as_str()),
+            ("VPATH", srctree.as_str()),
+            ("objtree", "."),
+            ("building_out_of_srctree", "1"),
+            ("SRCARCH", srcarch.as_str()),
+            ("KBUILD_EXTMOD", ""),
+            ("KBUILD_BUILTIN", "1"),
+            ("KBUILD_MODULES", ""),
+            ("CROSS_COMPILE", ""),
+            ("CC", "gcc"),
+            ("LD", "ld"),
+            ("HOSTCC", "gcc"),
+            ("CONFIG_SHELL", "sh"),
+            ("MAKE", "make"),
+            ("need-config", "1"),
+        ] {
+            e.set_str(k, v, Origin::File);
+        }
+        for k in [
+            "srctree",
+            "objtree",
+            "VPATH",
+            "SRCARCH",
+            "KBUILD_EXTMOD",
+            "KBUILD_BUILTIN",
+            "KBUILD_MODULES",
+            "CROSS_COMPILE",
+            "CC",
+            "LD",
+            "HOSTCC",
+            "CONFIG_SHELL",
+            "building_out_of_srctree",
+        ] {
+            if let Some(v) = e.vars.get_mut(k) {
+                Rc::make_mut(v).export = true;
+            }
+        }
+        for f in [
+            "scripts/Kbuild.include",
+            "scripts/subarch.include",
+            "scripts/Makefile.compiler",
+        ] {
+            e.include_file(&root.join(f), yes);
+        }
+        e.set_str("core-y", "", Origin::File);
+        e.set_str("drivers-y", "", Origin::File);
+        e.set_str("libs-y", "lib/", Origin::File);
+        let arch_mk = root.join("arch").join(&srcarch).join("Makefile");
+        if !e.include_file(&arch_mk, yes) {
+            let id = e.sources.add(arch_mk.clone(), String::new());
+            e.diags.push(Diagnostic::error(
+                "KP0630",
+                Span::new(id, 0, 0),
+                "arch Makefile not found",
+            ));
+        }
+        // Top Makefile: ARCH_CORE := $(core-y), ARCH_LIB := $(filter %/, $(libs-y)),
+        // ARCH_DRIVERS := $(drivers-y) $(drivers-m).
+        let core = e.expand("$(core-y)");
+        let lib = e.expand("$(filter %/, $(libs-y))");
+        let drivers = e.expand("$(drivers-y) $(drivers-m)");
+        let mut unknowns = Vec::new();
+        for v in [&core, &lib, &drivers] {
+            unknowns.extend(v.taint.iter().copied());
+        }
+        e.set("ARCH_CORE", core, Origin::File, true);
+        e.set("ARCH_LIB", lib, Origin::File, true);
+        e.set("ARCH_DRIVERS", drivers, Origin::File, true);
+        let mut env = Vars::new();
+        for (k, v) in &e.vars {
+            if v.export || v.origin_is_cmdline() || e.exports.contains(&**k) {
+                env.insert(k.clone(), v.clone());
+            }
+        }
+        (env, unknowns)
+    }
+
+    /// The variables every directory starts with: environment, command line, the resets of
+    /// Makefile.build, and what Kbuild.include / Makefile.compiler define.
+    fn base_vars(&mut self, env: Vars) -> Vars {
+        let root = self.opts.srctree.clone();
+        let mut vars = Vars::new();
+        for (k, v) in env {
+            vars.insert(k, Rc::new(v.as_env()));
+        }
+        let mut e = self.eval(vars);
+        let yes = e.yes();
+        for k in [
+            "obj-y",
+            "obj-m",
+            "lib-y",
+            "lib-m",
+            "always-y",
+            "always-m",
+            "targets",
+            "subdir-y",
+            "subdir-m",
+            "EXTRA_AFLAGS",
+            "EXTRA_CFLAGS",
+            "EXTRA_CPPFLAGS",
+            "EXTRA_LDFLAGS",
+            "asflags-y",
+            "ccflags-y",
+            "rustflags-y",
+            "cppflags-y",
+            "ldflags-y",
+            "subdir-asflags-y",
+            "subdir-ccflags-y",
+        ] {
+            e.set_str(k, "", Origin::File);
+        }
+        for f in ["scripts/Kbuild.include", "scripts/Makefile.compiler"] {
+            e.include_file(&root.join(f), yes);
+        }
+        e.vars
+    }
+
+    fn descend(&mut self) -> Vec<Dir> {
+        let mut dirs: Vec<Dir> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut queue = VecDeque::new();
+        let yes = self.pool.yes();
+        let no = self.pool.no();
+        dirs.push(new_dir(".", yes, yes, yes));
+        index.insert(".".into(), 0);
+        queue.push_back(0);
+        while let Some(i) = queue.pop_front() {
+            let path = dirs[i].path.clone();
+            let concrete = matches!(self.opts.config, ConfigMode::Concrete(_));
+            let (nb, nm) = if concrete {
+                (dirs[i].need_builtin == yes, dirs[i].need_modorder == yes)
+            } else {
+                (true, true)
+            };
+            let local = self.directory(&path, nb, nm);
+            let mut children = Vec::new();
+            for (sub, visit, b, m) in local.children {
+                let child_path = format!("{}{}", parent_prefix(&path), sub);
+                let ci = match index.get(&child_path) {
+                    Some(&c) => c,
+                    None => {
+                        dirs.push(new_dir(&child_path, no, no, no));
+                        index.insert(child_path, dirs.len() - 1);
+                        queue.push_back(dirs.len() - 1);
+                        dirs.len() - 1
+                    }
+                };
+                // Concrete mode: flags are known now, and children are evaluated after the
+                // parent (BFS), so propagate immediately.
+                if concrete {
+                    let (pnb, pnm) = (dirs[i].need_builtin, dirs[i].need_modorder);
+                    let cnb = self.pool.and(pnb, b);
+                    let cnm = self.pool.and(pnm, m);
+                    let c = &mut dirs[ci];
+                    c.visit = self.pool.or(c.visit, visit);
+                    c.need_builtin = self.pool.or(c.need_builtin, cnb);
+                    c.need_modorder = self.pool.or(c.need_modorder, cnm);
+                }
+                children.push(Child {
+                    dir: ci,
+                    visit,
+                    builtin: b,
+                    modorder: m,
+                });
+            }
+            let d = &mut dirs[i];
+            d.file = local.file;
+            d.builtin = local.builtin;
+            d.lib = local.lib;
+            d.modules = local.modules;
+            d.order = local
+                .order
+                .into_iter()
+                .filter_map(|o| match o {
+                    LocalOrder::Sub(sub, g) => {
+                        let cp = format!("{}{}", parent_prefix(&path), sub);
+                        index.get(&cp).map(|&c| OrderItem::Sub(c, g))
+                    }
+                    LocalOrder::Module(k) => Some(OrderItem::Module(k)),
+                })
+                .collect();
+            d.children = children;
+            d.unknowns = local.unknowns;
+        }
+        if !matches!(self.opts.config, ConfigMode::Concrete(_)) {
+            propagate(self.pool, &mut dirs);
+        }
+        dirs
+    }
+
+    /// One make invocation: `make -f scripts/Makefile.build obj=DIR`.
+    fn directory(&mut self, path: &str, nb: bool, nm: bool) -> Local {
+        let root = self.opts.srctree.clone();
+        let base = self.base.clone();
+        let src_line = self.src_line.clone();
+        let mut e = self.eval(base);
+        let yes = e.yes();
+        e.set_str("obj", path, Origin::CommandLine);
+        e.set_str(
+            "need-builtin",
+            if nb { "1" } else { "" },
+            Origin::CommandLine,
+        );
+        e.set_str(
+            "need-modorder",
+            if nm { "1" } else { "" },
+            Origin::CommandLine,
+        );
+        let id = e
+            .sources
+            .add(PathBuf::from("<Makefile.build>"), src_line.clone());
+        let (stmts, _) = crate::parse::parse(id, &src_line);
+        e.exec(&stmts, yes);
+        let dir = root.join(path);
+        let kbuild = if dir.join("Kbuild").is_file() {
+            dir.join("Kbuild")
+        } else {
+            dir.join("Makefile")
+        };
+        let mut file = None;
+        if e.include_file(&kbuild, yes) {
+            file = e
+                .sources
+                .iter()
+                .find(|(_, f)| f.path == kbuild)
+                .map(|(id, _)| id);
+        } else {
+            let id = e.sources.add(kbuild.clone(), String::new());
+            e.diags.push(Diagnostic::error(
+                "KP0631",
+                Span::new(id, 0, 0),
+                format!("no kbuild file in `{path}`"),
+            ));
+        }
+        lib_steps(&mut e, path, file)
+    }
+}
+
+enum LocalOrder {
+    Sub(String, ExprId),
+    Module(usize),
+}
+
+struct Local {
+    file: Option<FileId>,
+    builtin: Vec<Entry>,
+    lib: Vec<Entry>,
+    modules: Vec<ModuleEntry>,
+    order: Vec<LocalOrder>,
+    children: Vec<(String, ExprId, ExprId, ExprId)>,
+    unknowns: Vec<ExprId>,
+}
+
+fn new_dir(path: &str, visit: ExprId, nb: ExprId, nm: ExprId) -> Dir {
+    Dir {
+        path: path.to_string(),
+        file: None,
+        visit,
+        need_builtin: nb,
+        need_modorder: nm,
+        builtin: Vec::new(),
+        lib: Vec::new(),
+        modules: Vec::new(),
+        order: Vec::new(),
+        children: Vec::new(),
+        unknowns: Vec::new(),
+    }
+}
+
+/// OR of the guards of the words equal to `text`.
+fn listed(e: &mut Eval<'_>, words: &[GWord], text: &str) -> ExprId {
+    let mut acc = e.pool.no();
+    for w in words {
+        if w.text == text {
+            acc = e.pool.or(acc, w.guard);
+        }
+    }
+    acc
+}
+
+fn and(e: &mut Eval<'_>, a: ExprId, b: ExprId) -> ExprId {
+    e.guards.and(e.pool, a, b)
+}
+
+fn is_no(e: &Eval<'_>, g: ExprId) -> bool {
+    matches!(e.pool.get(g), kp_base::Expr::Const(kp_base::Tristate::No))
+}
+
+/// `$(call suffix-search, w, .o, suffixes)` as guarded words, and whether it is non-empty.
+fn suffix_search(
+    e: &mut Eval<'_>,
+    word: &str,
+    suffixes: &[&str],
+) -> (Vec<GWord>, ExprId, Vec<ExprId>) {
+    let mut words = Vec::new();
+    let mut taint = Vec::new();
+    let Some(stem) = word.strip_suffix(".o") else {
+        return (words, e.pool.no(), taint);
+    };
+    for s in suffixes {
+        let v = e.var_value(&format!("{stem}{s}"));
+        taint.extend(v.taint.iter().copied());
+        words.extend(e.words(&v));
+    }
+    // `foo-` marks a composite too, but its words are not members.
+    let v = e.var_value(&format!("{stem}-"));
+    taint.extend(v.taint.iter().copied());
+    let marker = e.words(&v);
+    let mut ne = e.pool.no();
+    for w in words.iter().chain(marker.iter()) {
+        ne = e.pool.or(ne, w.guard);
+    }
+    (words, ne, taint)
+}
+
+/// Makefile.lib's list arithmetic, over guarded words.
+fn lib_steps(e: &mut Eval<'_>, path: &str, file: Option<FileId>) -> Local {
+    let prefix = parent_prefix(path);
+    let mut unknowns = Vec::new();
+    let list = |e: &mut Eval<'_>, name: &str, unknowns: &mut Vec<ExprId>| {
+        let v: Value = e.var_value(name);
+        unknowns.extend(v.taint.iter().copied());
+        e.words(&v)
+    };
+    let obj_y = list(e, "obj-y", &mut unknowns);
+    let obj_m0 = list(e, "obj-m", &mut unknowns);
+    let lib_y = list(e, "lib-y", &mut unknowns);
+    let lib_m = list(e, "lib-m", &mut unknowns);
+    let subdir_y = list(e, "subdir-y", &mut unknowns);
+    let subdir_m = list(e, "subdir-m", &mut unknowns);
+
+    // 1. obj-m := $(filter-out $(obj-y),$(obj-m))
+    let mut obj_m = Vec::new();
+    for w in obj_m0 {
+        let in_y = listed(e, &obj_y, &w.text);
+        let n = e.pool.not(in_y);
+        let g = and(e, w.guard, n);
+        if !is_no(e, g) {
+            obj_m.push(GWord { guard: g, ..w });
+        }
+    }
+    // 2. lib-y := $(filter-out $(obj-y), $(sort $(lib-y) $(lib-m)))
+    let mut libs: BTreeMap<String, (ExprId, Option<Span>)> = BTreeMap::new();
+    for w in lib_y.iter().chain(lib_m.iter()) {
+        let ent = libs.entry(w.text.clone()).or_insert((e.pool.no(), w.span));
+        ent.0 = e.pool.or(ent.0, w.guard);
+    }
+    let mut lib = Vec::new();
+    for (text, (g, span)) in libs {
+        let in_y = listed(e, &obj_y, &text);
+        let n = e.pool.not(in_y);
+        let g = and(e, g, n);
+        if !is_no(e, g) {
+            lib.push(Entry {
+                object: normalize(&format!("{prefix}{text}")),
+                guard: g,
+                span,
+            });
+        }
+    }
+    // 3. subdir-ym and the flags each child is entered with.
+    let mut children: Vec<(String, ExprId, ExprId, ExprId)> = Vec::new();
+    let mut touch = |e: &mut Eval<'_>, name: &str, g: ExprId, kind: u8| {
+        let i = match children.iter().position(|c| c.0 == name) {
+            Some(i) => i,
+            None => {
+                let no = e.pool.no();
+                children.push((name.to_string(), no, no, no));
+                children.len() - 1
+            }
+        };
+        let c = &mut children[i];
+        c.1 = e.pool.or(c.1, g);
+        if kind & 1 != 0 {
+            c.2 = e.pool.or(c.2, g);
+        }
+        if kind & 2 != 0 {
+            c.3 = e.pool.or(c.3, g);
+        }
+    };
+    for w in subdir_y.iter().chain(subdir_m.iter()) {
+        let name = w.text.trim_end_matches('/').to_string();
+        touch(e, &name, w.guard, 0);
+    }
+    for w in &obj_y {
+        if let Some(d) = w.text.strip_suffix('/') {
+            touch(e, d, w.guard, 1 | 2);
+        }
+    }
+    for w in &obj_m {
+        if let Some(d) = w.text.strip_suffix('/') {
+            touch(e, d, w.guard, 2);
+        }
+    }
+    children.retain(|c| !c.0.is_empty());
+    // 4. modules.order: obj-y subdirs first, then obj-m in order.
+    let mut order = Vec::new();
+    for w in &obj_y {
+        if let Some(d) = w.text.strip_suffix('/') {
+            order.push(LocalOrder::Sub(d.to_string(), w.guard));
+        }
+    }
+    // 6-7. Composites and real-obj-m.
+    let mut modules = Vec::new();
+    for w in &obj_m {
+        if let Some(d) = w.text.strip_suffix('/') {
+            order.push(LocalOrder::Sub(d.to_string(), w.guard));
+            continue;
+        }
+        let (members, composite, taint) = suffix_search(e, &w.text, &["-objs", "-y", "-m"]);
+        unknowns.extend(taint);
+        let object = normalize(&format!("{prefix}{}", w.text));
+        let mut ms = Vec::new();
+        for m in members {
+            let g = and(e, m.guard, composite);
+            if !is_no(e, g) {
+                ms.push(Entry {
+                    object: normalize(&format!("{prefix}{}", m.text)),
+                    guard: g,
+                    span: m.span,
+                });
+            }
+        }
+        let not_c = e.pool.not(composite);
+        if !is_no(e, not_c) {
+            ms.push(Entry {
+                object: object.clone(),
+                guard: not_c,
+                span: w.span,
+            });
+        }
+        if w.text.ends_with(".o") {
+            modules.push(ModuleEntry {
+                object,
+                guard: w.guard,
+                span: w.span,
+                members: ms,
+            });
+            order.push(LocalOrder::Module(modules.len() - 1));
+        }
+    }
+    // 5-7. real-obj-y.
+    let mut builtin = Vec::new();
+    for w in &obj_y {
+        if w.text.ends_with('/') {
+            continue;
+        }
+        let (members, composite, taint) = suffix_search(e, &w.text, &["-objs", "-y"]);
+        unknowns.extend(taint);
+        for m in members {
+            let g0 = and(e, m.guard, composite);
+            let g = and(e, g0, w.guard);
+            if !is_no(e, g) && m.text.ends_with(".o") {
+                builtin.push(Entry {
+                    object: normalize(&format!("{prefix}{}", m.text)),
+                    guard: g,
+                    span: m.span,
+                });
+            }
+        }
+        let not_c = e.pool.not(composite);
+        let g = and(e, w.guard, not_c);
+        if !is_no(e, g) && w.text.ends_with(".o") {
+            builtin.push(Entry {
+                object: normalize(&format!("{prefix}{}", w.text)),
+                guard: g,
+                span: w.span,
+            });
+        }
+    }
+    unknowns.sort();
+    unknowns.dedup();
+    Local {
+        file,
+        builtin,
+        lib,
+        modules,
+        order,
+        children,
+        unknowns,
+    }
+}
+
+/// Symbolic mode: each directory's visit / need-builtin / need-modorder condition is the
+/// disjunction over its parents of (parent's condition and the local guard). Recomputed from
+/// the incoming edges until nothing changes; directories are discovered breadth-first, so
+/// one pass usually suffices.
+fn propagate(pool: &mut ExprPool, dirs: &mut [Dir]) {
+    let mut incoming: Vec<Vec<(usize, Child)>> = vec![Vec::new(); dirs.len()];
+    for (i, d) in dirs.iter().enumerate() {
+        for c in &d.children {
+            incoming[c.dir].push((i, c.clone()));
+        }
+    }
+    for _round in 0..8 {
+        let mut changed = false;
+        for i in 1..dirs.len() {
+            let (mut v, mut b, mut m) = (pool.no(), pool.no(), pool.no());
+            for (p, c) in &incoming[i] {
+                let (pv, pb, pm) = (
+                    dirs[*p].visit,
+                    dirs[*p].need_builtin,
+                    dirs[*p].need_modorder,
+                );
+                let x = pool.and(pv, c.visit);
+                v = pool.or(v, x);
+                let x = pool.and(pb, c.builtin);
+                b = pool.or(b, x);
+                let x = pool.and(pm, c.modorder);
+                m = pool.or(m, x);
+            }
+            let d = &mut dirs[i];
+            if (v, b, m) != (d.visit, d.need_builtin, d.need_modorder) {
+                changed = true;
+                d.visit = v;
+                d.need_builtin = b;
+                d.need_modorder = m;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
