@@ -18,3 +18,5 @@ pub fn tree(version: &str) -> ktree::Tree {
 pub fn oracle(version: &str, arch: &str) -> oracle::Oracle {
     oracle::Oracle::new(&tree(version), arch, &ktree::cache_dir()).unwrap_or_else(|e| panic!("oracle {version} {arch}: {e}"))
 }
+
+pub mod configs;

@@ -1,1 +1,19 @@
-//! Kconfig semantics and the possibility solver. (Being written; see issues 5 and 7.)
+/*!
+Kconfig semantics and the possibility solver.
+
+- [`Kconfig`] derives, from the parser's model, the expressions the kernel's C tool evaluates
+  (`menu_finalize`): prompt visibility, defaults, `dir_dep`, `rev_dep`, `implied`, choices.
+- [`Evaluation`] computes one configuration exactly as `scripts/kconfig/symbol.c` does, for
+  6.12 and for 6.1 (whose choices may be tristate and optional).
+- [`dotconfig`] reads and writes `.config` files and runs the `conf` targets
+  (`olddefconfig`, `allnoconfig`, `allyesconfig`, `allmodconfig`, `alldefconfig`,
+  `defconfig`), byte-identical to the tree's own `conf` apart from the header banner.
+*/
+
+pub mod dotconfig;
+pub mod eval;
+pub mod kconfig;
+
+pub use dotconfig::{Target, run_target};
+pub use eval::Evaluation;
+pub use kconfig::Kconfig;

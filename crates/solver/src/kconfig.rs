@@ -1,0 +1,551 @@
+//! The Kconfig semantics of one parsed tree: what `menu_finalize()` derives from the menu tree
+//! before any value is computed.
+//!
+//! From the parser's raw model (each definition with its own `depends on` and `if` conditions,
+//! plus parent links) this builds, per symbol, exactly the expressions the kernel's C tool
+//! evaluates (`scripts/kconfig/menu.c: _menu_finalize` in 6.12, `menu_finalize` in 6.1):
+//! - a node's dependency is its parent's dependency `&&` its own `depends on`, with literal `m`
+//!   rewritten to `m && MODULES` (`rewrite_m`); in 6.1 a choice's children depend on the choice
+//!   symbol itself instead of the choice's dependencies;
+//! - a property's condition is its node's dependency `&&` its own `if` (prompts also `&&` every
+//!   enclosing `visible if`, as `menu_add_prompt` does at parse time);
+//! - `dir_dep` is the OR of the dependencies of every definition; `rev_dep` and `implied`
+//!   collect `selector && condition` of every `select` / `imply` naming the symbol.
+//!
+//! The simplifications the kernel applies on the way (`expr_transform`,
+//! `expr_eliminate_dups`) preserve values, so they are not reproduced.
+
+use kconfig_parser::{Dialect, MenuId, MenuKind, Model, PropertyKind, SymbolType};
+use kp_base::{CmpOp, Expr, ExprId, ExprPool, NameId, Operand, Tristate};
+
+/// A symbol's type as the value rules see it; `Unknown` for names that are only referenced.
+pub type ValueType = kp_base::expr::ValueType;
+
+/// One prompt of a symbol with its final visibility condition.
+#[derive(Clone, Debug)]
+pub struct PromptRule {
+    /// `prompt-if && visible-ifs && dependencies`.
+    pub visible: ExprId,
+    /// The node it was written on.
+    pub menu: MenuId,
+}
+
+/// One `default` of a symbol (in the kernel's property order).
+#[derive(Clone, Debug)]
+pub struct DefaultRule {
+    /// The value in a boolean context.
+    pub value: ExprId,
+    /// The single symbol or constant, when the value is one (`prop_get_symbol()`).
+    pub operand: Option<Operand>,
+    /// `default-if && dependencies`.
+    pub visible: ExprId,
+    /// The node it was written on.
+    pub menu: MenuId,
+}
+
+/// One `range` of an int or hex symbol.
+#[derive(Clone, Debug)]
+pub struct RangeRule {
+    /// Lower bound.
+    pub low: Operand,
+    /// Upper bound.
+    pub high: Operand,
+    /// `range-if && dependencies`.
+    pub visible: ExprId,
+}
+
+/// What a name is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SymbolKind {
+    /// Defined by `config`/`menuconfig`, or only referenced (type `Unknown`).
+    Normal,
+    /// The symbol of a `choice` block (nameless in 6.12; named or not in 6.1).
+    Choice(ChoiceId),
+}
+
+/// Index into [`Kconfig::choices`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ChoiceId(pub u32);
+
+/// Everything the value rules need about one name.
+#[derive(Clone, Debug)]
+pub struct SymbolRules {
+    /// Declared type (first one written wins).
+    pub ty: ValueType,
+    /// Normal symbol or choice.
+    pub kind: SymbolKind,
+    /// Prompts, in property order.
+    pub prompts: Vec<PromptRule>,
+    /// Defaults, in property order.
+    pub defaults: Vec<DefaultRule>,
+    /// Ranges, in property order.
+    pub ranges: Vec<RangeRule>,
+    /// OR of the dependencies of every definition; `None` means `y`.
+    pub dir_dep: Option<ExprId>,
+    /// OR of `selector && cond` over every `select` of this symbol; `None` means `n`.
+    pub rev_dep: Option<ExprId>,
+    /// OR of `implier && cond` over every `imply` of this symbol; `None` means `n`.
+    pub implied: Option<ExprId>,
+    /// The choice this symbol is a member of.
+    pub member_of: Option<ChoiceId>,
+    /// Definitions (menu nodes), in parse order.
+    pub menus: Vec<MenuId>,
+}
+
+impl SymbolRules {
+    fn new() -> SymbolRules {
+        SymbolRules {
+            ty: ValueType::Unknown,
+            kind: SymbolKind::Normal,
+            prompts: Vec::new(),
+            defaults: Vec::new(),
+            ranges: Vec::new(),
+            dir_dep: None,
+            rev_dep: None,
+            implied: None,
+            member_of: None,
+            menus: Vec::new(),
+        }
+    }
+
+    /// Whether the symbol is bool or tristate.
+    pub fn is_bool_or_tristate(&self) -> bool {
+        matches!(self.ty, ValueType::Bool | ValueType::Tristate)
+    }
+}
+
+/// A `choice` block.
+#[derive(Clone, Debug)]
+pub struct ChoiceRules {
+    /// Its symbol.
+    pub symbol: NameId,
+    /// Its node.
+    pub menu: MenuId,
+    /// Members in menu order (`menu_for_each_sub_entry`, and 6.1's `P_CHOICE` list).
+    pub members: Vec<NameId>,
+    /// `optional` (6.1).
+    pub optional: bool,
+}
+
+/// A node of the menu tree as `conf_write` walks it.
+#[derive(Clone, Debug)]
+pub struct MenuRules {
+    /// The symbol of a config/menuconfig/choice node.
+    pub symbol: Option<NameId>,
+    /// For `menu` and `comment` nodes: the prompt text and its visibility.
+    pub prompt: Option<(String, ExprId)>,
+    /// `visible if` of a menu (not rewritten, as `menu->visibility`).
+    pub visibility: Option<ExprId>,
+    /// A `menu` block (prints `# end of` when visible).
+    pub is_menu_block: bool,
+    /// Children in order.
+    pub children: Vec<MenuId>,
+}
+
+/// The finalized rules of one Kconfig tree (one arch).
+#[derive(Clone, Debug)]
+pub struct Kconfig {
+    /// The grammar (6.1-style choices or 6.12-style).
+    pub dialect: Dialect,
+    /// Every expression: the parser's, plus those built here.
+    pub exprs: ExprPool,
+    /// Rules per name, indexed by `NameId`.
+    pub symbols: Vec<SymbolRules>,
+    /// Every choice.
+    pub choices: Vec<ChoiceRules>,
+    /// The menu tree, indexed like the parser's.
+    pub menus: Vec<MenuRules>,
+    /// The `modules` symbol (`MODULES`), if any.
+    pub modules: Option<NameId>,
+    /// The `mainmenu` text (the `.config` heading).
+    pub mainmenu: String,
+    /// Defined symbols in definition order (the order `for_all_symbols` is emulated with).
+    pub defined: Vec<NameId>,
+}
+
+impl Kconfig {
+    /// Derives the rules from a parsed model.
+    pub fn new(model: &Model) -> Kconfig {
+        Finalizer::new(model).run()
+    }
+
+    /// The rules of `name`.
+    pub fn symbol(&self, name: NameId) -> &SymbolRules {
+        &self.symbols[name.0 as usize]
+    }
+
+    /// Looks a symbol up by name.
+    pub fn find(&self, name: &str) -> Option<NameId> {
+        self.exprs.find_name(name).filter(|n| (n.0 as usize) < self.symbols.len())
+    }
+
+    /// A name's text.
+    pub fn name(&self, name: NameId) -> &str {
+        self.exprs.name_text(name)
+    }
+}
+
+struct Finalizer<'m> {
+    model: &'m Model,
+    k: Kconfig,
+    /// Final dependency of each menu node (`menu->dep` after finalize).
+    deps: Vec<ExprId>,
+}
+
+impl<'m> Finalizer<'m> {
+    fn new(model: &'m Model) -> Finalizer<'m> {
+        let mut exprs = model.exprs.clone();
+        let yes = exprs.yes();
+        let mainmenu = model.menu(Model::ROOT).prompt.as_ref().map(|p| p.text.clone()).unwrap_or_default();
+        let modules = model.modules.map(|s| model.symbol(s).name);
+        Finalizer {
+            model,
+            k: Kconfig {
+                dialect: model.dialect,
+                exprs,
+                symbols: Vec::new(),
+                choices: Vec::new(),
+                menus: Vec::new(),
+                modules,
+                mainmenu,
+                defined: model.symbols.iter().map(|s| s.name).collect(),
+            },
+            deps: vec![yes; model.menus.len()],
+        }
+    }
+
+    fn sym(&mut self, name: NameId) -> &mut SymbolRules {
+        let i = name.0 as usize;
+        if i >= self.k.symbols.len() {
+            self.k.symbols.resize_with(i + 1, SymbolRules::new);
+        }
+        &mut self.k.symbols[i]
+    }
+
+    fn run(mut self) -> Kconfig {
+        let model = self.model;
+        // Types: the first type written for a symbol wins (`menu_set_type`).
+        for s in &model.symbols {
+            let ty = s.ty.map_or(ValueType::Unknown, value_type);
+            let rules = self.sym(s.name);
+            rules.ty = ty;
+            rules.menus = s.definitions.clone();
+        }
+        self.make_choices();
+        self.k.menus = model
+            .menus
+            .iter()
+            .map(|m| MenuRules {
+                symbol: None,
+                prompt: None,
+                visibility: None,
+                is_menu_block: m.kind == MenuKind::Menu,
+                children: m.children.clone(),
+            })
+            .collect();
+        self.finalize(Model::ROOT);
+        // Make sure every interned name has rules (undefined symbols are `Unknown`).
+        let n = self.k.exprs.name_count();
+        if self.k.symbols.len() < n {
+            self.k.symbols.resize_with(n, SymbolRules::new);
+        }
+        self.k
+    }
+
+    /// Choice symbols, their types and members.
+    fn make_choices(&mut self) {
+        let model = self.model;
+        for (i, m) in model.menus.iter().enumerate() {
+            if m.kind != MenuKind::Choice {
+                continue;
+            }
+            let info = m.choice.as_deref();
+            let id = ChoiceId(self.k.choices.len() as u32);
+            let name = match info.and_then(|c| c.name) {
+                Some(n) => n,
+                None => {
+                    let lc = model.sources.line_col(m.span);
+                    let text = format!("<choice {}:{}>", model.sources.path(m.span.file).display(), lc.line);
+                    self.k.exprs.name(&text)
+                }
+            };
+            let menu = MenuId(i as u32);
+            // Members in menu order: configs written directly in the choice or in an `if` in it.
+            let mut members = Vec::new();
+            self.collect_members(menu, &mut members);
+            let mut ty = m.ty.map_or(ValueType::Unknown, |(t, _)| value_type(t));
+            if ty == ValueType::Unknown && model.dialect == Dialect::Legacy {
+                // 6.1 `menu_finalize`: an untyped choice takes the type of its first typed
+                // direct child.
+                ty = m
+                    .children
+                    .iter()
+                    .filter_map(|&c| model.menu(c).symbol())
+                    .map(|s| model.symbol(s).ty.map_or(ValueType::Unknown, value_type))
+                    .find(|t| *t != ValueType::Unknown)
+                    .unwrap_or(ValueType::Unknown);
+            }
+            let rules = self.sym(name);
+            rules.ty = ty;
+            rules.kind = SymbolKind::Choice(id);
+            rules.menus.push(menu);
+            if model.dialect == Dialect::Legacy {
+                // ...and untyped members take the choice's type.
+                for &member in &members {
+                    if self.k.symbols.get(member.0 as usize).is_some_and(|r| r.ty == ValueType::Unknown) {
+                        self.sym(member).ty = ty;
+                    }
+                }
+            }
+            for &member in &members {
+                let r = self.sym(member);
+                if r.member_of.is_none() {
+                    r.member_of = Some(id);
+                }
+            }
+            self.k.choices.push(ChoiceRules {
+                symbol: name,
+                menu,
+                members,
+                optional: info.is_some_and(|c| c.optional.is_some()),
+            });
+        }
+        // 6.12 `sym_get_choice_menu`: a symbol is a member of the choice enclosing its first
+        // prompted definition; a symbol whose first prompt is elsewhere is not a member.
+        for s in &model.symbols {
+            let first_prompted = s.definitions.iter().copied().find(|&d| model.menu(d).prompt.is_some());
+            let enclosing = first_prompted.and_then(|d| self.enclosing_choice(d));
+            let rules = self.sym(s.name);
+            if let Some(r) = rules.member_of {
+                if enclosing.is_none_or(|c| c != r) && model.dialect == Dialect::Modern {
+                    rules.member_of = enclosing;
+                }
+            }
+        }
+    }
+
+    fn collect_members(&self, menu: MenuId, out: &mut Vec<NameId>) {
+        for &c in &self.model.menu(menu).children {
+            let node = self.model.menu(c);
+            match node.kind {
+                MenuKind::Config(s) | MenuKind::MenuConfig(s) => {
+                    let name = self.model.symbol(s).name;
+                    if !out.contains(&name) {
+                        out.push(name);
+                    }
+                }
+                MenuKind::If => self.collect_members(c, out),
+                _ => {}
+            }
+        }
+    }
+
+    /// The choice whose member `menu` is: the nearest enclosing node with a symbol, if a choice.
+    fn enclosing_choice(&self, menu: MenuId) -> Option<ChoiceId> {
+        let model = self.model;
+        let parent = model.ancestors(menu).find(|&p| {
+            let k = model.menu(p).kind;
+            !matches!(k, MenuKind::If | MenuKind::Menu | MenuKind::Comment)
+        })?;
+        self.k.choices.iter().position(|c| c.menu == parent).map(|i| ChoiceId(i as u32))
+    }
+
+    /// `rewrite_m`: every literal `m` outside comparisons becomes `m && MODULES`.
+    fn rewrite_m(&mut self, e: ExprId) -> ExprId {
+        match self.k.exprs.get(e) {
+            Expr::Const(Tristate::Mod) => {
+                let modules = match self.k.modules {
+                    Some(m) => self.k.exprs.symbol(m),
+                    None => self.k.exprs.no(),
+                };
+                // Built without the pool's constant folding so `m` survives as written.
+                self.k.exprs.and(e, modules)
+            }
+            Expr::Not(a) => {
+                let a = self.rewrite_m(a);
+                self.k.exprs.not(a)
+            }
+            Expr::And(a, b) => {
+                let (a, b) = (self.rewrite_m(a), self.rewrite_m(b));
+                self.k.exprs.and(a, b)
+            }
+            Expr::Or(a, b) => {
+                let (a, b) = (self.rewrite_m(a), self.rewrite_m(b));
+                self.k.exprs.or(a, b)
+            }
+            _ => e,
+        }
+    }
+
+    fn own_conds(&mut self, conds: &[kconfig_parser::Cond]) -> ExprId {
+        let mut acc = self.k.exprs.yes();
+        for c in conds {
+            acc = self.k.exprs.and(acc, c.expr);
+        }
+        acc
+    }
+
+    /// Propagates dependencies top-down, as `_menu_finalize` does for each child of `parent`.
+    fn finalize(&mut self, parent: MenuId) {
+        let model = self.model;
+        let pnode = model.menu(parent);
+        let parent_choice = (pnode.kind == MenuKind::Choice)
+            .then(|| self.k.choices.iter().position(|c| c.menu == parent))
+            .flatten()
+            .map(|i| ChoiceId(i as u32));
+        // 6.1: the children of a choice depend on the choice symbol itself.
+        let parentdep = match (model.dialect, parent_choice) {
+            (Dialect::Legacy, Some(c)) => {
+                let s = self.k.choices[c.0 as usize].symbol;
+                self.k.exprs.symbol(s)
+            }
+            _ => self.deps[parent.0 as usize],
+        };
+        for &child in &pnode.children {
+            let node = model.menu(child);
+            let own = self.own_conds(&node.depends);
+            let own = self.rewrite_m(own);
+            let dep = self.k.exprs.and(parentdep, own);
+            self.deps[child.0 as usize] = dep;
+            let symbol = match node.kind {
+                MenuKind::Config(s) | MenuKind::MenuConfig(s) => Some(model.symbol(s).name),
+                MenuKind::Choice => self.k.choices.iter().find(|c| c.menu == child).map(|c| c.symbol),
+                _ => None,
+            };
+            self.k.menus[child.0 as usize].symbol = symbol;
+            // 6.1: a bool member of a tristate choice also needs `choice = y`.
+            let legacy_bool_member_guard = match (model.dialect, parent_choice, symbol) {
+                (Dialect::Legacy, Some(c), Some(s)) => {
+                    let cs = self.k.choices[c.0 as usize].symbol;
+                    (self.k.symbol(cs).ty == ValueType::Tristate && self.k.symbol(s).ty != ValueType::Tristate)
+                        .then(|| {
+                            let y = self.k.exprs.name("y");
+                            self.k.exprs.cmp(CmpOp::Eq, Operand::Symbol(cs), Operand::Const(y))
+                        })
+                }
+                _ => None,
+            };
+            // Prompt: own `if`, and the `visible if` of every enclosing menu (parse-time).
+            if let Some(prompt) = &node.prompt {
+                let mut cond = match prompt.cond {
+                    Some(c) => c.expr,
+                    None => self.k.exprs.yes(),
+                };
+                let is_symbol_prompt = matches!(node.kind, MenuKind::Config(_) | MenuKind::MenuConfig(_) | MenuKind::Choice);
+                if is_symbol_prompt {
+                    for anc in model.ancestors(child) {
+                        for v in &model.menu(anc).visible_if {
+                            cond = self.k.exprs.and(cond, v.expr);
+                        }
+                    }
+                }
+                let cond = self.rewrite_m(cond);
+                let mut visible = self.k.exprs.and(dep, cond);
+                if let Some(g) = legacy_bool_member_guard {
+                    visible = self.k.exprs.and(g, visible);
+                }
+                match symbol {
+                    Some(s) => self.sym(s).prompts.push(PromptRule { visible, menu: child }),
+                    None => self.k.menus[child.0 as usize].prompt = Some((prompt.text.clone(), visible)),
+                }
+            }
+            if !node.visible_if.is_empty() {
+                let v = self.own_conds(&node.visible_if);
+                self.k.menus[child.0 as usize].visibility = Some(v);
+            }
+            if let Some(s) = symbol {
+                self.properties(child, s, dep, legacy_bool_member_guard);
+            }
+        }
+        for &child in &pnode.children {
+            let node = model.menu(child);
+            // `dir_dep |= menu->dep` for config definitions (6.12 skips choice members,
+            // whose dir_dep is never evaluated).
+            if let MenuKind::Config(s) | MenuKind::MenuConfig(s) = node.kind {
+                let inside_choice = parent_choice.is_some();
+                if !(inside_choice && model.dialect == Dialect::Modern) {
+                    let name = model.symbol(s).name;
+                    let dep = self.deps[child.0 as usize];
+                    let old = self.sym(name).dir_dep;
+                    let new = match old {
+                        Some(o) => self.k.exprs.or(o, dep),
+                        None => dep,
+                    };
+                    self.sym(name).dir_dep = Some(new);
+                }
+            }
+            self.finalize(child);
+        }
+        // 6.1: a non-optional choice with a prompt is at least `m` while visible.
+        if model.dialect == Dialect::Legacy {
+            if let Some(c) = parent_choice {
+                let choice = &self.k.choices[c.0 as usize];
+                let (sym, optional) = (choice.symbol, choice.optional);
+                if !optional {
+                    if let Some(p) = self.k.symbol(sym).prompts.first().map(|p| p.visible) {
+                        let m = self.k.exprs.constant(Tristate::Mod);
+                        let floor = self.k.exprs.and(p, m);
+                        let old = self.sym(sym).rev_dep;
+                        let new = match old {
+                            Some(o) => self.k.exprs.or(o, floor),
+                            None => floor,
+                        };
+                        self.sym(sym).rev_dep = Some(new);
+                    }
+                }
+            }
+        }
+    }
+
+    fn properties(&mut self, menu: MenuId, sym: NameId, dep: ExprId, guard: Option<ExprId>) {
+        let model = self.model;
+        for prop in &model.menu(menu).properties {
+            let cond = match prop.cond {
+                Some(c) => self.rewrite_m(c.expr),
+                None => self.k.exprs.yes(),
+            };
+            // 6.1 adds the `choice = y` guard of a bool member in a tristate choice after the
+            // selects were collected, so only defaults and ranges see it.
+            let base = self.k.exprs.and(dep, cond);
+            let visible = match guard {
+                Some(g) => self.k.exprs.and(g, base),
+                None => base,
+            };
+            match &prop.kind {
+                PropertyKind::Default { value, operand, .. } => {
+                    self.sym(sym).defaults.push(DefaultRule { value: *value, operand: *operand, visible, menu })
+                }
+                PropertyKind::Range { low, high, .. } => {
+                    self.sym(sym).ranges.push(RangeRule { low: *low, high: *high, visible })
+                }
+                PropertyKind::Select(target) | PropertyKind::Imply(target) => {
+                    let selector = self.k.exprs.symbol(sym);
+                    let term = self.k.exprs.and(selector, base);
+                    let is_select = matches!(prop.kind, PropertyKind::Select(_));
+                    let rules = self.sym(*target);
+                    let old = if is_select { rules.rev_dep } else { rules.implied };
+                    let new = match old {
+                        Some(o) => self.k.exprs.or(o, term),
+                        None => term,
+                    };
+                    let rules = self.sym(*target);
+                    if is_select {
+                        rules.rev_dep = Some(new);
+                    } else {
+                        rules.implied = Some(new);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn value_type(t: SymbolType) -> ValueType {
+    match t {
+        SymbolType::Bool => ValueType::Bool,
+        SymbolType::Tristate => ValueType::Tristate,
+        SymbolType::Int => ValueType::Int,
+        SymbolType::Hex => ValueType::Hex,
+        SymbolType::String => ValueType::String,
+    }
+}
