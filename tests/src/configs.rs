@@ -32,7 +32,11 @@ pub fn flip_values(config: &str, count: usize, seed: u64) -> String {
     let candidates: Vec<usize> = lines
         .iter()
         .enumerate()
-        .filter(|(_, l)| l.ends_with("=y") || l.ends_with("=m") || (l.starts_with("# CONFIG_") && l.ends_with(" is not set")))
+        .filter(|(_, l)| {
+            l.ends_with("=y")
+                || l.ends_with("=m")
+                || (l.starts_with("# CONFIG_") && l.ends_with(" is not set"))
+        })
         .map(|(i, _)| i)
         .collect();
     if candidates.is_empty() {
@@ -45,7 +49,10 @@ pub fn flip_values(config: &str, count: usize, seed: u64) -> String {
         let (name, value) = if let Some(rest) = line.strip_prefix("# CONFIG_") {
             (rest.trim_end_matches(" is not set").to_string(), 'n')
         } else {
-            let (n, v) = line.trim_start_matches("CONFIG_").split_once('=').unwrap_or(("", "n"));
+            let (n, v) = line
+                .trim_start_matches("CONFIG_")
+                .split_once('=')
+                .unwrap_or(("", "n"));
             (n.to_string(), v.chars().next().unwrap_or('n'))
         };
         let choices: &[char] = match value {
@@ -54,7 +61,11 @@ pub fn flip_values(config: &str, count: usize, seed: u64) -> String {
             _ => &['y', 'm'],
         };
         let new = choices[rng.below(choices.len())];
-        lines[i] = if new == 'n' { format!("# CONFIG_{name} is not set") } else { format!("CONFIG_{name}={new}") };
+        lines[i] = if new == 'n' {
+            format!("# CONFIG_{name} is not set")
+        } else {
+            format!("CONFIG_{name}={new}")
+        };
     }
     let mut out = lines.join("\n");
     out.push('\n');

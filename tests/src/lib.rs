@@ -10,13 +10,18 @@ use std::sync::{Mutex, OnceLock};
 /// when it cannot be had: a conformance test without its tree must fail, not pass.
 pub fn tree(version: &str) -> ktree::Tree {
     static FETCH: OnceLock<Mutex<()>> = OnceLock::new();
-    let _guard = FETCH.get_or_init(|| Mutex::new(())).lock().unwrap_or_else(|e| e.into_inner());
-    ktree::fetch(&ktree::cache_dir(), version).unwrap_or_else(|e| panic!("kernel tree {version}: {e}"))
+    let _guard = FETCH
+        .get_or_init(|| Mutex::new(()))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    ktree::fetch(&ktree::cache_dir(), version)
+        .unwrap_or_else(|e| panic!("kernel tree {version}: {e}"))
 }
 
 /// The oracle for `arch` on the Debian tree `version`.
 pub fn oracle(version: &str, arch: &str) -> oracle::Oracle {
-    oracle::Oracle::new(&tree(version), arch, &ktree::cache_dir()).unwrap_or_else(|e| panic!("oracle {version} {arch}: {e}"))
+    oracle::Oracle::new(&tree(version), arch, &ktree::cache_dir())
+        .unwrap_or_else(|e| panic!("oracle {version} {arch}: {e}"))
 }
 
 pub mod configs;

@@ -10,14 +10,23 @@ use oracle::config_body;
 use solver::{Kconfig, Target, run_target};
 
 fn seeds() -> u64 {
-    if std::env::var_os("KPOSSIBLE_FULL").is_some() { 100 } else { 3 }
+    if std::env::var_os("KPOSSIBLE_FULL").is_some() {
+        100
+    } else {
+        3
+    }
 }
 
 fn check(version: &str, arch: &str) -> Vec<String> {
     let t = tree(version);
     let o = oracle(version, arch);
     let model = parse_tree(t.root(), arch, ShellMode::Run);
-    assert_eq!(model.error_count(), 0, "{version} {arch}: parse errors: {:?}", model.diagnostics.first());
+    assert_eq!(
+        model.error_count(),
+        0,
+        "{version} {arch}: parse errors: {:?}",
+        model.diagnostics.first()
+    );
     let k = Kconfig::new(&model);
     let mut failures = Vec::new();
     let mut compare = |what: &str, ours: &str, theirs: &str| {
@@ -42,8 +51,15 @@ fn check(version: &str, arch: &str) -> Vec<String> {
         .value;
         let (ours, _) = run_target(&k, target, None);
         // A comparison of two empty bodies would prove nothing.
-        assert!(config_body(&theirs).lines().count() > 500, "{version} {arch} {name}: conf wrote a real config");
-        eprintln!("{version} {arch} {name}: {} lines, {} set", ours.lines().count(), ours.lines().filter(|l| l.starts_with("CONFIG_")).count());
+        assert!(
+            config_body(&theirs).lines().count() > 500,
+            "{version} {arch} {name}: conf wrote a real config"
+        );
+        eprintln!(
+            "{version} {arch} {name}: {} lines, {} set",
+            ours.lines().count(),
+            ours.lines().filter(|l| l.starts_with("CONFIG_")).count()
+        );
         compare(name, &ours, &theirs);
     }
     for seed in 1..=seeds() {
@@ -53,7 +69,11 @@ fn check(version: &str, arch: &str) -> Vec<String> {
         let flipped = flip_values(&rand, 20, seed);
         let theirs = o.olddefconfig(&flipped).unwrap().value;
         let (ours, _) = run_target(&k, Target::OldDefConfig, Some(&flipped));
-        compare(&format!("olddefconfig(randconfig {seed} with 20 flips)"), &ours, &theirs);
+        compare(
+            &format!("olddefconfig(randconfig {seed} with 20 flips)"),
+            &ours,
+            &theirs,
+        );
     }
     let def = o.defconfig().unwrap().value;
     let (ours, _) = run_target(&k, Target::OldDefConfig, Some(&def));
@@ -65,12 +85,22 @@ fn check(version: &str, arch: &str) -> Vec<String> {
 fn x86_64_matches_conf() {
     let mut failures = check("6.12", "x86_64");
     failures.extend(check("6.1", "x86_64"));
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn arm64_matches_conf() {
     let mut failures = check("6.12", "arm64");
     failures.extend(check("6.1", "arm64"));
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -14,7 +14,10 @@ fn allmodconfig_modules_and_composites() {
         for arch in ARCHES {
             let o = oracle(version, arch);
             let config = o.allmodconfig().unwrap();
-            eprintln!("{version} {arch}: allmodconfig {:.1}s (cached: {})", config.seconds, config.cached);
+            eprintln!(
+                "{version} {arch}: allmodconfig {:.1}s (cached: {})",
+                config.seconds, config.cached
+            );
             let walk = o.kbuild_lists(&config.value).unwrap();
             let lists = &walk.value;
             eprintln!(
@@ -25,21 +28,45 @@ fn allmodconfig_modules_and_composites() {
                 lists.builtin.len(),
                 lists.modules.len()
             );
-            assert!(!lists.config_changed, "allmodconfig output is a fixed point of olddefconfig");
+            assert!(
+                !lists.config_changed,
+                "allmodconfig output is a fixed point of olddefconfig"
+            );
 
-            let dummy = lists.module_of("drivers/net/dummy.o").expect("dummy.o is in a module");
+            let dummy = lists
+                .module_of("drivers/net/dummy.o")
+                .expect("dummy.o is in a module");
             assert_eq!(dummy.name, "drivers/net/dummy.ko");
-            assert_eq!(dummy.objects, ["drivers/net/dummy.o"], "single-object module");
+            assert_eq!(
+                dummy.objects,
+                ["drivers/net/dummy.o"],
+                "single-object module"
+            );
             assert!(!lists.is_builtin("drivers/net/dummy.o"));
 
             let netdev = "drivers/net/ethernet/intel/e1000e/netdev.o";
-            let e1000e = lists.module_of(netdev).expect("netdev.o is a module member");
+            let e1000e = lists
+                .module_of(netdev)
+                .expect("netdev.o is a module member");
             assert_eq!(e1000e.name, "drivers/net/ethernet/intel/e1000e/e1000e.ko");
-            assert!(e1000e.objects.len() > 5, "e1000e is a composite: {:?}", e1000e.objects);
-            assert!(e1000e.objects.iter().any(|o| o.ends_with("e1000e/ich8lan.o")));
+            assert!(
+                e1000e.objects.len() > 5,
+                "e1000e is a composite: {:?}",
+                e1000e.objects
+            );
+            assert!(
+                e1000e
+                    .objects
+                    .iter()
+                    .any(|o| o.ends_with("e1000e/ich8lan.o"))
+            );
 
             // Sanity of scale: allmodconfig builds thousands of modules on both arches.
-            assert!(lists.modules.len() > 3000, "{} modules", lists.modules.len());
+            assert!(
+                lists.modules.len() > 3000,
+                "{} modules",
+                lists.modules.len()
+            );
         }
     }
 }
@@ -51,16 +78,29 @@ fn allmodconfig_modules_and_composites() {
 fn zswap_in_6_1_is_builtin_whenever_set_and_never_a_module() {
     for arch in ARCHES {
         let o = oracle("6.1", arch);
-        let mut configs = vec![("allmodconfig", o.allmodconfig().unwrap().value), ("allyesconfig", o.allyesconfig().unwrap().value)];
+        let mut configs = vec![
+            ("allmodconfig", o.allmodconfig().unwrap().value),
+            ("allyesconfig", o.allyesconfig().unwrap().value),
+        ];
         configs.push(("defconfig", o.defconfig().unwrap().value));
         configs.push(("allnoconfig", o.allnoconfig().unwrap().value));
         let mut set_seen = 0;
         for (name, config) in &configs {
             let lists = o.kbuild_lists(config).unwrap().value;
             let set = config.lines().any(|l| l == "CONFIG_ZSWAP=y");
-            assert!(!config.lines().any(|l| l == "CONFIG_ZSWAP=m"), "{arch} {name}: ZSWAP is bool");
-            assert_eq!(lists.is_builtin("mm/zswap.o"), set, "{arch} {name}: zswap.o built in iff CONFIG_ZSWAP=y");
-            assert!(lists.module_of("mm/zswap.o").is_none(), "{arch} {name}: zswap.o is never in a module");
+            assert!(
+                !config.lines().any(|l| l == "CONFIG_ZSWAP=m"),
+                "{arch} {name}: ZSWAP is bool"
+            );
+            assert_eq!(
+                lists.is_builtin("mm/zswap.o"),
+                set,
+                "{arch} {name}: zswap.o built in iff CONFIG_ZSWAP=y"
+            );
+            assert!(
+                lists.module_of("mm/zswap.o").is_none(),
+                "{arch} {name}: zswap.o is never in a module"
+            );
             set_seen += usize::from(set);
         }
         assert!(set_seen > 0, "{arch}: some sampled config sets ZSWAP");
@@ -76,11 +116,18 @@ fn a_second_call_is_served_from_the_cache() {
     assert_eq!(again.value, config.value);
     let walk = o.kbuild_lists(&config.value).unwrap();
     let again = o.kbuild_lists(&config.value).unwrap();
-    eprintln!("6.12 x86_64 allnoconfig walk: {:.1}s then {:.3}s", walk.seconds, again.seconds);
+    eprintln!(
+        "6.12 x86_64 allnoconfig walk: {:.1}s then {:.3}s",
+        walk.seconds, again.seconds
+    );
     assert!(again.cached);
     assert_eq!(again.value, walk.value);
     assert!(walk.value.modules.is_empty(), "allnoconfig has MODULES=n");
-    assert!(walk.value.builtin.len() > 300, "{} built-in objects", walk.value.builtin.len());
+    assert!(
+        walk.value.builtin.len() > 300,
+        "{} built-in objects",
+        walk.value.builtin.len()
+    );
 }
 
 #[test]
@@ -89,6 +136,10 @@ fn olddefconfig_is_idempotent_on_randconfig() {
     let rand = o.randconfig(1).unwrap().value;
     let once = o.olddefconfig(&rand).unwrap().value;
     let twice = o.olddefconfig(&once).unwrap().value;
-    assert_eq!(oracle::config_body(&once), oracle::config_body(&rand), "randconfig output is already a fixed point");
+    assert_eq!(
+        oracle::config_body(&once),
+        oracle::config_body(&rand),
+        "randconfig output is already a fixed point"
+    );
     assert_eq!(oracle::config_body(&twice), oracle::config_body(&once));
 }

@@ -41,6 +41,8 @@ pub struct Global {
 pub enum Command {
     /// Download and unpack Debian's linux-source-VERSION into the cache; prints its path.
     Fetch(FetchArgs),
+    /// Write the .config the tree's own `conf --TARGET` would write (same bytes, header aside).
+    Config(ConfigArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -48,4 +50,21 @@ pub struct FetchArgs {
     /// 6.1 or 6.12.
     #[arg(value_name = "VERSION")]
     pub kernel_version: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ConfigArgs {
+    /// olddefconfig, allnoconfig, allyesconfig, allmodconfig, alldefconfig or defconfig.
+    #[arg(value_name = "TARGET")]
+    pub target: String,
+    /// Input: the .config for olddefconfig (default $KCONFIG_CONFIG, else ./.config), or the
+    /// KCONFIG_ALLCONFIG file for the all* targets.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+    /// The defconfig file for `defconfig` (default: the arch's KBUILD_DEFCONFIG).
+    #[arg(long, value_name = "FILE")]
+    pub defconfig: Option<std::path::PathBuf>,
+    /// Write here instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
 }

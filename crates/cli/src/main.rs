@@ -2,6 +2,7 @@
 //! code. No semantics live here (see ARCHITECTURE.md).
 
 mod args;
+mod config;
 mod fetch;
 mod tree;
 
@@ -13,12 +14,15 @@ fn main() -> ExitCode {
     let cli = args::Cli::parse();
     let result = match &cli.command {
         args::Command::Fetch(a) => fetch::run(&cli.global, a),
+        args::Command::Config(a) => config::run(&cli.global, a),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
             // A closed pipe (`kpossible manifest | head`) is not an error worth reporting.
-            if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            {
                 return ExitCode::SUCCESS;
             }
             eprintln!("kpossible: error: {e:#}");

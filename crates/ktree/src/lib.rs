@@ -50,7 +50,10 @@ pub type Result<T> = std::result::Result<T, Error>;
 pub const KNOWN_VERSIONS: &[&str] = &["6.1", "6.12"];
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io { path: path.to_path_buf(), source }
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// The cache root: `$KPOSSIBLE_CACHE`, else `~/.cache/kpossible`.
@@ -86,7 +89,10 @@ pub fn fetch(cache: &Path, version: &str) -> Result<Tree> {
     let deb = match find_deb(&downloads, &package)? {
         Some(deb) => deb,
         None => {
-            run(Command::new("apt-get").arg("download").arg(&package).current_dir(&downloads))?;
+            run(Command::new("apt-get")
+                .arg("download")
+                .arg(&package)
+                .current_dir(&downloads))?;
             find_deb(&downloads, &package)?.ok_or_else(|| Error::Command {
                 command: format!("apt-get download {package}"),
                 detail: "no .deb appeared (run `apt-get update` first?)".into(),
@@ -107,7 +113,11 @@ pub fn fetch(cache: &Path, version: &str) -> Result<Tree> {
         .arg(&deb)
         .arg(&tmp)
         .arg(&tarball))?;
-    run(Command::new("tar").arg("-xJf").arg(tmp.join(&tarball)).arg("-C").arg(&tmp))?;
+    run(Command::new("tar")
+        .arg("-xJf")
+        .arg(tmp.join(&tarball))
+        .arg("-C")
+        .arg(&tmp))?;
     let unpacked = tmp.join(&package);
     if !unpacked.join("Makefile").is_file() {
         return Err(Error::NotATree(unpacked));
@@ -115,7 +125,10 @@ pub fn fetch(cache: &Path, version: &str) -> Result<Tree> {
     // A concurrent fetch may have won the race; its tree is as good as ours.
     if let Err(e) = fs::rename(&unpacked, &dest) {
         if !dest.join("Makefile").is_file() {
-            return Err(Error::Io { path: dest, source: e });
+            return Err(Error::Io {
+                path: dest,
+                source: e,
+            });
         }
     }
     fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
@@ -128,7 +141,9 @@ fn find_deb(dir: &Path, package: &str) -> Result<Option<PathBuf>> {
         .map_err(io_err(dir))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
-            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".deb"))
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".deb"))
         })
         .collect();
     found.sort();
@@ -136,7 +151,10 @@ fn find_deb(dir: &Path, package: &str) -> Result<Option<PathBuf>> {
 }
 
 fn run(cmd: &mut Command) -> Result<()> {
-    let out = cmd.output().map_err(|e| Error::Command { command: format!("{cmd:?}"), detail: e.to_string() })?;
+    let out = cmd.output().map_err(|e| Error::Command {
+        command: format!("{cmd:?}"),
+        detail: e.to_string(),
+    })?;
     if out.status.success() {
         return Ok(());
     }
@@ -144,8 +162,51 @@ fn run(cmd: &mut Command) -> Result<()> {
     let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
     Err(Error::Command {
         command: format!("{cmd:?}"),
-        detail: format!("{}: {}", out.status, tail.into_iter().rev().collect::<Vec<_>>().join("\n")),
+        detail: format!(
+            "{}: {}",
+            out.status,
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        ),
     })
+}
+
+/// The ARCH make uses when none is given: the top Makefile's `SUBARCH`, from `uname -m`
+/// (`x86_64` → `x86`, `aarch64` → `arm64`, ...).
+pub fn host_arch() -> String {
+    let machine = Command::new("uname")
+        .arg("-m")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    subarch_of(&machine).to_string()
+}
+
+fn subarch_of(machine: &str) -> &str {
+    let m = machine;
+    let is_i86 = m.len() == 4 && m.starts_with('i') && m.ends_with("86");
+    if is_i86 || m == "x86_64" {
+        "x86"
+    } else if m == "sun4u" {
+        "sparc64"
+    } else if m.starts_with("arm") || m == "sa110" {
+        "arm"
+    } else if m == "s390x" {
+        "s390"
+    } else if m.starts_with("ppc") {
+        "powerpc"
+    } else if m.starts_with("mips") {
+        "mips"
+    } else if m.starts_with("sh2") || m.starts_with("sh3") || m.starts_with("sh4") {
+        "sh"
+    } else if m.starts_with("aarch64") {
+        "arm64"
+    } else if m.starts_with("riscv") {
+        "riscv"
+    } else if m.starts_with("loongarch") {
+        "loongarch"
+    } else {
+        m
+    }
 }
 
 /// One arch spelling the tree accepts as `ARCH=`, and the SRCARCH it maps to.
@@ -167,12 +228,18 @@ pub struct Tree {
 impl Tree {
     /// Opens `root` if it looks like a kernel tree.
     pub fn open(root: &Path) -> Result<Tree> {
-        if !(root.join("Kconfig").is_file() && root.join("Makefile").is_file() && root.join("arch").is_dir()) {
+        if !(root.join("Kconfig").is_file()
+            && root.join("Makefile").is_file()
+            && root.join("arch").is_dir())
+        {
             return Err(Error::NotATree(root.to_path_buf()));
         }
         let makefile = root.join("Makefile");
         let text = fs::read_to_string(&makefile).map_err(io_err(&makefile))?;
-        Ok(Tree { root: root.to_path_buf(), version: kernel_version(&text) })
+        Ok(Tree {
+            root: root.to_path_buf(),
+            version: kernel_version(&text),
+        })
     }
 
     /// The tree's root directory.
@@ -204,8 +271,13 @@ impl Tree {
         let srcarches = self.srcarches()?;
         let makefile = self.root.join("Makefile");
         let text = fs::read_to_string(&makefile).map_err(io_err(&makefile))?;
-        let mut out: Vec<ArchVariant> =
-            srcarches.iter().map(|s| ArchVariant { arch: s.clone(), srcarch: s.clone() }).collect();
+        let mut out: Vec<ArchVariant> = srcarches
+            .iter()
+            .map(|s| ArchVariant {
+                arch: s.clone(),
+                srcarch: s.clone(),
+            })
+            .collect();
         for (arch, srcarch) in arch_aliases(&text) {
             if srcarches.contains(&srcarch) && !out.iter().any(|v| v.arch == arch) {
                 out.push(ArchVariant { arch, srcarch });
@@ -213,6 +285,30 @@ impl Tree {
         }
         out.sort_by(|a, b| (&a.srcarch, &a.arch).cmp(&(&b.srcarch, &b.arch)));
         Ok(out)
+    }
+
+    /// The file `make ARCH=arch defconfig` reads: `arch/<SRCARCH>/configs/$(KBUILD_DEFCONFIG)`,
+    /// with `KBUILD_DEFCONFIG` taken from the arch Makefile (its `ifeq ($(ARCH),...)` blocks
+    /// are followed; any other condition, such as x86's `uname -m` test, counts as false, as
+    /// on a 64-bit host), falling back to `scripts/kconfig/Makefile`'s `defconfig`.
+    pub fn defconfig_file(&self, arch: &str) -> Result<Option<PathBuf>> {
+        let Some(variant) = self.arch(arch)? else {
+            return Ok(None);
+        };
+        let makefile = self
+            .root
+            .join("arch")
+            .join(&variant.srcarch)
+            .join("Makefile");
+        let text = fs::read_to_string(&makefile).unwrap_or_default();
+        let name = kbuild_defconfig(&text, arch).unwrap_or_else(|| "defconfig".to_string());
+        let path = self
+            .root
+            .join("arch")
+            .join(&variant.srcarch)
+            .join("configs")
+            .join(name);
+        Ok(path.is_file().then_some(path))
     }
 
     /// Maps an `ARCH=` spelling to its variant, if the tree knows it.
@@ -234,6 +330,46 @@ fn kernel_version(makefile: &str) -> String {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(".")
+}
+
+/// The last `KBUILD_DEFCONFIG` assignment that is active for `arch`, following only
+/// `ifeq`/`ifneq ($(ARCH),X)` conditions (others are taken as false).
+fn kbuild_defconfig(makefile: &str, arch: &str) -> Option<String> {
+    // Each open conditional: (this branch is taken, some branch was taken).
+    let mut stack: Vec<(bool, bool)> = Vec::new();
+    let mut found = None;
+    for line in makefile.lines() {
+        let t = line.trim();
+        let active = stack.iter().all(|&(on, _)| on);
+        if let Some(rest) = t.strip_prefix("ifeq ").or_else(|| t.strip_prefix("ifneq ")) {
+            let negate = t.starts_with("ifneq");
+            let cond = rest
+                .strip_prefix("($(ARCH),")
+                .and_then(|r| r.strip_suffix(')'))
+                .map(|x| (x.trim() == arch) != negate)
+                .unwrap_or(false);
+            stack.push((cond, cond));
+        } else if t.starts_with("ifdef") || t.starts_with("ifndef") {
+            stack.push((false, false));
+        } else if t == "else" {
+            if let Some(top) = stack.last_mut() {
+                *top = (!top.1, true);
+            }
+        } else if t == "endif" {
+            stack.pop();
+        } else if active {
+            if let Some(rest) = t.strip_prefix("KBUILD_DEFCONFIG") {
+                let rest = rest.trim_start();
+                if let Some(v) = rest.strip_prefix(":=").or_else(|| rest.strip_prefix('=')) {
+                    let v = v.trim().replace("$(ARCH)", arch);
+                    if !v.contains("$(") {
+                        found = Some(v);
+                    }
+                }
+            }
+        }
+    }
+    found
 }
 
 /// The `ifeq ($(ARCH),X)` blocks of the top Makefile whose body sets `SRCARCH := Y`.
@@ -264,13 +400,37 @@ mod tests {
         let mk = "SRCARCH \t:= $(ARCH)\nifeq ($(ARCH),i386)\n        SRCARCH := x86\nendif\nifeq ($(ARCH),sparc64)\n       SRCARCH := sparc\nendif\nifeq ($(ARCH),um)\nfoo := 1\nendif\n";
         assert_eq!(
             arch_aliases(mk),
-            vec![("i386".to_string(), "x86".to_string()), ("sparc64".to_string(), "sparc".to_string())]
+            vec![
+                ("i386".to_string(), "x86".to_string()),
+                ("sparc64".to_string(), "sparc".to_string())
+            ]
         );
     }
 
     #[test]
+    fn defconfig_name_follows_arch_conditions() {
+        let x86 = "ifeq ($(ARCH),x86)\n  ifeq ($(shell uname -m),i386)\n KBUILD_DEFCONFIG := i386_defconfig\n  else\n KBUILD_DEFCONFIG := x86_64_defconfig\n  endif\nelse\n KBUILD_DEFCONFIG := $(ARCH)_defconfig\nendif\n";
+        assert_eq!(
+            kbuild_defconfig(x86, "x86").as_deref(),
+            Some("x86_64_defconfig")
+        );
+        assert_eq!(
+            kbuild_defconfig(x86, "i386").as_deref(),
+            Some("i386_defconfig")
+        );
+        assert_eq!(
+            kbuild_defconfig("KBUILD_DEFCONFIG := multi_v7_defconfig\n", "arm").as_deref(),
+            Some("multi_v7_defconfig")
+        );
+        assert_eq!(kbuild_defconfig("", "arm64"), None);
+    }
+
+    #[test]
     fn version_from_makefile() {
-        assert_eq!(kernel_version("VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 117\nEXTRAVERSION =\n"), "6.12.117");
+        assert_eq!(
+            kernel_version("VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 117\nEXTRAVERSION =\n"),
+            "6.12.117"
+        );
     }
 
     #[test]
@@ -282,6 +442,9 @@ mod tests {
     #[test]
     fn unknown_versions_are_refused_before_any_download() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(matches!(fetch(dir.path(), "2.6"), Err(Error::UnknownVersion(_))));
+        assert!(matches!(
+            fetch(dir.path(), "2.6"),
+            Err(Error::UnknownVersion(_))
+        ));
     }
 }

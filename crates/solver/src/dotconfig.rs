@@ -73,10 +73,20 @@ pub fn read_simple(ev: &mut Evaluation<'_>, text: &str) -> bool {
         let line = raw.strip_suffix('\n').unwrap_or(raw);
         let line = line.strip_suffix('\r').unwrap_or(line);
         let (name, val) = if let Some(rest) = line.strip_prefix('#') {
-            let Some(rest) = rest.strip_prefix(' ') else { continue };
-            let Some(rest) = rest.strip_prefix("CONFIG_") else { continue };
-            let Some((name, tail)) = rest.split_once(' ') else { continue };
-            let not_set = if legacy { tail.starts_with("is not set") } else { tail == "is not set" };
+            let Some(rest) = rest.strip_prefix(' ') else {
+                continue;
+            };
+            let Some(rest) = rest.strip_prefix("CONFIG_") else {
+                continue;
+            };
+            let Some((name, tail)) = rest.split_once(' ') else {
+                continue;
+            };
+            let not_set = if legacy {
+                tail.starts_with("is not set")
+            } else {
+                tail == "is not set"
+            };
             if !not_set {
                 continue;
             }
@@ -86,12 +96,18 @@ pub fn read_simple(ev: &mut Evaluation<'_>, text: &str) -> bool {
                 continue;
             }
             let Some(rest) = line.strip_prefix("CONFIG_") else {
-                ev.warnings.push(EvalWarning { line: lineno, message: format!("unexpected data: {line}") });
+                ev.warnings.push(EvalWarning {
+                    line: lineno,
+                    message: format!("unexpected data: {line}"),
+                });
                 continue;
             };
             let Some((name, val)) = rest.split_once('=') else {
                 if !legacy {
-                    ev.warnings.push(EvalWarning { line: lineno, message: format!("unexpected data: {line}") });
+                    ev.warnings.push(EvalWarning {
+                        line: lineno,
+                        message: format!("unexpected data: {line}"),
+                    });
                 }
                 continue;
             };
@@ -102,7 +118,10 @@ pub fn read_simple(ev: &mut Evaluation<'_>, text: &str) -> bool {
             continue;
         };
         if ev.has_user_value(sym) {
-            ev.warnings.push(EvalWarning { line: lineno, message: format!("override: reassigning to symbol {name}") });
+            ev.warnings.push(EvalWarning {
+                line: lineno,
+                message: format!("override: reassigning to symbol {name}"),
+            });
         }
         if !set_sym_val(ev, sym, val, lineno) {
             continue;
@@ -110,7 +129,10 @@ pub fn read_simple(ev: &mut Evaluation<'_>, text: &str) -> bool {
         if k.symbol(sym).member_of.is_some() {
             if legacy {
                 if let Some(w) = ev.legacy_note_choice_member(sym) {
-                    ev.warnings.push(EvalWarning { line: lineno, message: w });
+                    ev.warnings.push(EvalWarning {
+                        line: lineno,
+                        message: w,
+                    });
                 }
             } else {
                 // The last `=y` member read wins: it moves to the head of the priority list.
@@ -141,7 +163,10 @@ fn set_sym_val(ev: &mut Evaluation<'_>, sym: NameId, p: &str, lineno: usize) -> 
                 Some(b'y') => Tristate::Yes,
                 Some(b'n') => Tristate::No,
                 _ => {
-                    ev.warnings.push(EvalWarning { line: lineno, message: format!("symbol value '{p}' invalid for {name}") });
+                    ev.warnings.push(EvalWarning {
+                        line: lineno,
+                        message: format!("symbol value '{p}' invalid for {name}"),
+                    });
                     return false;
                 }
             };
@@ -149,7 +174,9 @@ fn set_sym_val(ev: &mut Evaluation<'_>, sym: NameId, p: &str, lineno: usize) -> 
             true
         }
         ValueType::String => {
-            let Some(body) = p.strip_prefix('"') else { return true };
+            let Some(body) = p.strip_prefix('"') else {
+                return true;
+            };
             let mut out = String::new();
             let mut chars = body.chars();
             let mut closed = false;
@@ -167,7 +194,10 @@ fn set_sym_val(ev: &mut Evaluation<'_>, sym: NameId, p: &str, lineno: usize) -> 
                 }
             }
             if !closed {
-                ev.warnings.push(EvalWarning { line: lineno, message: "invalid string found".into() });
+                ev.warnings.push(EvalWarning {
+                    line: lineno,
+                    message: "invalid string found".into(),
+                });
                 return false;
             }
             ev.set_user_string(sym, out);
@@ -178,7 +208,10 @@ fn set_sym_val(ev: &mut Evaluation<'_>, sym: NameId, p: &str, lineno: usize) -> 
                 ev.set_user_string(sym, p.to_string());
                 true
             } else {
-                ev.warnings.push(EvalWarning { line: lineno, message: format!("symbol value '{p}' invalid for {name}") });
+                ev.warnings.push(EvalWarning {
+                    line: lineno,
+                    message: format!("symbol value '{p}' invalid for {name}"),
+                });
                 false
             }
         }
@@ -199,7 +232,11 @@ pub(crate) fn string_valid(ty: ValueType, s: &str) -> bool {
             }
         }
         ValueType::Hex => {
-            let digits = if b.len() >= 2 && b[0] == b'0' && (b[1] | 0x20) == b'x' { &b[2..] } else { b };
+            let digits = if b.len() >= 2 && b[0] == b'0' && (b[1] | 0x20) == b'x' {
+                &b[2..]
+            } else {
+                b
+            };
             !digits.is_empty() && digits.iter().all(u8::is_ascii_hexdigit)
         }
         _ => true,
@@ -250,7 +287,10 @@ pub fn read(ev: &mut Evaluation<'_>, text: &str) -> bool {
             if ev.visibility_now(n) == Tristate::No && unsaved == 0 {
                 ev.clear_user(n);
             }
-            if matches!(k.symbol(n).ty, ValueType::String | ValueType::Int | ValueType::Hex) {
+            if matches!(
+                k.symbol(n).ty,
+                ValueType::String | ValueType::Int | ValueType::Hex
+            ) {
                 let v = ev.user_val(n).unwrap_or("").to_string();
                 if !ev.string_within_range(n, &v) {
                     ev.clear_user_and_valid(n);
@@ -278,7 +318,9 @@ fn set_all_new_symbols(ev: &mut Evaluation<'_>, target: Target) {
             // excepted.
             if let Some(v) = value {
                 for menu in menu_order(k) {
-                    let Some(sym) = k.menus[menu.0 as usize].symbol else { continue };
+                    let Some(sym) = k.menus[menu.0 as usize].symbol else {
+                        continue;
+                    };
                     let rules = k.symbol(sym);
                     let has_prompt = rules.prompts.iter().any(|p| p.menu == menu);
                     if !has_prompt
@@ -333,7 +375,8 @@ fn set_all_new_symbols(ev: &mut Evaluation<'_>, target: Target) {
 /// Depth-first order of the menu tree (what `menu_for_each_entry` and `conf_write` walk).
 fn menu_order(k: &Kconfig) -> Vec<kconfig_parser::MenuId> {
     let mut out = Vec::with_capacity(k.menus.len());
-    let mut stack: Vec<kconfig_parser::MenuId> = k.menus[0].children.iter().rev().copied().collect();
+    let mut stack: Vec<kconfig_parser::MenuId> =
+        k.menus[0].children.iter().rev().copied().collect();
     while let Some(m) = stack.pop() {
         out.push(m);
         stack.extend(k.menus[m.0 as usize].children.iter().rev().copied());
@@ -344,7 +387,10 @@ fn menu_order(k: &Kconfig) -> Vec<kconfig_parser::MenuId> {
 /// `conf_write()`: the `.config` text.
 pub fn write(ev: &mut Evaluation<'_>, changed: bool) -> String {
     let k = ev.kconfig();
-    let mut out = format!("#\n# Automatically generated file; DO NOT EDIT.\n# {}\n#\n", k.mainmenu);
+    let mut out = format!(
+        "#\n# Automatically generated file; DO NOT EDIT.\n# {}\n#\n",
+        k.mainmenu
+    );
     if !changed {
         ev.clear_all_valid();
     }
@@ -354,7 +400,12 @@ pub fn write(ev: &mut Evaluation<'_>, changed: bool) -> String {
     out
 }
 
-fn write_children(ev: &mut Evaluation<'_>, parent: kconfig_parser::MenuId, out: &mut String, need_newline: &mut bool) {
+fn write_children(
+    ev: &mut Evaluation<'_>,
+    parent: kconfig_parser::MenuId,
+    out: &mut String,
+    need_newline: &mut bool,
+) {
     let k = ev.kconfig();
     for &m in &k.menus[parent.0 as usize].children {
         let node = &k.menus[m.0 as usize];
@@ -367,7 +418,10 @@ fn write_children(ev: &mut Evaluation<'_>, parent: kconfig_parser::MenuId, out: 
                 }
             }
             Some(sym) => {
-                if !matches!(k.symbol(sym).kind, SymbolKind::Choice(_)) && ev.is_written(sym) && !ev.written_flag(sym) {
+                if !matches!(k.symbol(sym).kind, SymbolKind::Choice(_))
+                    && ev.is_written(sym)
+                    && !ev.written_flag(sym)
+                {
                     if *need_newline {
                         out.push('\n');
                         *need_newline = false;
@@ -389,7 +443,9 @@ fn write_children(ev: &mut Evaluation<'_>, parent: kconfig_parser::MenuId, out: 
 fn menu_is_visible(ev: &mut Evaluation<'_>, m: kconfig_parser::MenuId) -> bool {
     let k = ev.kconfig();
     let node = &k.menus[m.0 as usize];
-    let Some((_, visible)) = node.prompt else { return false };
+    let Some((_, visible)) = node.prompt else {
+        return false;
+    };
     if let Some(v) = node.visibility {
         if ev.calc_expr(v) == Tristate::No {
             return false;

@@ -83,7 +83,11 @@ impl<'k> Evaluation<'k> {
     pub fn new(k: &'k Kconfig) -> Evaluation<'k> {
         let mut syms = vec![SymState::new(); k.symbols.len()];
         // The tristate constants are valid from the start (`symbol_yes` etc.).
-        for (letter, t) in [("y", Tristate::Yes), ("m", Tristate::Mod), ("n", Tristate::No)] {
+        for (letter, t) in [
+            ("y", Tristate::Yes),
+            ("m", Tristate::Mod),
+            ("n", Tristate::No),
+        ] {
             if let Some(n) = k.exprs.find_name(letter) {
                 if let Some(s) = syms.get_mut(n.0 as usize) {
                     s.flags = VALID;
@@ -123,7 +127,10 @@ impl<'k> Evaluation<'k> {
     fn effective_type(&self, n: NameId) -> ValueType {
         let rules = self.k.symbol(n);
         if rules.ty == ValueType::Tristate {
-            if self.k.dialect == Dialect::Legacy && rules.member_of.is_some() && self.st(n).visible == Tristate::Yes {
+            if self.k.dialect == Dialect::Legacy
+                && rules.member_of.is_some()
+                && self.st(n).visible == Tristate::Yes
+            {
                 return ValueType::Bool;
             }
             if self.modules_val == Tristate::No {
@@ -156,7 +163,9 @@ impl<'k> Evaluation<'k> {
     /// `sym_clear_all_valid()`: forget every computed value, then compute MODULES first.
     pub fn clear_all_valid(&mut self) {
         for (i, s) in self.syms.iter_mut().enumerate() {
-            if self.k.symbols[i].ty != ValueType::Unknown || !matches!(self.k.symbols[i].kind, SymbolKind::Normal) {
+            if self.k.symbols[i].ty != ValueType::Unknown
+                || !matches!(self.k.symbols[i].kind, SymbolKind::Normal)
+            {
                 s.flags &= !VALID;
             }
         }
@@ -251,7 +260,11 @@ impl<'k> Evaluation<'k> {
             Operand::Symbol(n) => (self.k.symbol(n).ty, self.string_value_now(n).into_owned()),
             Operand::Const(n) => {
                 let text = self.k.name(n);
-                let ty = if Tristate::from_letter(text).is_some() { ValueType::Tristate } else { ValueType::Unknown };
+                let ty = if Tristate::from_letter(text).is_some() {
+                    ValueType::Tristate
+                } else {
+                    ValueType::Unknown
+                };
                 (ty, text.to_string())
             }
         }
@@ -286,13 +299,18 @@ impl<'k> Evaluation<'k> {
             let mut v = self.calc_expr(p.visible);
             // 6.1: a tristate member visible as `m` is hidden while its choice is `y`.
             if let Some(cs) = legacy_choice {
-                if rules.ty == ValueType::Tristate && v == Tristate::Mod && self.st(cs).curr_tri == Tristate::Yes {
+                if rules.ty == ValueType::Tristate
+                    && v == Tristate::Mod
+                    && self.st(cs).curr_tri == Tristate::Yes
+                {
                     v = Tristate::No;
                 }
             }
             tri = tri.max(v);
         }
-        if tri == Tristate::Mod && (rules.ty != ValueType::Tristate || self.modules_val == Tristate::No) {
+        if tri == Tristate::Mod
+            && (rules.ty != ValueType::Tristate || self.modules_val == Tristate::No)
+        {
             tri = Tristate::Yes;
         }
         self.st_mut(n).visible = tri;
@@ -300,7 +318,11 @@ impl<'k> Evaluation<'k> {
             return;
         }
         let bool_lift = |ev: &Self, t: Tristate| {
-            if t == Tristate::Mod && ev.effective_type(n) == ValueType::Bool { Tristate::Yes } else { t }
+            if t == Tristate::Mod && ev.effective_type(n) == ValueType::Bool {
+                Tristate::Yes
+            } else {
+                t
+            }
         };
         let d = rules.dir_dep.map_or(Tristate::Yes, |e| self.calc_expr(e));
         let d = bool_lift(self, d);
@@ -333,15 +355,32 @@ impl<'k> Evaluation<'k> {
             return;
         }
         let rules = k.symbol(n);
-        if k.dialect == Dialect::Legacy && rules.member_of.is_some() && self.st(n).flags & NEED_SET_CHOICE_VALUES != 0 {
+        if k.dialect == Dialect::Legacy
+            && rules.member_of.is_some()
+            && self.st(n).flags & NEED_SET_CHOICE_VALUES != 0
+        {
             self.st_mut(n).flags &= !NEED_SET_CHOICE_VALUES;
             let cs = k.choices[rules.member_of.map_or(0, |c| c.0 as usize)].symbol;
             self.calc_value(cs);
         }
         self.st_mut(n).flags |= VALID;
         let (mut new_tri, new_val) = match rules.ty {
-            ValueType::Int => (Tristate::No, if k.dialect == Dialect::Legacy { "" } else { "0" }),
-            ValueType::Hex => (Tristate::No, if k.dialect == Dialect::Legacy { "" } else { "0x0" }),
+            ValueType::Int => (
+                Tristate::No,
+                if k.dialect == Dialect::Legacy {
+                    ""
+                } else {
+                    "0"
+                },
+            ),
+            ValueType::Hex => (
+                Tristate::No,
+                if k.dialect == Dialect::Legacy {
+                    ""
+                } else {
+                    "0x0"
+                },
+            ),
             ValueType::String => (Tristate::No, ""),
             ValueType::Bool | ValueType::Tristate => (Tristate::No, "n"),
             ValueType::Unknown => {
@@ -377,7 +416,11 @@ impl<'k> Evaluation<'k> {
                 } else if legacy_member_y {
                     let c = rules.member_of.unwrap_or(ChoiceId(0));
                     let cs = k.choices[c.0 as usize].symbol;
-                    new_tri = if self.st(cs).choice_curr == Some(n) { Tristate::Yes } else { Tristate::No };
+                    new_tri = if self.st(cs).choice_curr == Some(n) {
+                        Tristate::Yes
+                    } else {
+                        Tristate::No
+                    };
                 } else {
                     let visible = self.st(n).visible;
                     let mut use_user = false;
@@ -408,7 +451,10 @@ impl<'k> Evaluation<'k> {
                     if d < r {
                         self.warnings.push(EvalWarning {
                             line: 0,
-                            message: format!("unmet direct dependencies detected for {}", k.name(n)),
+                            message: format!(
+                                "unmet direct dependencies detected for {}",
+                                k.name(n)
+                            ),
                         });
                     }
                     new_tri = new_tri.max(r);
@@ -543,14 +589,22 @@ impl<'k> Evaluation<'k> {
                 .find(|&m| self.st(m).visible != Tristate::No && !self.has_value(m));
         }
         if res.is_none() {
-            res = priority.iter().rev().copied().find(|&m| self.st(m).visible != Tristate::No);
+            res = priority
+                .iter()
+                .rev()
+                .copied()
+                .find(|&m| self.st(m).visible != Tristate::No);
         }
         for &m in members {
             if self.st(m).visible == Tristate::No {
                 continue;
             }
             let s = self.st_mut(m);
-            s.curr_tri = if Some(m) == res { Tristate::Yes } else { Tristate::No };
+            s.curr_tri = if Some(m) == res {
+                Tristate::Yes
+            } else {
+                Tristate::No
+            };
             s.flags |= VALID | WRITE;
         }
     }
@@ -564,13 +618,19 @@ impl<'k> Evaluation<'k> {
             if self.calc_expr(d.visible) == Tristate::No {
                 continue;
             }
-            let Some(Operand::Symbol(def)) = d.operand else { continue };
+            let Some(Operand::Symbol(def)) = d.operand else {
+                continue;
+            };
             // `def_sym->visible` as last computed (the member list was just walked).
             if self.st(def).visible != Tristate::No {
                 return Some(def);
             }
         }
-        k.choices[c.0 as usize].members.iter().copied().find(|&m| self.st(m).visible != Tristate::No)
+        k.choices[c.0 as usize]
+            .members
+            .iter()
+            .copied()
+            .find(|&m| self.st(m).visible != Tristate::No)
     }
 
     /// 6.1 `sym_calc_choice()`: returns the selected member.
@@ -643,7 +703,9 @@ impl<'k> Evaluation<'k> {
                 break;
             }
         }
-        let Some((low, high)) = range else { return true };
+        let Some((low, high)) = range else {
+            return true;
+        };
         let val = c_strtoll(v, base);
         val >= self.range_bound(low, base).0 && val <= self.range_bound(high, base).0
     }
@@ -658,7 +720,9 @@ impl<'k> Evaluation<'k> {
             s.choice_user = None;
         }
         for (i, s) in self.syms.iter_mut().enumerate() {
-            if self.k.symbols[i].ty != ValueType::Unknown || !matches!(self.k.symbols[i].kind, SymbolKind::Normal) {
+            if self.k.symbols[i].ty != ValueType::Unknown
+                || !matches!(self.k.symbols[i].kind, SymbolKind::Normal)
+            {
                 s.flags &= !VALID;
             }
         }
@@ -684,13 +748,19 @@ impl<'k> Evaluation<'k> {
             Tristate::No => {}
             Tristate::Mod => {
                 if self.st(cs).user_tri == Tristate::Yes {
-                    warning = Some(format!("{} creates inconsistent choice state", self.k.name(member)));
+                    warning = Some(format!(
+                        "{} creates inconsistent choice state",
+                        self.k.name(member)
+                    ));
                     self.st_mut(cs).flags &= !DEF_USER;
                 }
             }
             Tristate::Yes => {
                 if self.st(cs).user_tri != Tristate::No {
-                    warning = Some(format!("override: {} changes choice state", self.k.name(member)));
+                    warning = Some(format!(
+                        "override: {} changes choice state",
+                        self.k.name(member)
+                    ));
                 }
                 self.st_mut(cs).choice_user = Some(member);
             }
@@ -740,7 +810,9 @@ impl<'k> Evaluation<'k> {
 /// C `strtoll(s, NULL, base)`: leading blanks, a sign, the longest run of digits (a `0x`
 /// prefix for base 16), saturating on overflow; 0 when nothing parses.
 pub fn c_strtoll(s: &str, base: u32) -> i64 {
-    let b = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']).as_bytes();
+    let b = s
+        .trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c'])
+        .as_bytes();
     let mut i = 0;
     let neg = match b.first() {
         Some(b'-') => {
@@ -753,7 +825,12 @@ pub fn c_strtoll(s: &str, base: u32) -> i64 {
         }
         _ => false,
     };
-    if base == 16 && b.len() > i + 2 && b[i] == b'0' && (b[i + 1] | 0x20) == b'x' && (b[i + 2] as char).is_ascii_hexdigit() {
+    if base == 16
+        && b.len() > i + 2
+        && b[i] == b'0'
+        && (b[i + 1] | 0x20) == b'x'
+        && (b[i + 2] as char).is_ascii_hexdigit()
+    {
         i += 2;
     }
     let mut acc: i128 = 0;

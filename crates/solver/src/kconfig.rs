@@ -176,7 +176,9 @@ impl Kconfig {
 
     /// Looks a symbol up by name.
     pub fn find(&self, name: &str) -> Option<NameId> {
-        self.exprs.find_name(name).filter(|n| (n.0 as usize) < self.symbols.len())
+        self.exprs
+            .find_name(name)
+            .filter(|n| (n.0 as usize) < self.symbols.len())
     }
 
     /// A name's text.
@@ -196,7 +198,12 @@ impl<'m> Finalizer<'m> {
     fn new(model: &'m Model) -> Finalizer<'m> {
         let mut exprs = model.exprs.clone();
         let yes = exprs.yes();
-        let mainmenu = model.menu(Model::ROOT).prompt.as_ref().map(|p| p.text.clone()).unwrap_or_default();
+        let mainmenu = model
+            .menu(Model::ROOT)
+            .prompt
+            .as_ref()
+            .map(|p| p.text.clone())
+            .unwrap_or_default();
         let modules = model.modules.map(|s| model.symbol(s).name);
         Finalizer {
             model,
@@ -265,7 +272,11 @@ impl<'m> Finalizer<'m> {
                 Some(n) => n,
                 None => {
                     let lc = model.sources.line_col(m.span);
-                    let text = format!("<choice {}:{}>", model.sources.path(m.span.file).display(), lc.line);
+                    let text = format!(
+                        "<choice {}:{}>",
+                        model.sources.path(m.span.file).display(),
+                        lc.line
+                    );
                     self.k.exprs.name(&text)
                 }
             };
@@ -292,7 +303,12 @@ impl<'m> Finalizer<'m> {
             if model.dialect == Dialect::Legacy {
                 // ...and untyped members take the choice's type.
                 for &member in &members {
-                    if self.k.symbols.get(member.0 as usize).is_some_and(|r| r.ty == ValueType::Unknown) {
+                    if self
+                        .k
+                        .symbols
+                        .get(member.0 as usize)
+                        .is_some_and(|r| r.ty == ValueType::Unknown)
+                    {
                         self.sym(member).ty = ty;
                     }
                 }
@@ -313,7 +329,11 @@ impl<'m> Finalizer<'m> {
         // 6.12 `sym_get_choice_menu`: a symbol is a member of the choice enclosing its first
         // prompted definition; a symbol whose first prompt is elsewhere is not a member.
         for s in &model.symbols {
-            let first_prompted = s.definitions.iter().copied().find(|&d| model.menu(d).prompt.is_some());
+            let first_prompted = s
+                .definitions
+                .iter()
+                .copied()
+                .find(|&d| model.menu(d).prompt.is_some());
             let enclosing = first_prompted.and_then(|d| self.enclosing_choice(d));
             let rules = self.sym(s.name);
             if let Some(r) = rules.member_of {
@@ -347,7 +367,11 @@ impl<'m> Finalizer<'m> {
             let k = model.menu(p).kind;
             !matches!(k, MenuKind::If | MenuKind::Menu | MenuKind::Comment)
         })?;
-        self.k.choices.iter().position(|c| c.menu == parent).map(|i| ChoiceId(i as u32))
+        self.k
+            .choices
+            .iter()
+            .position(|c| c.menu == parent)
+            .map(|i| ChoiceId(i as u32))
     }
 
     /// `rewrite_m`: every literal `m` outside comparisons becomes `m && MODULES`.
@@ -409,7 +433,12 @@ impl<'m> Finalizer<'m> {
             self.deps[child.0 as usize] = dep;
             let symbol = match node.kind {
                 MenuKind::Config(s) | MenuKind::MenuConfig(s) => Some(model.symbol(s).name),
-                MenuKind::Choice => self.k.choices.iter().find(|c| c.menu == child).map(|c| c.symbol),
+                MenuKind::Choice => self
+                    .k
+                    .choices
+                    .iter()
+                    .find(|c| c.menu == child)
+                    .map(|c| c.symbol),
                 _ => None,
             };
             self.k.menus[child.0 as usize].symbol = symbol;
@@ -417,10 +446,13 @@ impl<'m> Finalizer<'m> {
             let legacy_bool_member_guard = match (model.dialect, parent_choice, symbol) {
                 (Dialect::Legacy, Some(c), Some(s)) => {
                     let cs = self.k.choices[c.0 as usize].symbol;
-                    (self.k.symbol(cs).ty == ValueType::Tristate && self.k.symbol(s).ty != ValueType::Tristate)
+                    (self.k.symbol(cs).ty == ValueType::Tristate
+                        && self.k.symbol(s).ty != ValueType::Tristate)
                         .then(|| {
                             let y = self.k.exprs.name("y");
-                            self.k.exprs.cmp(CmpOp::Eq, Operand::Symbol(cs), Operand::Const(y))
+                            self.k
+                                .exprs
+                                .cmp(CmpOp::Eq, Operand::Symbol(cs), Operand::Const(y))
                         })
                 }
                 _ => None,
@@ -431,7 +463,10 @@ impl<'m> Finalizer<'m> {
                     Some(c) => c.expr,
                     None => self.k.exprs.yes(),
                 };
-                let is_symbol_prompt = matches!(node.kind, MenuKind::Config(_) | MenuKind::MenuConfig(_) | MenuKind::Choice);
+                let is_symbol_prompt = matches!(
+                    node.kind,
+                    MenuKind::Config(_) | MenuKind::MenuConfig(_) | MenuKind::Choice
+                );
                 if is_symbol_prompt {
                     for anc in model.ancestors(child) {
                         for v in &model.menu(anc).visible_if {
@@ -445,8 +480,13 @@ impl<'m> Finalizer<'m> {
                     visible = self.k.exprs.and(g, visible);
                 }
                 match symbol {
-                    Some(s) => self.sym(s).prompts.push(PromptRule { visible, menu: child }),
-                    None => self.k.menus[child.0 as usize].prompt = Some((prompt.text.clone(), visible)),
+                    Some(s) => self.sym(s).prompts.push(PromptRule {
+                        visible,
+                        menu: child,
+                    }),
+                    None => {
+                        self.k.menus[child.0 as usize].prompt = Some((prompt.text.clone(), visible))
+                    }
                 }
             }
             if !node.visible_if.is_empty() {
@@ -513,17 +553,28 @@ impl<'m> Finalizer<'m> {
             };
             match &prop.kind {
                 PropertyKind::Default { value, operand, .. } => {
-                    self.sym(sym).defaults.push(DefaultRule { value: *value, operand: *operand, visible, menu })
+                    self.sym(sym).defaults.push(DefaultRule {
+                        value: *value,
+                        operand: *operand,
+                        visible,
+                        menu,
+                    })
                 }
-                PropertyKind::Range { low, high, .. } => {
-                    self.sym(sym).ranges.push(RangeRule { low: *low, high: *high, visible })
-                }
+                PropertyKind::Range { low, high, .. } => self.sym(sym).ranges.push(RangeRule {
+                    low: *low,
+                    high: *high,
+                    visible,
+                }),
                 PropertyKind::Select(target) | PropertyKind::Imply(target) => {
                     let selector = self.k.exprs.symbol(sym);
                     let term = self.k.exprs.and(selector, base);
                     let is_select = matches!(prop.kind, PropertyKind::Select(_));
                     let rules = self.sym(*target);
-                    let old = if is_select { rules.rev_dep } else { rules.implied };
+                    let old = if is_select {
+                        rules.rev_dep
+                    } else {
+                        rules.implied
+                    };
                     let new = match old {
                         Some(o) => self.k.exprs.or(o, term),
                         None => term,
