@@ -84,10 +84,11 @@ impl SourceMap {
 
     /// Adds a file and returns its id. The text is kept as given.
     pub fn add(&mut self, path: impl Into<PathBuf>, text: String) -> FileId {
-        let mut line_starts = vec![0u32];
-        line_starts.extend(
-            text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| clamp_u32(i + 1)),
-        );
+        let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
+        line_starts.push(0u32);
+        // `match_indices` with a char uses core's word-at-a-time memchr: several times faster
+        // than a byte loop on the 7 MB of Kconfig text a tree has.
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| clamp_u32(i + 1)));
         let id = FileId(clamp_u32(self.files.len()));
         self.files.push(SourceFile { path: path.into(), text, line_starts });
         id
