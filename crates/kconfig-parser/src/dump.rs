@@ -68,7 +68,7 @@ pub fn to_json(m: &Model) -> Value {
                 "visible_if": n.visible_if.iter().map(cond).collect::<Vec<_>>(),
                 "properties": props,
                 "modules": n.modules.is_some(),
-                "help": n.help.as_ref().map(|(t, _)| t),
+                "help": m.help_text(MenuId(i as u32)),
                 "choice": n.choice.as_ref().map(|c| json!({
                     "name": c.name.map(|x| m.exprs.name_text(x)),
                     "optional": c.optional.is_some(),

@@ -118,6 +118,40 @@ impl Kw {
             Kw::Visible => "visible",
         }
     }
+    /// The keyword in backquotes, for messages.
+    pub(crate) fn quoted(self) -> &'static str {
+        match self {
+            Kw::Bool => "`bool`",
+            Kw::Choice => "`choice`",
+            Kw::Comment => "`comment`",
+            Kw::Config => "`config`",
+            Kw::DefBool => "`def_bool`",
+            Kw::DefTristate => "`def_tristate`",
+            Kw::Default => "`default`",
+            Kw::Depends => "`depends`",
+            Kw::EndChoice => "`endchoice`",
+            Kw::EndIf => "`endif`",
+            Kw::EndMenu => "`endmenu`",
+            Kw::Help => "`help`",
+            Kw::Hex => "`hex`",
+            Kw::If => "`if`",
+            Kw::Imply => "`imply`",
+            Kw::Int => "`int`",
+            Kw::MainMenu => "`mainmenu`",
+            Kw::Menu => "`menu`",
+            Kw::MenuConfig => "`menuconfig`",
+            Kw::Modules => "`modules`",
+            Kw::On => "`on`",
+            Kw::Optional => "`optional`",
+            Kw::Prompt => "`prompt`",
+            Kw::Range => "`range`",
+            Kw::Select => "`select`",
+            Kw::Source => "`source`",
+            Kw::String => "`string`",
+            Kw::Tristate => "`tristate`",
+            Kw::Visible => "`visible`",
+        }
+    }
 }
 
 /// A token kind.
@@ -188,8 +222,25 @@ pub(crate) struct Lexer<'s> {
     dialect: Dialect,
 }
 
+/// `[A-Za-z0-9_-]` (`n` in lexer.l), plus `$` in the second column: a table because the
+/// word scan is the lexer's hottest loop.
+const WORD_BYTES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
+            t[i] = 1;
+        } else if b == b'$' {
+            t[i] = 2;
+        }
+        i += 1;
+    }
+    t
+};
+
 fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+    WORD_BYTES[b as usize] == 1
 }
 
 impl<'s> Lexer<'s> {
@@ -336,8 +387,12 @@ impl<'s> Lexer<'s> {
         let start = self.pos;
         let mut end = start;
         let mut dollar = false;
-        while end < bytes.len() && (is_word_byte(bytes[end]) || bytes[end] == b'$') {
-            dollar |= bytes[end] == b'$';
+        while let Some(&b) = bytes.get(end) {
+            match WORD_BYTES[b as usize] {
+                1 => {}
+                2 => dollar = true,
+                _ => break,
+            }
             end += 1;
         }
         if !dollar {
@@ -421,14 +476,20 @@ impl<'s> Lexer<'s> {
 
     /// After a `help` line: reads the help text with lexer.l's indentation rule. The text
     /// ends at the first non-blank line indented less than its first line, or at a line that
-    /// starts in column 1 after a newline. Returns the text and the span of its lines.
-    pub(crate) fn help(&mut self) -> (String, Span) {
+    /// starts in column 1 after a newline. Returns the span of its text lines (empty when
+    /// there is none) and appends the text to `out` if given: the text is only built when
+    /// asked for ([`crate::Model::help_text`]), which keeps parsing lean.
+    pub(crate) fn help(&mut self, mut out: Option<&mut String>) -> Span {
         let bytes = self.src.as_bytes();
         let begin = self.pos;
         let mut text_end = self.pos;
-        let mut text = String::new();
         let mut first_ts = 0usize;
         let mut last_ts = 0usize;
+        let mut push = |s: &str| {
+            if let Some(o) = out.as_mut() {
+                o.push_str(s);
+            }
+        };
         // A line that starts in column 1 right after a newline ends the help text; so does
         // the end of the file.
         let starts_statement =
@@ -447,7 +508,7 @@ impl<'s> Lexer<'s> {
                 if starts_statement(self.pos) {
                     break;
                 }
-                text.push('\n');
+                push("\n");
                 continue;
             }
             if ws > 0 {
@@ -460,10 +521,12 @@ impl<'s> Lexer<'s> {
                         self.pos += ws;
                         break;
                     }
-                    text.extend(std::iter::repeat_n(' ', ts - first_ts));
+                    for _ in first_ts..ts {
+                        push(" ");
+                    }
                 }
             }
-            text.push_str(rest.trim_end_matches([' ', '\t']));
+            push(rest.trim_end_matches([' ', '\t']));
             if first_ts == 0 {
                 first_ts = last_ts;
             }
@@ -476,9 +539,14 @@ impl<'s> Lexer<'s> {
             if starts_statement(self.pos) {
                 break;
             }
-            text.push('\n');
+            push("\n");
         }
-        (text, self.span(begin, text_end))
+        self.span(begin, text_end)
+    }
+
+    /// Positions the lexer at byte `pos` (used to re-read a help text).
+    pub(crate) fn seek(&mut self, pos: usize) {
+        self.pos = pos.min(self.src.len());
     }
 }
 

@@ -183,8 +183,8 @@ pub struct MenuNode {
     pub properties: Vec<Property>,
     /// The `modules` attribute.
     pub modules: Option<Span>,
-    /// The help text (indentation rule of `lexer.l` applied) and the span of its lines.
-    pub help: Option<(String, Span)>,
+    /// The span of the help text's lines; [`Model::help_text`] gives the text.
+    pub help: Option<Span>,
     /// For `choice` nodes.
     pub choice: Option<Box<ChoiceInfo>>,
 }
@@ -293,7 +293,7 @@ pub struct Model {
     pub env_reads: Vec<EnvRead>,
     /// Errors, warnings and `$(info,...)` notes, in the order found.
     pub diagnostics: Vec<Diagnostic>,
-    pub(crate) symbol_index: std::collections::HashMap<NameId, SymbolId>,
+    pub(crate) symbol_index: std::collections::HashMap<NameId, SymbolId, IdHash>,
 }
 
 impl Model {
@@ -337,6 +337,23 @@ impl Model {
             .definitions
             .iter()
             .flat_map(move |&m| self.menu(m).properties.iter().map(move |p| (m, p)))
+    }
+
+    /// The help text of a node with `lexer.l`'s indentation rule applied (the first line's
+    /// indentation removed, deeper indentation kept as spaces, trailing blanks dropped).
+    pub fn help_text(&self, id: MenuId) -> Option<String> {
+        let span = self.menu(id).help?;
+        let file = self.sources.get(span.file)?;
+        let mut lexer = crate::lexer::Lexer::new(&file.text, span.file, "", self.dialect);
+        // The text starts at the line after `help`; re-reading from the span's first line
+        // gives the same result because that line begins the help state.
+        let line_start = file.text[..span.start as usize]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        lexer.seek(line_start);
+        let mut out = String::new();
+        lexer.help(Some(&mut out));
+        Some(out)
     }
 
     /// Whether any diagnostic is an error.
@@ -416,4 +433,26 @@ pub struct Stats {
     pub errors: usize,
     pub warnings: usize,
     pub shell_calls: usize,
+}
+
+/// Hashing for maps keyed by dense `u32` ids: the id itself, spread by one multiplication
+/// (ids are not attacker-chosen, and SipHash showed up in profiles).
+pub(crate) type IdHash = std::hash::BuildHasherDefault<IdHasher>;
+
+/// See [`IdHash`].
+#[derive(Default)]
+pub(crate) struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }

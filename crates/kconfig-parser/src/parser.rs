@@ -76,7 +76,7 @@ pub(crate) struct Parser<'a> {
     exprs: ExprPool,
     menus: Vec<MenuNode>,
     symbols: Vec<Symbol>,
-    symbol_index: HashMap<NameId, SymbolId>,
+    symbol_index: HashMap<NameId, SymbolId, crate::model::IdHash>,
     files: Vec<FileInfo>,
     modules: Option<SymbolId>,
     diags: Vec<Diagnostic>,
@@ -177,7 +177,7 @@ impl<'a> Parser<'a> {
             exprs: ExprPool::new(),
             menus,
             symbols: Vec::with_capacity(16_384),
-            symbol_index: HashMap::with_capacity(16_384),
+            symbol_index: HashMap::with_capacity_and_hasher(16_384, Default::default()),
             files: Vec::new(),
             modules: None,
             diags: Vec::new(),
@@ -478,7 +478,12 @@ impl<'a> Parser<'a> {
     }
 
     /// A name where the kernel wants a symbol (`config NAME`, `select NAME`): an unquoted word.
-    fn name_at(&mut self, line: &Line<'_>, i: usize, after: &str) -> Option<String> {
+    fn name_at<'l>(
+        &mut self,
+        line: &Line<'l>,
+        i: usize,
+        after: &str,
+    ) -> Option<std::borrow::Cow<'l, str>> {
         match line.tokens().get(i) {
             Some(t) if t.kind == TokKind::Word => {
                 let text = line.st.text(t);
@@ -489,9 +494,9 @@ impl<'a> Parser<'a> {
                         line.span_of(t),
                         format!("symbol name `{shown}` depends on a recorded $(shell,...) call; it is kept unexpanded"),
                     );
-                    return Some(shown);
+                    return Some(shown.into());
                 }
-                Some(text.to_string())
+                Some(text.into())
             }
             _ => {
                 self.error(
@@ -695,7 +700,7 @@ impl<'a> Parser<'a> {
 
     fn config(&mut self, kw: Kw, line: &Line<'_>) {
         let span = line.span();
-        let Some(name) = self.name_at(line, 1, &format!("`{}`", kw.as_str())) else {
+        let Some(name) = self.name_at(line, 1, kw.quoted()) else {
             self.entry = Some(Entry {
                 menu: Model::ROOT,
                 kind: EntryKind::Broken,
@@ -793,7 +798,7 @@ impl<'a> Parser<'a> {
         {
             self.not_in_choice(line, c, "`menu`");
         }
-        let title = self.quoted_at(line, 1, &format!("`{}`", kw.as_str()));
+        let title = self.quoted_at(line, 1, kw.quoted());
         if title.is_some() {
             self.expect_end(line, 2, "the title");
         }
@@ -1071,7 +1076,7 @@ impl<'a> Parser<'a> {
                 format!("{what} is not allowed here: {expected}"),
             );
             if kw == Kw::Help {
-                lexer.help();
+                lexer.help(None);
             }
             return;
         }
@@ -1115,7 +1120,7 @@ impl<'a> Parser<'a> {
                     };
                     c
                 } else {
-                    if !self.expect_end(line, i, &format!("`{}`", kw.as_str())) {
+                    if !self.expect_end(line, i, kw.quoted()) {
                         return;
                     }
                     None
@@ -1206,7 +1211,7 @@ impl<'a> Parser<'a> {
                 });
             }
             Kw::Select | Kw::Imply => {
-                let Some(name) = self.name_at(line, 1, &format!("`{}`", kw.as_str())) else {
+                let Some(name) = self.name_at(line, 1, kw.quoted()) else {
                     return;
                 };
                 let Ok(cond) = self.if_expr_end(line, 2, "the symbol name") else {
@@ -1344,26 +1349,28 @@ impl<'a> Parser<'a> {
             }
             Kw::Help => {
                 self.expect_end(line, 1, "`help`");
-                let (text, help_span) = lexer.help();
+                let help_span = lexer.help(None);
                 if broken {
                     return;
                 }
-                let name = self.entry_name(entry.menu);
                 if self.menus[entry.menu.0 as usize].help.is_some() {
+                    let name = self.entry_name(entry.menu);
                     self.warn(
                         "KP0142",
                         span,
                         format!("`{name}` defined with more than one help text: only the last one is used"),
                     );
                 }
-                if text.trim().is_empty() {
+                // Text lines are never blank, so the help is blank exactly when it has none.
+                if help_span.start == help_span.end {
+                    let name = self.entry_name(entry.menu);
                     self.warn(
                         "KP0142",
                         span,
                         format!("`{name}` defined with blank help text"),
                     );
                 }
-                self.node(entry.menu).help = Some((text, help_span));
+                self.node(entry.menu).help = Some(help_span);
             }
             _ => {}
         }
@@ -1390,21 +1397,22 @@ impl<'a> Parser<'a> {
         if node.ty.is_none() {
             node.ty = Some((ty, span));
         }
-        let (current, name) = match node.symbol() {
+        let current = match node.symbol() {
             Some(s) => {
                 let sym = &mut self.symbols[s.0 as usize];
                 let cur = sym.ty;
                 if cur.is_none() {
                     sym.ty = Some(ty);
                 }
-                (cur, self.exprs.name_text(sym.name).to_string())
+                cur
             }
             // A legacy choice has its own type.
-            None => (node_prev, "<choice>".to_string()),
+            None => node_prev,
         };
         if let Some(cur) = current
             && cur != ty
         {
+            let name = self.entry_name(menu);
             self.warn(
                 "KP0140",
                 span,
