@@ -43,6 +43,20 @@ pub enum Command {
     Fetch(FetchArgs),
     /// Write the .config the tree's own `conf --TARGET` would write (same bytes, header aside).
     Config(ConfigArgs),
+    /// Parse the Kconfig files of each arch: files, entries, symbols by type, diagnostics.
+    Parse(ParseArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ParseArgs {
+    /// `record`: run no `$(shell,...)`, record each call as an unknown toolchain fact;
+    /// `run`: run them as the kernel's conf does.
+    #[arg(long, value_name = "MODE", default_value = "record")]
+    pub shell: String,
+    /// Write the whole model instead of the counts (`json`; one document, keyed by arch
+    /// when there are several).
+    #[arg(long, value_name = "FORMAT")]
+    pub dump: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -4,6 +4,7 @@
 mod args;
 mod config;
 mod fetch;
+mod parse;
 mod tree;
 
 use std::process::ExitCode;
@@ -15,6 +16,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         args::Command::Fetch(a) => fetch::run(&cli.global, a),
         args::Command::Config(a) => config::run(&cli.global, a),
+        args::Command::Parse(a) => parse::run(&cli.global, a),
     };
     match result {
         Ok(code) => code,
