@@ -8,11 +8,14 @@ Kconfig semantics and the possibility solver.
 - [`dotconfig`] reads and writes `.config` files and runs the `conf` targets
   (`olddefconfig`, `allnoconfig`, `allyesconfig`, `allmodconfig`, `alldefconfig`,
   `defconfig`), byte-identical to the tree's own `conf` apart from the header banner.
+- [`sat`] encodes the same rules as CNF (an over-approximation of the configurations
+  `olddefconfig` leaves unchanged), behind the small [`sat::SatBackend`] trait.
 */
 
 pub mod dotconfig;
 pub mod eval;
 pub mod kconfig;
+pub mod sat;
 
 pub use dotconfig::{Target, run_target};
 pub use eval::Evaluation;
