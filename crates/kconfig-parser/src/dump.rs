@@ -118,3 +118,113 @@ pub fn to_json(m: &Model) -> Value {
         })).collect::<Vec<_>>(),
     })
 }
+
+/// The menu tree as indented text, one line per entry and attribute, each with its
+/// `path:line:col`; for snapshot tests and for reading.
+pub fn to_text(m: &Model) -> String {
+    let mut out = String::new();
+    write_node(m, Model::ROOT, 0, &mut out);
+    for (i, c) in m.shell_calls.iter().enumerate() {
+        out.push_str(&format!(
+            "shell #{i} @{}: {}",
+            m.sources.location(c.span),
+            c.command
+        ));
+        if let Some(o) = &c.output {
+            out.push_str(&format!(" => {o:?}"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn write_node(m: &Model, id: MenuId, depth: usize, out: &mut String) {
+    use std::fmt::Write as _;
+    let n = m.menu(id);
+    let pad = "  ".repeat(depth);
+    let at = m.sources.location(n.span);
+    let cond = |c: &Cond| m.exprs.display(c.expr);
+    let opt_if = |c: &Option<Cond>| {
+        c.as_ref()
+            .map_or(String::new(), |c| format!(" if {}", cond(c)))
+    };
+    let head = match n.kind {
+        MenuKind::Root => "root".to_string(),
+        MenuKind::Config(s) => format!("config {}", m.symbol_name(s)),
+        MenuKind::MenuConfig(s) => format!("menuconfig {}", m.symbol_name(s)),
+        MenuKind::Choice => {
+            let name = n
+                .choice
+                .as_ref()
+                .and_then(|c| c.name)
+                .map_or(String::new(), |x| format!(" {}", m.exprs.name_text(x)));
+            format!("choice{name}")
+        }
+        MenuKind::Menu => "menu".to_string(),
+        MenuKind::If => "if".to_string(),
+        MenuKind::Comment => "comment".to_string(),
+    };
+    let _ = writeln!(out, "{pad}{head} @{at}");
+    let pad = "  ".repeat(depth + 1);
+    if let Some((t, _)) = n.ty {
+        let _ = writeln!(out, "{pad}type {}", t.as_str());
+    }
+    if let Some(p) = &n.prompt {
+        let _ = writeln!(out, "{pad}prompt {:?}{}", p.text, opt_if(&p.cond));
+    }
+    for d in &n.depends {
+        let _ = writeln!(out, "{pad}depends on {}", cond(d));
+    }
+    for v in &n.visible_if {
+        let _ = writeln!(out, "{pad}visible if {}", cond(v));
+    }
+    for p in &n.properties {
+        let body = match &p.kind {
+            PropertyKind::Default {
+                value,
+                operand,
+                opaque,
+            } => {
+                let op = match operand {
+                    Some(Operand::Symbol(x)) => format!(" [symbol {}]", m.exprs.name_text(*x)),
+                    Some(Operand::Const(x)) => format!(" [const {:?}]", m.exprs.name_text(*x)),
+                    None => String::new(),
+                };
+                let calls = if opaque.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " [shell {:?}]",
+                        opaque.iter().map(|c| c.0).collect::<Vec<_>>()
+                    )
+                };
+                format!("default {}{op}{calls}", m.exprs.display(*value))
+            }
+            PropertyKind::Select(s) => format!("select {}", m.exprs.name_text(*s)),
+            PropertyKind::Imply(s) => format!("imply {}", m.exprs.name_text(*s)),
+            PropertyKind::Range { low, high, .. } => {
+                let o = |x: &Operand| match x {
+                    Operand::Symbol(n) | Operand::Const(n) => m.exprs.name_text(*n).to_string(),
+                };
+                format!("range {} {}", o(low), o(high))
+            }
+        };
+        let _ = writeln!(out, "{pad}{body}{}", opt_if(&p.cond));
+    }
+    if n.modules.is_some() {
+        let _ = writeln!(out, "{pad}modules");
+    }
+    if let Some(text) = m.help_text(id) {
+        let _ = writeln!(out, "{pad}help {text:?}");
+    }
+    if let Some(c) = &n.choice {
+        if c.optional.is_some() {
+            let _ = writeln!(out, "{pad}optional");
+        }
+        let members: Vec<&str> = c.members.iter().map(|&s| m.symbol_name(s)).collect();
+        let _ = writeln!(out, "{pad}members {members:?}");
+    }
+    for &c in &n.children {
+        write_node(m, c, depth + 1, out);
+    }
+}

@@ -275,7 +275,17 @@ impl<'a> Parser<'a> {
         let mut lexer = Lexer::new(&text, file, path, self.opts.dialect);
         let mut st = Stmt::default();
         while lexer.next_statement(&mut self.pp, &mut self.diags, &mut st) {
+            // A macro error leaves the line's tokens unreliable (a reference expanded to
+            // nothing): report it and skip the line rather than add a confusing syntax error.
+            let macro_error = self
+                .pp
+                .diags
+                .iter()
+                .any(|d| d.severity == kp_base::Severity::Error);
             self.diags.append(&mut self.pp.diags);
+            if macro_error {
+                continue;
+            }
             let line = Line {
                 st: &st,
                 file,
@@ -335,6 +345,12 @@ impl<'a> Parser<'a> {
                     line.span_of(&first),
                     format!("unknown statement `{word}`{hint}: expected a keyword such as `config`, `menu`, `if` or `source`"),
                 );
+                // Most likely a misspelt entry keyword: swallow its attribute lines instead of
+                // reporting each of them as misplaced.
+                self.entry = Some(Entry {
+                    menu: Model::ROOT,
+                    kind: EntryKind::Broken,
+                });
             } else {
                 self.error(
                     "KP0102",
@@ -1114,6 +1130,21 @@ impl<'a> Parser<'a> {
                     );
                     return;
                 }
+                if prompt.is_none()
+                    && let Some(t) = line.tokens().get(1)
+                    && t.kind == TokKind::Word
+                {
+                    self.error(
+                        "KP0111",
+                        line.span_of(t),
+                        format!(
+                            "unexpected {} after {}: expected a quoted prompt or end of line",
+                            line.shown(1),
+                            kw.quoted()
+                        ),
+                    );
+                    return;
+                }
                 let cond = if prompt.is_some() {
                     let Ok(c) = self.if_expr_end(line, i, "the prompt") else {
                         return;
@@ -1453,7 +1484,7 @@ fn suggestion(word: &str) -> Option<&'static str> {
     STATEMENTS
         .iter()
         .map(|k| (edit_distance(word, k), *k))
-        .filter(|&(d, k)| d <= 2 && d < k.len())
+        .filter(|&(d, k)| (d <= 1 || (d == 2 && word.len() >= 6)) && d < k.len())
         .min()
         .map(|(_, k)| k)
 }
