@@ -1,10 +1,21 @@
 //! Every symbol the kernel's own `conf` writes to `.config` for allyesconfig and allnoconfig
-//! (set or `is not set`) is defined by our model, on four arches of both trees. The oracle
-//! caches its results on disk, so after the first run this costs one parse per arch.
+//! (set or `is not set`) is defined by our model, with a type that fits the value conf wrote,
+//! on four arches of both trees (x86 as both x86_64 and the 32-bit-capable ARCH=x86). The
+//! oracle caches its results on disk, so after the first run this costs one parse per arch.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kconfig_parser::{ShellMode, parse_tree};
+use kconfig_parser::{ShellMode, SymbolType, parse_tree};
+
+/// `NAME=value` lines (`# NAME is not set` gives `n`).
+fn values(config: &str) -> impl Iterator<Item = (&str, &str)> {
+    config.lines().filter_map(|l| {
+        if let Some(r) = l.strip_prefix("# CONFIG_") {
+            return r.strip_suffix(" is not set").map(|k| (k, "n"));
+        }
+        l.strip_prefix("CONFIG_")?.split_once('=')
+    })
+}
 
 fn named(config: &str) -> BTreeSet<String> {
     config
@@ -23,10 +34,11 @@ fn coverage(version: &str) {
     let tree =
         ktree::Tree::open(&path).unwrap_or_else(|e| panic!("kernel tree {version} missing ({e})"));
     let mut problems = Vec::new();
-    for arch in ["x86_64", "arm64", "riscv", "powerpc"] {
+    for arch in ["x86_64", "x86", "arm64", "riscv", "powerpc"] {
         let oracle = oracle::Oracle::new(&tree, arch, &ktree::cache_dir()).unwrap();
-        let yes = named(&oracle.allyesconfig().unwrap().value);
-        let no = named(&oracle.allnoconfig().unwrap().value);
+        let yes_text = oracle.allyesconfig().unwrap().value;
+        let no_text = oracle.allnoconfig().unwrap().value;
+        let (yes, no) = (named(&yes_text), named(&no_text));
         let model = parse_tree(tree.root(), arch, ShellMode::Record);
         assert_eq!(model.error_count(), 0);
         let defined: BTreeSet<String> = (0..model.symbols.len())
@@ -37,6 +49,25 @@ fn coverage(version: &str) {
             })
             .collect();
         let missing: Vec<&String> = yes.union(&no).filter(|s| !defined.contains(*s)).collect();
+        for config in [&yes_text, &no_text] {
+            for (name, value) in values(config) {
+                let Some(id) = model.symbol_named(name) else {
+                    continue;
+                };
+                let ty = model.symbol(id).ty;
+                let fits = match value {
+                    "y" | "n" => matches!(ty, Some(SymbolType::Bool | SymbolType::Tristate)),
+                    "m" => ty == Some(SymbolType::Tristate),
+                    v if v.starts_with('"') => ty == Some(SymbolType::String),
+                    _ => matches!(ty, Some(SymbolType::Int | SymbolType::Hex)),
+                };
+                if !fits {
+                    problems.push(format!(
+                        "{version} {arch}: {name}={value} but our type is {ty:?}"
+                    ));
+                }
+            }
+        }
         let unnamed: Vec<&String> = defined
             .iter()
             .filter(|s| !yes.contains(*s) && !no.contains(*s))
