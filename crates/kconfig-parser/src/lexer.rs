@@ -264,10 +264,7 @@ impl<'s> Lexer<'s> {
     }
 
     fn eol(&self, from: usize) -> usize {
-        self.src.as_bytes()[from..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(self.src.len(), |i| from + i)
+        find_newline(self.src.as_bytes(), from)
     }
 
     pub(crate) fn site(&self, start: usize, end: usize) -> Site<'s> {
@@ -398,7 +395,13 @@ impl<'s> Lexer<'s> {
         if !dollar {
             self.pos = end;
             let w = &self.src[start..end];
-            let kind = Kw::lookup(w, self.dialect).map_or(TokKind::Word, TokKind::Kw);
+            // Keywords are lower case and 2 to 12 bytes long; symbol names mostly upper case.
+            let maybe_kw = (2..=12).contains(&w.len()) && w.as_bytes()[0].is_ascii_lowercase();
+            let kind = if maybe_kw {
+                Kw::lookup(w, self.dialect).map_or(TokKind::Word, TokKind::Kw)
+            } else {
+                TokKind::Word
+            };
             self.push(st, kind, start, end, None);
             return;
         }
@@ -495,10 +498,26 @@ impl<'s> Lexer<'s> {
         let starts_statement =
             |i: usize| matches!(bytes.get(i), Some(&b) if b != b' ' && b != b'\t' && b != b'\n');
         while self.pos < bytes.len() {
-            let eol = self.eol(self.pos);
-            let line = &self.src[self.pos..eol];
-            let ws = line.len() - line.trim_start_matches([' ', '\t']).len();
-            let rest = &line[ws..];
+            // One pass over the line: its indentation, its end and its last non-blank byte.
+            let start = self.pos;
+            let mut k = start;
+            let mut ts = 0usize;
+            while k < bytes.len() && (bytes[k] == b' ' || bytes[k] == b'\t') {
+                ts = if bytes[k] == b'\t' {
+                    (ts & !7) + 8
+                } else {
+                    ts + 1
+                };
+                k += 1;
+            }
+            let text_start = k;
+            let eol = find_newline(bytes, k);
+            let mut last = eol;
+            while last > text_start && (bytes[last - 1] == b' ' || bytes[last - 1] == b'\t') {
+                last -= 1;
+            }
+            let ws = text_start - start;
+            let rest = &self.src[text_start..last];
             if rest.is_empty() {
                 if eol == bytes.len() {
                     self.pos = eol;
@@ -512,9 +531,6 @@ impl<'s> Lexer<'s> {
                 continue;
             }
             if ws > 0 {
-                let ts = line[..ws]
-                    .bytes()
-                    .fold(0, |ts, b| if b == b'\t' { (ts & !7) + 8 } else { ts + 1 });
                 last_ts = ts;
                 if first_ts > 0 {
                     if ts < first_ts {
@@ -526,7 +542,7 @@ impl<'s> Lexer<'s> {
                     }
                 }
             }
-            push(rest.trim_end_matches([' ', '\t']));
+            push(rest);
             if first_ts == 0 {
                 first_ts = last_ts;
             }
@@ -548,6 +564,30 @@ impl<'s> Lexer<'s> {
     pub(crate) fn seek(&mut self, pos: usize) {
         self.pos = pos.min(self.src.len());
     }
+}
+
+/// The index of the first `\n` at or after `from`, or the length. Eight bytes are tested at
+/// a time, which matters in help texts, about half of all Kconfig bytes.
+fn find_newline(b: &[u8], from: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const NL: u64 = LO * b'\n' as u64;
+    let mut i = from.min(b.len());
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(w) ^ NL;
+        let found = x.wrapping_sub(LO) & !x & HI;
+        if found != 0 {
+            // The lowest flagged byte is the first newline (borrows only run upwards).
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && b[i] != b'\n' {
+        i += 1;
+    }
+    i
 }
 
 /// The length of the token starting at `s` as `expand_one_token()` will consume it: word
@@ -576,4 +616,21 @@ fn token_extent(s: &str) -> usize {
         }
     }
     i.max(1).min(b.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::find_newline;
+
+    #[test]
+    fn find_newline_matches_a_plain_scan() {
+        let text = b"0123456789\nabc\n\n\xff\x0a\x8a\x0b0123456789abcdef\n";
+        for from in 0..=text.len() {
+            let plain = text[from..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(text.len(), |i| from + i);
+            assert_eq!(find_newline(text, from), plain, "from {from}");
+        }
+    }
 }
