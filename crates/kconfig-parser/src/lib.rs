@@ -28,9 +28,10 @@ opaque marker. Where the marker ends up decides how it shows in the model:
   twice is the same fact;
 - inside a comparison (`$(shell,...) = "x"`) or glued to other text: one unknown fact for the
   whole comparison or word;
-- as the value of a `default` or a `range` bound: [`PropertyKind::Default::opaque`] /
-  [`PropertyKind::Range`]'s `opaque` list the calls, and the operand shows the text with the
-  calls unexpanded, so an int such as `GCC_VERSION` is visibly "a toolchain fact";
+- as the value of a `default` or a `range` bound: the `opaque` field of
+  [`PropertyKind::Default`] / [`PropertyKind::Range`] lists the calls, and the operand shows
+  the text with the calls unexpanded, so an int such as `GCC_VERSION` is visibly "a toolchain
+  fact";
 - in a prompt or help text: the call's text, unexpanded;
 - in a `source` path: error KP0204 (the file cannot be known).
 
@@ -44,6 +45,36 @@ choices and `optional`; [`Dialect::Modern`] (6.12) has none of them and checks c
 members. Neither has `option`, `osource`, `rsource`, `orsource`, globbing in `source`, or
 `transitional`: those are Kconfiglib extensions or later kernels, and are reported as the
 kernel would (unknown statement, or a file that cannot be opened).
+
+# For the solver
+
+[`Model::menus`] is the tree (`menus[0]` the root; [`MenuNode::parent`], `children`); each
+[`MenuNode`] carries only what was written on it: `depends`, `visible_if`, `prompt` (with its
+own `if`), `ty`, `properties` (`default`/`select`/`imply`/`range`, each with its own `if`),
+`modules`, `help`, and for choices [`ChoiceInfo`] (members in `choice_members` order,
+`optional`, legacy name). [`Model::symbols`] lists each defined symbol's definitions in parse
+order; [`Model::properties_of`] walks them in the kernel's `sym->prop` order, which is what
+"the first default that applies" means. [`Model::ancestors`] gives the enclosing blocks
+whose `depends` (and, for prompts, `visible if`) `_menu_finalize` would propagate.
+
+# Diagnostics
+
+Errors (the kernel's tools reject the input too): KP0101 unknown statement, KP0102 invalid
+statement or missing operand, KP0110 invalid expression, KP0111 unexpected trailing tokens,
+KP0120 attribute not allowed here, KP0121 statement not allowed in a choice, KP0122 late
+`mainmenu`, KP0123 construct of the other dialect, KP0130 mismatched `end*`, KP0131 block
+not closed in its file, KP0132 `end*` without a block, KP0143 second `modules`, KP0144
+choice member without prompt or not bool (6.12), KP0145 choice without prompt (6.12),
+KP0148 default on a choice member (6.12), KP0201 file cannot be read, KP0202 recursive
+`source`, KP0203 `source` nested too deep, KP0204 `source` path from a recorded probe,
+KP0301 unterminated `$(`, KP0302 too many arguments, KP0303 self-referencing variable,
+KP0304 wrong built-in arity, KP0305 expansion too deep or too long, KP0306 expansion too
+large, KP0310 `$(error-if)` fired.
+Warnings: KP0103 multi-line string, KP0104 unsupported character, KP0105 no newline at end
+of file, KP0106 invalid UTF-8, KP0140 type redefinition, KP0141 prompt redefined, KP0142
+second or blank help, KP0146 menuconfig without prompt, KP0147 leading whitespace in a
+prompt, KP0150 symbol name from a recorded probe, KP0311 `$(warning-if)` fired. Note:
+KP0312 `$(info)`.
 
 ```
 use kconfig_parser::{parse, MemLoader, Options, Dialect, ShellMode};
