@@ -45,10 +45,16 @@ pub(crate) enum Kw {
     String,
     Tristate,
     Visible,
+    /// Kconfiglib's `osource` (only with [`crate::Options::kconfiglib_sources`]).
+    OSource,
+    /// Kconfiglib's `rsource`.
+    RSource,
+    /// Kconfiglib's `orsource`.
+    ORSource,
 }
 
 impl Kw {
-    fn lookup(word: &str, dialect: Dialect) -> Option<Kw> {
+    fn lookup(word: &str, dialect: Dialect, kconfiglib: bool) -> Option<Kw> {
         Some(match word {
             "bool" => Kw::Bool,
             "choice" => Kw::Choice,
@@ -80,6 +86,9 @@ impl Kw {
             "string" => Kw::String,
             "tristate" => Kw::Tristate,
             "visible" => Kw::Visible,
+            "osource" if kconfiglib => Kw::OSource,
+            "rsource" if kconfiglib => Kw::RSource,
+            "orsource" if kconfiglib => Kw::ORSource,
             _ => return None,
         })
     }
@@ -116,6 +125,9 @@ impl Kw {
             Kw::String => "string",
             Kw::Tristate => "tristate",
             Kw::Visible => "visible",
+            Kw::OSource => "osource",
+            Kw::RSource => "rsource",
+            Kw::ORSource => "orsource",
         }
     }
     /// The keyword in backquotes, for messages.
@@ -150,6 +162,9 @@ impl Kw {
             Kw::String => "`string`",
             Kw::Tristate => "`tristate`",
             Kw::Visible => "`visible`",
+            Kw::OSource => "`osource`",
+            Kw::RSource => "`rsource`",
+            Kw::ORSource => "`orsource`",
         }
     }
 }
@@ -220,6 +235,8 @@ pub(crate) struct Lexer<'s> {
     file: FileId,
     filename: &'s str,
     dialect: Dialect,
+    /// Whether Kconfiglib's `osource`/`rsource`/`orsource` are keywords.
+    pub(crate) kconfiglib: bool,
 }
 
 /// `[A-Za-z0-9_-]` (`n` in lexer.l), plus `$` in the second column: a table because the
@@ -256,6 +273,7 @@ impl<'s> Lexer<'s> {
             file,
             filename,
             dialect,
+            kconfiglib: false,
         }
     }
 
@@ -398,7 +416,7 @@ impl<'s> Lexer<'s> {
             // Keywords are lower case and 2 to 12 bytes long; symbol names mostly upper case.
             let maybe_kw = (2..=12).contains(&w.len()) && w.as_bytes()[0].is_ascii_lowercase();
             let kind = if maybe_kw {
-                Kw::lookup(w, self.dialect).map_or(TokKind::Word, TokKind::Kw)
+                Kw::lookup(w, self.dialect, self.kconfiglib).map_or(TokKind::Word, TokKind::Kw)
             } else {
                 TokKind::Word
             };

@@ -44,7 +44,9 @@ The kernel's grammar changed in v6.10: [`Dialect::Legacy`] (6.1) has named and t
 choices and `optional`; [`Dialect::Modern`] (6.12) has none of them and checks choice
 members. Neither has `option`, `osource`, `rsource`, `orsource`, globbing in `source`, or
 `transitional`: those are Kconfiglib extensions or later kernels, and are reported as the
-kernel would (unknown statement, or a file that cannot be opened).
+kernel would (unknown statement, or a file that cannot be opened). For Kconfig trees written
+for Kconfiglib (Zephyr and others), [`Options::kconfiglib_sources`] accepts `osource`,
+`rsource`, `orsource` and globs in `source` paths.
 
 # For the solver
 
@@ -114,6 +116,10 @@ pub struct Options {
     /// environment, so results do not depend on the caller's shell). Commands run in
     /// [`ShellMode::Run`] inherit the process environment overlaid with this one.
     pub env: Vec<(String, String)>,
+    /// Also accept Kconfiglib's extensions, which the kernel's own tools (6.1, 6.12) reject:
+    /// `osource`, `rsource`, `orsource` and glob patterns in `source` paths. Off for kernel
+    /// trees, so the kernel's language is what is checked.
+    pub kconfiglib_sources: bool,
 }
 
 impl Options {
@@ -123,6 +129,7 @@ impl Options {
             dialect,
             shell,
             env: Vec::new(),
+            kconfiglib_sources: false,
         }
     }
 }
@@ -131,6 +138,75 @@ impl Options {
 pub trait Loader {
     /// The bytes of `path` as written in the `source` statement (or the top file name).
     fn load(&self, path: &str) -> std::io::Result<Vec<u8>>;
+
+    /// The files matching a glob pattern (`*` and `?` within one path component, `[...]`
+    /// classes), sorted; only used with [`Options::kconfiglib_sources`].
+    fn glob(&self, pattern: &str) -> Vec<String> {
+        let _ = pattern;
+        Vec::new()
+    }
+}
+
+/// Whether `name` matches the glob `pattern` (`*`, `?`, `[abc]`, `[a-z]`, `[!x]`; `*` and `?`
+/// do not match `/`).
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    // Iterative matcher with one backtrack point for the last `*` (linear in practice).
+    let (mut pi, mut ni, mut star): (usize, usize, Option<(usize, usize)>) = (0, 0, None);
+    while ni < n.len() {
+        let step = match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ni));
+                pi += 1;
+                continue;
+            }
+            Some('?') if n[ni] != '/' => Some(pi + 1),
+            Some('[') => match_class(&p, pi, n[ni]),
+            Some(&c) if c == n[ni] => Some(pi + 1),
+            _ => None,
+        };
+        match step {
+            Some(next) => {
+                pi = next;
+                ni += 1;
+            }
+            None => match star {
+                Some((sp, sn)) if n[sn] != '/' => {
+                    star = Some((sp, sn + 1));
+                    pi = sp + 1;
+                    ni = sn + 1;
+                }
+                _ => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// Matches `c` against the class starting at `p[i] == '['`; the index after it on success.
+fn match_class(p: &[char], i: usize, c: char) -> Option<usize> {
+    let mut j = i + 1;
+    let negate = matches!(p.get(j), Some('!' | '^'));
+    if negate {
+        j += 1;
+    }
+    let mut hit = false;
+    let mut first = true;
+    while let Some(&x) = p.get(j) {
+        if x == ']' && !first {
+            return (hit != negate && c != '/').then_some(j + 1);
+        }
+        if p.get(j + 1) == Some(&'-') && p.get(j + 2).is_some_and(|&y| y != ']') {
+            hit |= x <= c && c <= p[j + 2];
+            j += 3;
+        } else {
+            hit |= x == c;
+            j += 1;
+        }
+        first = false;
+    }
+    // No closing bracket: `[` is an ordinary character.
+    (c == '[').then_some(i + 1)
 }
 
 /// Reads files relative to a kernel tree, as `zconf_fopen()` does with `$srctree`.
@@ -153,6 +229,56 @@ impl Loader for FsLoader {
             std::fs::read(p)
         } else {
             std::fs::read(self.root.join(p))
+        }
+    }
+
+    fn glob(&self, pattern: &str) -> Vec<String> {
+        // Expand one path component at a time, reading only the directories on the way.
+        let absolute = pattern.starts_with('/');
+        let mut found: Vec<String> = vec![if absolute {
+            "/".to_string()
+        } else {
+            String::new()
+        }];
+        for part in pattern.split('/').filter(|c| !c.is_empty()) {
+            let mut next = Vec::new();
+            for prefix in &found {
+                let join = |name: &str| {
+                    if prefix.is_empty() || prefix.ends_with('/') {
+                        format!("{prefix}{name}")
+                    } else {
+                        format!("{prefix}/{name}")
+                    }
+                };
+                if !part.contains(['*', '?', '[']) {
+                    next.push(join(part));
+                    continue;
+                }
+                let Ok(entries) = std::fs::read_dir(self.path_of(prefix)) else {
+                    continue;
+                };
+                for e in entries.flatten() {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    if !name.starts_with('.') && glob_match(part, &name) {
+                        next.push(join(&name));
+                    }
+                }
+            }
+            found = next;
+        }
+        found.retain(|f| self.path_of(f).is_file());
+        found.sort();
+        found
+    }
+}
+
+impl FsLoader {
+    fn path_of(&self, path: &str) -> PathBuf {
+        let p = Path::new(path);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.root.join(p)
         }
     }
 }
@@ -201,6 +327,35 @@ impl Loader for MemLoader {
         self.files.get(path).cloned().ok_or_else(|| {
             std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory")
         })
+    }
+
+    fn glob(&self, pattern: &str) -> Vec<String> {
+        let mut found: Vec<String> = self
+            .files
+            .keys()
+            .filter(|k| glob_match(pattern, k))
+            .cloned()
+            .collect();
+        found.sort();
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("arch/*/Kconfig", "arch/x86/Kconfig"));
+        assert!(!glob_match("arch/*/Kconfig", "arch/x86/um/Kconfig"));
+        assert!(glob_match("Kconfig.?", "Kconfig.a"));
+        assert!(glob_match("Kconfig.[a-c]x", "Kconfig.bx"));
+        assert!(!glob_match("Kconfig.[!a-c]x", "Kconfig.bx"));
+        assert!(glob_match("*.*", "a.b.c"));
+        assert!(glob_match("[", "["));
+        assert!(!glob_match("a*b", "a/b"));
+        assert!(glob_match("**", ""));
     }
 }
 
@@ -313,6 +468,7 @@ pub fn parse_tree(root: &Path, arch: &str, shell: ShellMode) -> Model {
         dialect: Dialect::detect(root),
         shell,
         env: kernel_env(root, arch, shell),
+        kconfiglib_sources: false,
     };
     parse("Kconfig", &FsLoader::new(root), &options)
 }

@@ -273,6 +273,7 @@ impl<'a> Parser<'a> {
         self.includes.push((path.to_string(), from));
         let outer_blocks = self.blocks.len();
         let mut lexer = Lexer::new(&text, file, path, self.opts.dialect);
+        lexer.kconfiglib = self.opts.kconfiglib_sources;
         let mut st = Stmt::default();
         while lexer.next_statement(&mut self.pp, &mut self.diags, &mut st) {
             // A macro error leaves the line's tokens unreliable (a reference expanded to
@@ -401,9 +402,9 @@ impl<'a> Parser<'a> {
                 self.finish_entry();
                 self.end(kw, line);
             }
-            Kw::Source => {
+            Kw::Source | Kw::OSource | Kw::RSource | Kw::ORSource => {
                 self.finish_entry();
-                self.source(line);
+                self.source(kw, line);
             }
             Kw::MainMenu => {
                 self.finish_entry();
@@ -929,10 +930,13 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn source(&mut self, line: &Line<'_>) {
+    /// `source "path"`; with [`Options::kconfiglib_sources`] also Kconfiglib's `rsource`
+    /// (relative to the current file's directory), `osource`/`orsource` (a missing file or an
+    /// empty glob is not an error) and glob patterns (`*`, `?`, `[...]`, matches sorted).
+    fn source(&mut self, kw: Kw, line: &Line<'_>) {
         let span = line.span();
         if let Some(c) = self.in_choice() {
-            self.not_in_choice(line, c, "`source`");
+            self.not_in_choice(line, c, kw.quoted());
         }
         let Some(path) = line
             .tokens()
@@ -944,7 +948,8 @@ impl<'a> Parser<'a> {
                 "KP0102",
                 line.span_at(1),
                 format!(
-                    "expected a quoted file name after `source`, found {}",
+                    "expected a quoted file name after {}, found {}",
+                    kw.quoted(),
                     line.shown(1)
                 ),
             );
@@ -962,7 +967,27 @@ impl<'a> Parser<'a> {
             );
             return;
         }
-        let path = path.to_string();
+        let mut path = path.to_string();
+        if matches!(kw, Kw::RSource | Kw::ORSource)
+            && let Some((current, _)) = self.includes.last()
+            && let Some((dir, _)) = current.rsplit_once('/')
+        {
+            path = format!("{dir}/{path}");
+        }
+        let optional = matches!(kw, Kw::OSource | Kw::ORSource);
+        if self.opts.kconfiglib_sources && path.contains(['*', '?', '[']) {
+            let matches = self.loader.glob(&path);
+            if matches.is_empty() && !optional {
+                self.error("KP0201", span, format!("no file matches `{path}`"));
+            }
+            for p in matches {
+                self.parse_file(&p, Some(span));
+            }
+            return;
+        }
+        if optional && self.loader.load(&path).is_err() {
+            return;
+        }
         self.parse_file(&path, Some(span));
     }
 

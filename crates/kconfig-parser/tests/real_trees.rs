@@ -63,3 +63,21 @@ fn every_srcarch_of_6_12_parses_without_errors() {
 fn every_srcarch_of_6_1_parses_without_errors() {
     every_srcarch_parses("6.1");
 }
+
+#[test]
+fn fs_globs_follow_the_tree() {
+    let tree = tree("6.12");
+    let loader = kconfig_parser::FsLoader::new(tree.root());
+    let found = kconfig_parser::Loader::glob(&loader, "arch/*/Kconfig");
+    let want: Vec<String> = tree
+        .srcarches()
+        .unwrap()
+        .iter()
+        .map(|a| format!("arch/{a}/Kconfig"))
+        .collect();
+    assert_eq!(found, want);
+    assert!(
+        kconfig_parser::Loader::glob(&loader, "arch/x86/Kconfig.[a-c]*")
+            .contains(&"arch/x86/Kconfig.assembler".to_string())
+    );
+}

@@ -1,5 +1,6 @@
 //! Data-driven snapshots: every `test_data/{ok,err}/*.Kconfig` fixture (files separated by
-//! `#- path` lines; `*.legacy.Kconfig` uses the 6.1 grammar) is parsed in record mode and its
+//! `#- path` lines; `*.legacy.Kconfig` uses the 6.1 grammar, `*.kconfiglib.Kconfig` accepts
+//! Kconfiglib's source extensions) is parsed in record mode and its
 //! menu tree plus rendered diagnostics compared with `tests/snapshots/`. `ok` fixtures must
 //! give no error, `err` fixtures at least one. Every span must lie inside its file.
 //! `INSTA_UPDATE=always cargo test -p kconfig-parser --test snapshots` rewrites them; read
@@ -32,6 +33,7 @@ fn run(dir: &str, want_errors: bool) {
             Dialect::Modern
         };
         let mut options = Options::new(dialect, ShellMode::Record);
+        options.kconfiglib_sources = name.ends_with(".kconfiglib");
         options.env = vec![("ARCH".into(), "x86".into()), ("CC".into(), "gcc".into())];
         let model = parse("Kconfig", &MemLoader::from_fixture(&fixture), &options);
         for d in &model.diagnostics {
@@ -44,7 +46,16 @@ fn run(dir: &str, want_errors: bool) {
             }
         }
         let errors = model.error_count();
-        assert_eq!(errors > 0, want_errors, "{name}: {errors} errors");
+        let rendered: String = model
+            .diagnostics
+            .iter()
+            .map(|d| d.render(&model.sources))
+            .collect();
+        assert_eq!(
+            errors > 0,
+            want_errors,
+            "{name}: {errors} errors\n{rendered}"
+        );
         let mut text = dump::to_text(&model);
         text.push_str("---\n");
         for d in &model.diagnostics {
