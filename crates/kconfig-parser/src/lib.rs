@@ -75,7 +75,7 @@ large, KP0310 `$(error-if)` fired.
 Warnings: KP0103 multi-line string, KP0104 unsupported character, KP0105 no newline at end
 of file, KP0106 invalid UTF-8, KP0140 type redefinition, KP0141 prompt redefined, KP0142
 second or blank help, KP0146 menuconfig without prompt, KP0147 leading whitespace in a
-prompt, KP0150 symbol name from a recorded probe, KP0311 `$(warning-if)` fired. Note:
+prompt, KP0149 symbol without type, KP0150 symbol name from a recorded probe, KP0311 `$(warning-if)` fired. Note:
 KP0312 `$(info)`.
 
 ```

@@ -191,6 +191,20 @@ impl<'a> Parser<'a> {
 
     pub(crate) fn finish(mut self) -> Model {
         self.check_choice_members();
+        // `_menu_finalize()`: "config symbol defined without type".
+        for s in &self.symbols {
+            if s.ty.is_none()
+                && let Some(&d) = s.definitions.first()
+            {
+                let span = self.menus[d.0 as usize].span;
+                let name = self.exprs.name_text(s.name).to_string();
+                self.diags.push(Diagnostic::warning(
+                    "KP0149",
+                    span,
+                    format!("config symbol `{name}` defined without type"),
+                ));
+            }
+        }
         self.diags.append(&mut self.pp.diags);
         Model {
             dialect: self.opts.dialect,
@@ -1481,14 +1495,19 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn set_prompt(&mut self, menu: MenuId, prompt: Prompt) {
+    fn set_prompt(&mut self, menu: MenuId, mut prompt: Prompt) {
         let span = prompt.span;
         if prompt.text.starts_with(|c: char| c.is_ascii_whitespace()) {
+            // `menu_add_prompt()` skips it (isspace) and warns.
             self.warn(
                 "KP0147",
                 span,
-                "leading whitespace in the prompt is ignored by the kernel",
+                "leading whitespace in the prompt is ignored",
             );
+            prompt.text = prompt
+                .text
+                .trim_start_matches(|c: char| c.is_ascii_whitespace())
+                .to_string();
         }
         if self.menus[menu.0 as usize].prompt.is_some() {
             self.warn("KP0141", span, "prompt redefined");
