@@ -350,7 +350,14 @@ impl<'a> Eval<'a> {
 
     fn unknown(&mut self, text: &str) -> ExprId {
         let short: String = text.chars().take(120).collect();
-        self.pool.unknown_fact(short, self.span)
+        // One fact per construct and line, however often a recursive variable re-expands it.
+        let key = (short, self.span);
+        if let Some(&u) = self.guards.unknowns.get(&key) {
+            return u;
+        }
+        let u = self.pool.unknown_fact(key.0.clone(), self.span);
+        self.guards.unknowns.insert(key, u);
+        u
     }
 
     // ----------------------------------------------------------------------------------
@@ -552,7 +559,15 @@ impl<'a> Eval<'a> {
         let (op, g) = match op {
             AssignOp::Conditional => {
                 let Some(v) = &existing else {
-                    return self.assign(name, AssignOp::Recursive, raw, overriding, export, g, span);
+                    return self.assign(
+                        name,
+                        AssignOp::Recursive,
+                        raw,
+                        overriding,
+                        export,
+                        g,
+                        span,
+                    );
                 };
                 let mut d = self.pool.no();
                 for s in &v.segs {
@@ -856,6 +871,29 @@ impl<'a> Eval<'a> {
         out
     }
 
+    /// Words joined by single spaces. A separator is left out between two adjacent words
+    /// that exclude each other (alternatives such as `$(CONFIG_X:m=y)`), so that the value
+    /// still reads as one word wherever it is used as a name.
+    pub fn join_words(&mut self, words: Vec<GWord>) -> Value {
+        let mut v = Value::new();
+        let mut prev: Option<ExprId> = None;
+        for w in words {
+            if let Some(p) = prev {
+                let both = if p == self.yes || w.guard == self.yes {
+                    self.yes
+                } else {
+                    self.and(p, w.guard)
+                };
+                if !self.is_no(both) {
+                    v.push(" ".into(), w.guard, None);
+                }
+            }
+            prev = Some(w.guard);
+            v.push(w.text, w.guard, w.span);
+        }
+        v
+    }
+
     fn nonempty(&mut self, v: &Value) -> ExprId {
         let mut acc = self.pool.no();
         for p in &v.parts {
@@ -973,7 +1011,7 @@ impl<'a> Eval<'a> {
                         ..w
                     })
                     .collect();
-                let mut v = Value::from_words(mapped, self.yes);
+                let mut v = self.join_words(mapped);
                 v.add_taint(&val.taint);
                 return v;
             }
@@ -1081,7 +1119,7 @@ impl<'a> Eval<'a> {
                 ..w
             })
             .collect();
-        let mut out = Value::from_words(mapped, self.yes);
+        let mut out = self.join_words(mapped);
         out.add_taint(&v.taint);
         out
     }
@@ -1097,20 +1135,27 @@ impl<'a> Eval<'a> {
                 let from = self.expand(a[0]);
                 let to = self.expand(a[1]);
                 let text = self.expand(a[2]);
-                let (Some(from), Some(to)) = (self.constant(&from), self.constant(&to)) else {
-                    return self.unknown_value(fname, args);
+                let subst = |text: &Value, from: &str, to: &str| {
+                    let mut out = Value::new();
+                    for p in &text.parts {
+                        let t = if from.is_empty() {
+                            p.text.clone()
+                        } else {
+                            p.text.replace(from, to)
+                        };
+                        out.push(t, p.guard, p.span);
+                    }
+                    out.add_taint(&text.taint);
+                    out
                 };
-                let mut out = Value::new();
-                for p in text.parts {
-                    let t = if from.is_empty() {
-                        p.text.clone()
-                    } else {
-                        p.text.replace(&from, &to)
-                    };
-                    out.push(t, p.guard, p.span);
+                match (self.constant(&from), self.constant(&to)) {
+                    (Some(f), Some(t)) => subst(&text, &f, &t),
+                    (Some(f), None) => self.per_alternative(&to, fname, |_, t| subst(&text, &f, t)),
+                    (None, Some(t)) => {
+                        self.per_alternative(&from, fname, |_, f| subst(&text, f, &t))
+                    }
+                    (None, None) => self.unknown_value(fname, args),
                 }
-                out.add_taint(&text.taint);
-                out
             }
             "patsubst" => {
                 let a = split_args(args, 3);
@@ -1183,7 +1228,7 @@ impl<'a> Eval<'a> {
                         out.push(GWord { guard: g, ..w });
                     }
                 }
-                let mut v = Value::from_words(out, yes);
+                let mut v = self.join_words(out);
                 v.add_taint(&pats.taint);
                 v.add_taint(&text.taint);
                 v
@@ -1202,7 +1247,7 @@ impl<'a> Eval<'a> {
                     }
                 }
                 merged.sort_by(|a, b| a.text.cmp(&b.text));
-                let mut out = Value::from_words(merged, yes);
+                let mut out = self.join_words(merged);
                 out.add_taint(&v.taint);
                 out
             }
@@ -1302,7 +1347,7 @@ impl<'a> Eval<'a> {
                     };
                     out.push(GWord { text: t, ..w });
                 }
-                let mut r = Value::from_words(out, yes);
+                let mut r = self.join_words(out);
                 r.add_taint(&v.taint);
                 r
             }
@@ -1313,14 +1358,21 @@ impl<'a> Eval<'a> {
                 }
                 let fix = self.expand(a[0]);
                 let text = self.expand(a[1]);
-                let Some(fix) = self.constant(&fix) else {
-                    return self.unknown_value(fname, args);
-                };
-                if fname == "addsuffix" {
-                    self.map_words(&text, |w| format!("{w}{fix}"))
-                } else {
-                    self.map_words(&text, |w| format!("{fix}{w}"))
+                if let Some(fix) = self.constant(&fix) {
+                    return if fname == "addsuffix" {
+                        self.map_words(&text, |w| format!("{w}{fix}"))
+                    } else {
+                        self.map_words(&text, |w| format!("{fix}{w}"))
+                    };
                 }
+                let suffix = fname == "addsuffix";
+                self.per_alternative(&fix, fname, |e, fix| {
+                    if suffix {
+                        e.map_words(&text, |w| format!("{w}{fix}"))
+                    } else {
+                        e.map_words(&text, |w| format!("{fix}{w}"))
+                    }
+                })
             }
             "join" => {
                 let a = split_args(args, 2);
@@ -1352,7 +1404,7 @@ impl<'a> Eval<'a> {
                         });
                     }
                 }
-                Value::from_words(out, yes)
+                self.join_words(out)
             }
             "realpath" | "abspath" => {
                 let v = self.expand(args);
@@ -1612,6 +1664,35 @@ impl<'a> Eval<'a> {
             }
             _ => self.unknown_value(fname, args),
         }
+    }
+
+    /// Applies `f` to each alternative of a function argument that must be a constant
+    /// string (a prefix, a pattern), guarding each result with its alternative's guard.
+    fn per_alternative(
+        &mut self,
+        arg: &Value,
+        fname: &str,
+        mut f: impl FnMut(&mut Self, &str) -> Value,
+    ) -> Value {
+        let alts = self.alternatives(arg);
+        if alts.len() > 8 {
+            return self.unknown_value(fname, "");
+        }
+        let mut out = Value::new();
+        for (text, g) in alts {
+            let r = f(self, &text);
+            for p in r.parts {
+                let h = self.and(p.guard, g);
+                if !self.is_no(h) {
+                    out.push(p.text, h, p.span);
+                }
+            }
+            out.add_taint(&r.taint);
+            // Alternatives are exclusive; a separating space keeps their words apart.
+            out.push(" ".into(), g, None);
+        }
+        out.add_taint(&arg.taint);
+        out
     }
 
     fn bad_args(&mut self, fname: &str) -> Value {

@@ -14,6 +14,8 @@ use kp_base::{CmpOp, Expr, ExprId, ExprPool, NameId, Operand, Tristate};
 #[derive(Default)]
 pub struct Guards {
     sat: HashMap<ExprId, bool>,
+    /// Unknown facts already made, by (construct, line).
+    pub unknowns: HashMap<(String, Option<kp_base::Span>), ExprId>,
 }
 
 /// The largest number of symbols the satisfiability test enumerates; above it a guard is

@@ -208,6 +208,26 @@ impl Walker<'_> {
         let root = self.opts.srctree.clone();
         let mut e = self.eval(Vars::new());
         let yes = e.yes();
+        // The top Makefile defines its flag variables with `:=` before the arch Makefile
+        // appends to them. Their flavor matters: a recursive KBUILD_CFLAGS would re-expand
+        // every `$(call cc-option,...)` (which passes $(KBUILD_CFLAGS)) on each use,
+        // exponentially.
+        let top_text = std::fs::read_to_string(root.join("Makefile")).unwrap_or_default();
+        let arch_include = top_text
+            .rfind("include $(srctree)/arch/$(SRCARCH)/Makefile")
+            .unwrap_or(top_text.len());
+        for line in top_text[..arch_include].lines() {
+            if let Some((name, _)) = line.split_once(":=") {
+                let name = name.trim().trim_start_matches("export ").trim();
+                if !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                {
+                    e.set_str(name, "", Origin::File);
+                }
+            }
+        }
         e.set_str("ARCH", &arch, Origin::CommandLine);
         for (k, v) in &pins {
             e.set_str(k, v, Origin::CommandLine);
