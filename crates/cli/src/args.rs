@@ -45,6 +45,28 @@ pub enum Command {
     Config(ConfigArgs),
     /// Parse the Kconfig files of each arch: files, entries, symbols by type, diagnostics.
     Parse(ParseArgs),
+    /// The built-in objects and modules (with member objects) of one .config, from
+    /// kpossible's Kbuild evaluation.
+    Kbuild(KbuildArgs),
+    /// An object's built-in and module conditions, with the Makefile lines they come from.
+    Conditions(ConditionsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct KbuildArgs {
+    /// The .config to evaluate.
+    #[arg(long, value_name = "FILE")]
+    pub config: std::path::PathBuf,
+    /// builtin (one object per line), modules (`name.ko: members`) or json.
+    #[arg(long, value_name = "FORMAT", default_value = "builtin")]
+    pub format: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ConditionsArgs {
+    /// The object, as a path from the tree root (`drivers/net/dummy.o`).
+    #[arg(value_name = "PATH.o")]
+    pub object: String,
 }
 
 #[derive(Debug, clap::Args)]

@@ -2,8 +2,10 @@
 //! code. No semantics live here (see ARCHITECTURE.md).
 
 mod args;
+mod conditions;
 mod config;
 mod fetch;
+mod kbuild;
 mod parse;
 mod tree;
 
@@ -17,6 +19,8 @@ fn main() -> ExitCode {
         args::Command::Fetch(a) => fetch::run(&cli.global, a),
         args::Command::Config(a) => config::run(&cli.global, a),
         args::Command::Parse(a) => parse::run(&cli.global, a),
+        args::Command::Kbuild(a) => kbuild::run(&cli.global, a),
+        args::Command::Conditions(a) => conditions::run(&cli.global, a),
     };
     match result {
         Ok(code) => code,

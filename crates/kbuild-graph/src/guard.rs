@@ -25,6 +25,9 @@ const MAX_SAT_SYMBOLS: usize = 7;
 impl Guards {
     /// `a && b`, `n` when it is contradictory.
     pub fn and(&mut self, pool: &mut ExprPool, a: ExprId, b: ExprId) -> ExprId {
+        if let Some(e) = simplify_and(pool, a, b) {
+            return e;
+        }
         let e = pool.and(a, b);
         if matches!(pool.get(e), Expr::And(..)) && !self.satisfiable(pool, e) {
             return pool.no();
@@ -142,6 +145,66 @@ impl Guards {
     }
 }
 
+/// `X=c` as (symbol, constant).
+fn atom(pool: &ExprPool, e: ExprId) -> Option<(NameId, NameId)> {
+    match pool.get(e) {
+        Expr::Cmp(CmpOp::Eq, Operand::Symbol(s), Operand::Const(c)) => Some((s, c)),
+        _ => None,
+    }
+}
+
+fn conjuncts(pool: &ExprPool, e: ExprId, out: &mut Vec<ExprId>) {
+    match pool.get(e) {
+        Expr::And(a, b) => {
+            conjuncts(pool, a, out);
+            conjuncts(pool, b, out);
+        }
+        _ => out.push(e),
+    }
+}
+
+/// Readable conjunctions of literals: `X=y && !X=m` is `X=y` (a symbol has one value),
+/// repeated literals appear once, and `X=y && X=m` / `L && !L` are `n`. `None` when the
+/// operands are not small conjunctions of literals.
+fn simplify_and(pool: &mut ExprPool, a: ExprId, b: ExprId) -> Option<ExprId> {
+    let mut lits = Vec::new();
+    conjuncts(pool, a, &mut lits);
+    conjuncts(pool, b, &mut lits);
+    if lits.len() > 24 || lits.len() < 2 {
+        return None;
+    }
+    let positive: Vec<(NameId, NameId)> = lits.iter().filter_map(|&l| atom(pool, l)).collect();
+    let mut kept: Vec<ExprId> = Vec::new();
+    let mut changed = false;
+    for &l in &lits {
+        if kept.contains(&l) {
+            changed = true;
+            continue;
+        }
+        if let Expr::Not(inner) = pool.get(l) {
+            if kept.contains(&inner) || lits.contains(&inner) {
+                return Some(pool.no());
+            }
+            if let Some((s, c)) = atom(pool, inner)
+                && positive.iter().any(|&(ps, pc)| ps == s && pc != c)
+            {
+                changed = true;
+                continue;
+            }
+        }
+        if let Some((s, c)) = atom(pool, l)
+            && positive.iter().any(|&(ps, pc)| ps == s && pc != c)
+        {
+            return Some(pool.no());
+        }
+        kept.push(l);
+    }
+    if !changed {
+        return None;
+    }
+    Some(pool.and_all(kept))
+}
+
 fn add_sym(syms: &mut Vec<(NameId, Vec<NameId>)>, s: NameId, c: Option<NameId>) {
     let entry = match syms.iter_mut().position(|(n, _)| *n == s) {
         Some(i) => &mut syms[i].1,
@@ -197,5 +260,26 @@ fn eval2(
                 _ => true,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_value_per_symbol() {
+        let mut pool = ExprPool::new();
+        let mut g = Guards::default();
+        let x = pool.name("X");
+        let y = pool.sym_is(x, Tristate::Yes);
+        let m = pool.sym_is(x, Tristate::Mod);
+        let nm = pool.not(m);
+        assert_eq!(g.and(&mut pool, y, nm), y);
+        let no = pool.no();
+        assert_eq!(g.and(&mut pool, y, m), no);
+        let ny = pool.not(y);
+        assert_eq!(g.and(&mut pool, y, ny), no);
+        assert!(g.satisfiable(&pool, nm));
     }
 }
