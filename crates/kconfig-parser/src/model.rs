@@ -170,8 +170,11 @@ pub struct MenuNode {
     pub span: Span,
     /// The `endmenu`/`endif`/`endchoice`, when the block was closed.
     pub end_span: Option<Span>,
-    /// The prompt (the last one wins, as in `menu_add_prompt()`).
+    /// The prompt (the last one written; `menu_add_prompt()` makes it the entry's prompt).
     pub prompt: Option<Prompt>,
+    /// Prompts written earlier in the same entry ("prompt redefined"): the kernel keeps them
+    /// as properties of the symbol, so they still count for its visibility.
+    pub earlier_prompts: Vec<Prompt>,
     /// Every `depends on` of this entry, in order; for `if` the `if` condition.
     pub depends: Vec<Cond>,
     /// `visible if` of a `menu`, in order.
@@ -198,6 +201,7 @@ impl MenuNode {
             span,
             end_span: None,
             prompt: None,
+            earlier_prompts: Vec::new(),
             depends: Vec::new(),
             visible_if: Vec::new(),
             ty: None,

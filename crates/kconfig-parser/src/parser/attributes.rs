@@ -432,6 +432,9 @@ impl Parser<'_> {
         if self.menus[menu.0 as usize].prompt.is_some() {
             self.warn("KP0141", span, "prompt redefined");
         }
-        self.node(menu).prompt = Some(prompt);
+        let node = self.node(menu);
+        if let Some(earlier) = node.prompt.replace(prompt) {
+            node.earlier_prompts.push(earlier);
+        }
     }
 }
