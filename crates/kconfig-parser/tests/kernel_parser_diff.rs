@@ -2,7 +2,8 @@
 //! the tree's `scripts/kconfig` sources (bison and flex run here) and prints every menu node
 //! and every property of every symbol with its file:line. Our model (run mode, same
 //! environment) must have exactly the same nodes and, per definition, the same properties.
-//! For ARCH=x86_64 on both trees.
+//! For ARCH=x86_64 on both trees; with KPOSSIBLE_FULL=1 for every SRCARCH (each runs the
+//! arch's toolchain probes twice, so that takes minutes).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -140,8 +141,19 @@ fn compare(version: &str) {
     let path = ktree::tree_path(&ktree::cache_dir(), version);
     let tree =
         ktree::Tree::open(&path).unwrap_or_else(|e| panic!("kernel tree {version} missing ({e})"));
-    let theirs = kernel_dump(version, &tree, "x86_64");
-    let ours = ours(&tree, "x86_64");
+    let arches = if std::env::var_os("KPOSSIBLE_FULL").is_some_and(|v| v == "1") {
+        tree.srcarches().unwrap()
+    } else {
+        vec!["x86_64".to_string()]
+    };
+    for arch in arches {
+        compare_arch(version, &tree, &arch);
+    }
+}
+
+fn compare_arch(version: &str, tree: &ktree::Tree, arch: &str) {
+    let theirs = kernel_dump(version, tree, arch);
+    let ours = ours(tree, arch);
     // Nodes as a multiset; each node's property lines stay attached to it, in order.
     let group = |text: &str| {
         let mut map: BTreeMap<String, usize> = BTreeMap::new();
@@ -174,13 +186,13 @@ fn compare(version: &str) {
         .take(10)
         .collect();
     println!(
-        "{version}: kernel {} nodes, ours {} nodes",
+        "{version} {arch}: kernel {} nodes, ours {} nodes",
         a.values().sum::<usize>(),
         b.values().sum::<usize>()
     );
     assert!(
         only_theirs.is_empty() && only_ours.is_empty(),
-        "{version}\nkernel only:\n{}\nours only:\n{}",
+        "{version} {arch}\nkernel only:\n{}\nours only:\n{}",
         only_theirs.join(""),
         only_ours.join("")
     );
