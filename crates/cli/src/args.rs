@@ -43,6 +43,11 @@ pub enum Command {
     Fetch(FetchArgs),
     /// Write the .config the tree's own `conf --TARGET` would write (same bytes, header aside).
     Config(ConfigArgs),
+    /// Can OBJECT ever be part of a loadable module? yes (with a witness), no (with the
+    /// reason) or unknown, per arch and overall. Exit code 0 yes, 1 no, 2 unknown, 3 error.
+    CouldBeModule(CouldBeModuleArgs),
+    /// Every object of the tree, per arch and overall: yes / no / unknown, modules for yes.
+    Manifest(ManifestArgs),
     /// Parse the Kconfig files of each arch: files, entries, symbols by type, diagnostics.
     Parse(ParseArgs),
     /// The built-in objects and modules (with member objects) of one .config, from
@@ -103,4 +108,21 @@ pub struct ConfigArgs {
     /// Write here instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub out: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CouldBeModuleArgs {
+    /// The object (`drivers/net/dummy.o`; a `.c` path is taken as its object).
+    #[arg(value_name = "OBJECT")]
+    pub object: String,
+    /// Write the witness .config here (FILE.ARCH for several arches).
+    #[arg(long, value_name = "FILE")]
+    pub witness: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ManifestArgs {
+    /// text (one line per object) or json.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
 }

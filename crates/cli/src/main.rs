@@ -7,6 +7,7 @@ mod config;
 mod fetch;
 mod kbuild;
 mod parse;
+mod possible;
 mod tree;
 
 use std::process::ExitCode;
@@ -18,6 +19,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         args::Command::Fetch(a) => fetch::run(&cli.global, a),
         args::Command::Config(a) => config::run(&cli.global, a),
+        args::Command::CouldBeModule(a) => possible::could_be_module(&cli.global, a),
+        args::Command::Manifest(a) => possible::manifest(&cli.global, a),
         args::Command::Parse(a) => parse::run(&cli.global, a),
         args::Command::Kbuild(a) => kbuild::run(&cli.global, a),
         args::Command::Conditions(a) => conditions::run(&cli.global, a),

@@ -90,6 +90,19 @@ pub struct SymbolRules {
     pub member_of: Option<ChoiceId>,
     /// Definitions (menu nodes), in parse order.
     pub menus: Vec<MenuId>,
+    /// Where each definition is (`file:line` of its `config` line).
+    pub locations: Vec<Location>,
+    /// Where the winning type was written.
+    pub type_location: Option<Location>,
+}
+
+/// A place in a Kconfig file, for explanations.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Location {
+    /// Path relative to the tree.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
 }
 
 impl SymbolRules {
@@ -105,6 +118,8 @@ impl SymbolRules {
             implied: None,
             member_of: None,
             menus: Vec::new(),
+            locations: Vec::new(),
+            type_location: None,
         }
     }
 
@@ -234,9 +249,20 @@ impl<'m> Finalizer<'m> {
         // Types: the first type written for a symbol wins (`menu_set_type`).
         for s in &model.symbols {
             let ty = s.ty.map_or(ValueType::Unknown, value_type);
+            let locations: Vec<Location> = s
+                .definitions
+                .iter()
+                .map(|&d| location(model, model.menu(d).span))
+                .collect();
+            let type_location = s
+                .definitions
+                .iter()
+                .find_map(|&d| model.menu(d).ty.map(|(_, span)| location(model, span)));
             let rules = self.sym(s.name);
             rules.ty = ty;
             rules.menus = s.definitions.clone();
+            rules.locations = locations;
+            rules.type_location = type_location;
         }
         self.make_choices();
         self.k.menus = model
@@ -296,9 +322,11 @@ impl<'m> Finalizer<'m> {
                     .find(|t| *t != ValueType::Unknown)
                     .unwrap_or(ValueType::Unknown);
             }
+            let loc = location(model, m.span);
             let rules = self.sym(name);
             rules.ty = ty;
             rules.kind = SymbolKind::Choice(id);
+            rules.locations.push(loc);
             rules.menus.push(menu);
             if model.dialect == Dialect::Legacy {
                 // ...and untyped members take the choice's type.
@@ -588,6 +616,13 @@ impl<'m> Finalizer<'m> {
                 }
             }
         }
+    }
+}
+
+fn location(model: &Model, span: kp_base::Span) -> Location {
+    Location {
+        file: model.sources.path(span.file).display().to_string(),
+        line: model.sources.line_col(span).line,
     }
 }
 

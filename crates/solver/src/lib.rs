@@ -12,9 +12,11 @@ Kconfig semantics and the possibility solver.
   `olddefconfig` leaves unchanged), behind the small [`sat::SatBackend`] trait.
 */
 
+pub mod arch;
 pub mod dotconfig;
 pub mod eval;
 pub mod kconfig;
+pub mod possibility;
 pub mod sat;
 
 pub use dotconfig::{Target, run_target};

@@ -49,8 +49,24 @@ pub enum PoolKey {
     Other(u32),
 }
 
+/// The rule a selector literal switches on, for explaining an UNSAT answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Rule {
+    /// A symbol's type: bool never holds m; a tristate holds m only with MODULES.
+    Type(NameId),
+    /// A symbol's value rule (visibility, defaults, selects, implies, dependencies).
+    Value(NameId),
+    /// A choice's rule (one visible member is chosen).
+    Choice(usize),
+}
+
 /// The CNF of one Kconfig tree, growing as expressions are encoded.
 pub struct Encoding<'k, B: SatBackend> {
+    /// In explaining mode, the selector of the rule whose clauses are being added.
+    group: Option<Lit>,
+    /// Every selector with its rule (explaining mode only).
+    selectors: Vec<(Lit, Rule)>,
+    explaining: bool,
     k: &'k Kconfig,
     /// The solver holding the clauses.
     pub sat: B,
@@ -64,10 +80,23 @@ pub struct Encoding<'k, B: SatBackend> {
 
 impl<'k, B: SatBackend> Encoding<'k, B> {
     /// Encodes every symbol's fixed-point condition.
-    pub fn new(k: &'k Kconfig, mut sat: B) -> Encoding<'k, B> {
+    pub fn new(k: &'k Kconfig, sat: B) -> Encoding<'k, B> {
+        Self::build(k, sat, false)
+    }
+
+    /// As [`Encoding::new`], with every rule behind a selector literal: queries must assume
+    /// [`Encoding::selectors`], and a failed core names the rules that forbid an answer.
+    pub fn explaining(k: &'k Kconfig, sat: B) -> Encoding<'k, B> {
+        Self::build(k, sat, true)
+    }
+
+    fn build(k: &'k Kconfig, mut sat: B, explaining: bool) -> Encoding<'k, B> {
         let t = sat.new_lit();
         sat.add_clause(&[t]);
         let mut enc = Encoding {
+            group: None,
+            selectors: Vec::new(),
+            explaining,
             k,
             sat,
             t,
@@ -94,15 +123,17 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
             let Some(v) = enc.syms.get(&n).copied() else {
                 continue;
             };
+            enc.begin(Rule::Type(n));
             match rules.ty {
-                ValueType::Bool => enc.sat.add_clause(&[!v.m, v.y]),
+                ValueType::Bool => enc.clause(&[!v.m, v.y]),
                 // A tristate is m only while MODULES is y.
-                _ => enc.sat.add_clause(&[!v.m, v.y, enc.modules_on]),
+                _ => enc.clause(&[!v.m, v.y, enc.modules_on]),
             }
             let member = rules.member_of.is_some();
             if member && k.dialect == Dialect::Modern {
                 continue; // choices below
             }
+            enc.begin(Rule::Value(n));
             if member {
                 enc.legacy_member(n, v);
                 continue;
@@ -110,9 +141,43 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
             enc.fixed_point(n, v);
         }
         for c in 0..k.choices.len() {
+            enc.begin(Rule::Choice(c));
             enc.choice(c);
         }
+        enc.group = None;
         enc
+    }
+
+    /// Starts the clauses of `rule` (a new selector in explaining mode).
+    fn begin(&mut self, rule: Rule) {
+        if self.explaining {
+            let sel = self.sat.new_lit();
+            self.selectors.push((sel, rule));
+            self.group = Some(sel);
+        }
+    }
+
+    /// Adds a rule clause (guarded by the current selector in explaining mode).
+    fn clause(&mut self, lits: &[Lit]) {
+        match self.group {
+            Some(sel) => {
+                let mut v = Vec::with_capacity(lits.len() + 1);
+                v.push(!sel);
+                v.extend_from_slice(lits);
+                self.sat.add_clause(&v);
+            }
+            None => self.sat.add_clause(lits),
+        }
+    }
+
+    /// The selectors and their rules (explaining mode).
+    pub fn selectors(&self) -> &[(Lit, Rule)] {
+        &self.selectors
+    }
+
+    /// The Kconfig rules.
+    pub fn kconfig(&self) -> &'k Kconfig {
+        self.k
     }
 
     /// The literals of a bool/tristate symbol.
@@ -201,8 +266,8 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
 
     fn equal(&mut self, a: Tri, b: Tri) {
         for (x, y) in [(a.m, b.m), (a.y, b.y)] {
-            self.sat.add_clause(&[!x, y]);
-            self.sat.add_clause(&[x, !y]);
+            self.clause(&[!x, y]);
+            self.clause(&[x, !y]);
         }
     }
 
@@ -422,8 +487,8 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
     /// 6.1 choice members: within their visibility (exact choice rules in `choice`).
     fn legacy_member(&mut self, n: NameId, v: Tri) {
         let vis = self.visibility(n);
-        self.sat.add_clause(&[!v.m, vis.m]);
-        self.sat.add_clause(&[!v.y, vis.y]);
+        self.clause(&[!v.m, vis.m]);
+        self.clause(&[!v.y, vis.y]);
     }
 
     fn choice(&mut self, c: usize) {
@@ -441,7 +506,7 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
         // At most one member is y.
         for i in 0..members.len() {
             for j in i + 1..members.len() {
-                self.sat.add_clause(&[!members[i].0.y, !members[j].0.y]);
+                self.clause(&[!members[i].0.y, !members[j].0.y]);
             }
         }
         let any_visible_y: Vec<Lit> = members.iter().map(|(_, vis)| vis.y).collect();
@@ -451,19 +516,19 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
         match k.dialect {
             Dialect::Modern => {
                 for &(v, vis) in &members {
-                    self.sat.add_clause(&[!v.m, vis.m]);
+                    self.clause(&[!v.m, vis.m]);
                 }
                 // A member visible at all is visible as y (bool lift), so one is chosen.
-                self.sat.add_clause(&[!any_visible_y, some_member_y]);
+                self.clause(&[!any_visible_y, some_member_y]);
             }
             Dialect::Legacy => {
                 let cs = self.syms.get(&choice.symbol).copied();
                 if let Some(cs) = cs {
                     let chosen_needed = self.and2(cs.y, any_visible_y);
-                    self.sat.add_clause(&[!chosen_needed, some_member_y]);
+                    self.clause(&[!chosen_needed, some_member_y]);
                     // A member is y only while the choice is y.
                     for &(v, _) in &members {
-                        self.sat.add_clause(&[!v.y, cs.y]);
+                        self.clause(&[!v.y, cs.y]);
                     }
                 }
             }

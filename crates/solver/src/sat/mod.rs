@@ -4,4 +4,4 @@ pub mod backend;
 pub mod encode;
 
 pub use backend::{Lit, SatBackend, Varisat};
-pub use encode::{Encoding, PoolKey, Tri};
+pub use encode::{Encoding, PoolKey, Rule, Tri};

@@ -1,0 +1,221 @@
+//! `kpossible could-be-module OBJ` and `kpossible manifest`: the possibility answers, per arch
+//! and overall, as text or JSON (the contract is in the README).
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use serde_json::{Value, json};
+use solver::arch::{ArchReport, analyze};
+use solver::possibility::Verdict;
+
+use crate::args::{CouldBeModuleArgs, Global, ManifestArgs};
+
+/// The (ARCH, SRCARCH) pairs to analyse: one per SRCARCH (its own name as ARCH, which on x86,
+/// sparc and parisc leaves the bit width to Kconfig), or the one asked for.
+fn arches(global: &Global, tree: &ktree::Tree) -> anyhow::Result<Vec<(String, String)>> {
+    match global.arch.as_deref() {
+        None | Some("all") => Ok(tree
+            .srcarches()?
+            .into_iter()
+            .map(|s| (s.clone(), s))
+            .collect()),
+        Some(a) => {
+            let v = tree
+                .arch(a)?
+                .with_context(|| format!("unknown ARCH `{a}` for {}", tree.root().display()))?;
+            Ok(vec![(v.arch, v.srcarch)])
+        }
+    }
+}
+
+fn overall(words: impl Iterator<Item = &'static str>) -> &'static str {
+    let mut any_unknown = false;
+    for w in words {
+        if w == "yes" {
+            return "yes";
+        }
+        any_unknown |= w == "unknown";
+    }
+    if any_unknown { "unknown" } else { "no" }
+}
+
+fn arch_json(v: &Verdict, witness_file: Option<&str>) -> Value {
+    match v {
+        Verdict::Yes { modules, witness } => json!({
+            "verdict": "yes",
+            "modules": modules,
+            "witness": witness_file.unwrap_or(witness.origin),
+        }),
+        Verdict::No { reasons } => json!({"verdict": "no", "reason": reasons}),
+        Verdict::Unknown { why } => json!({"verdict": "unknown", "why": why}),
+    }
+}
+
+fn run_arches(
+    global: &Global,
+    tree: &ktree::Tree,
+    only: Option<&[String]>,
+) -> anyhow::Result<Vec<ArchReport>> {
+    let list = arches(global, tree)?;
+    let mut reports = Vec::new();
+    for (i, (arch, srcarch)) in list.iter().enumerate() {
+        if !global.quiet {
+            eprintln!("kpossible: [{}/{}] {arch}", i + 1, list.len());
+        }
+        let report = analyze(tree.root(), arch, srcarch, only);
+        for e in &report.errors {
+            eprint!("{e}");
+        }
+        reports.push(report);
+    }
+    Ok(reports)
+}
+
+pub fn could_be_module(global: &Global, args: &CouldBeModuleArgs) -> anyhow::Result<ExitCode> {
+    let tree = crate::tree::resolve(global)?;
+    let object = normalize_object(&args.object);
+    let reports = run_arches(global, &tree, Some(std::slice::from_ref(&object)))?;
+    let mut per_arch = serde_json::Map::new();
+    let mut words = Vec::new();
+    let mut text = String::new();
+    for r in &reports {
+        let Some(v) = r.verdicts.get(&object) else {
+            continue;
+        };
+        words.push(v.word());
+        let mut witness_file = None;
+        if let (Verdict::Yes { witness, .. }, Some(base)) = (v, &args.witness) {
+            let path = if reports.len() == 1 {
+                base.clone()
+            } else {
+                format!("{base}.{}", r.arch)
+            };
+            std::fs::write(&path, witness.config.as_bytes()).with_context(|| path.clone())?;
+            witness_file = Some(path);
+        }
+        per_arch.insert(r.arch.clone(), arch_json(v, witness_file.as_deref()));
+        match v {
+            Verdict::Yes { modules, witness } => text.push_str(&format!(
+                "  {}: yes, in {} (witness: {})\n",
+                r.arch,
+                modules.join(", "),
+                witness_file.as_deref().unwrap_or(witness.origin)
+            )),
+            Verdict::No { reasons } => {
+                text.push_str(&format!("  {}: no\n", r.arch));
+                for reason in reasons {
+                    if reason.line > 0 {
+                        text.push_str(&format!(
+                            "    {}:{}: {}\n",
+                            reason.file, reason.line, reason.text
+                        ));
+                    } else {
+                        text.push_str(&format!("    {}\n", reason.text));
+                    }
+                }
+            }
+            Verdict::Unknown { why } => text.push_str(&format!("  {}: unknown: {why}\n", r.arch)),
+        }
+    }
+    let verdict = overall(words.into_iter());
+    let mut out = std::io::stdout().lock();
+    if global.json {
+        let doc = json!({"object": object, "verdict": verdict, "arches": per_arch});
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else {
+        writeln!(out, "{object}: {verdict}")?;
+        out.write_all(text.as_bytes())?;
+    }
+    Ok(ExitCode::from(match verdict {
+        "yes" => 0,
+        "no" => 1,
+        _ => 2,
+    }))
+}
+
+pub fn manifest(global: &Global, args: &ManifestArgs) -> anyhow::Result<ExitCode> {
+    let tree = crate::tree::resolve(global)?;
+    let reports = run_arches(global, &tree, None)?;
+    // object -> arch -> verdict
+    let mut objects: BTreeMap<&str, Vec<(&str, &Verdict)>> = BTreeMap::new();
+    for r in &reports {
+        for (o, v) in &r.verdicts {
+            objects
+                .entry(o.as_str())
+                .or_default()
+                .push((r.arch.as_str(), v));
+        }
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let json = global.json || args.format.as_deref() == Some("json");
+    if json {
+        let docs: Vec<Value> = objects
+            .iter()
+            .map(|(o, per)| {
+                let arches: serde_json::Map<String, Value> =
+                    per.iter().map(|(a, v)| (a.to_string(), arch_json(v, None))).collect();
+                json!({"object": o, "verdict": overall(per.iter().map(|(_, v)| v.word())), "arches": arches})
+            })
+            .collect();
+        let stats: serde_json::Map<String, Value> = reports
+            .iter()
+            .map(|r| {
+                (
+                    r.arch.clone(),
+                    json!({"stats": r.stats, "seconds": r.seconds, "errors": r.errors.len()}),
+                )
+            })
+            .collect();
+        serde_json::to_writer_pretty(
+            &mut out,
+            &json!({"tree": tree.version(), "arches": stats, "objects": docs}),
+        )?;
+        writeln!(out)?;
+    } else {
+        for (o, per) in &objects {
+            let verdict = overall(per.iter().map(|(_, v)| v.word()));
+            let mut line = format!("{o}\t{verdict}");
+            for (a, v) in per {
+                line.push_str(&format!("\t{a}={}", v.word()));
+                if let Verdict::Yes { modules, .. } = v {
+                    line.push(':');
+                    line.push_str(&modules.join(","));
+                }
+            }
+            writeln!(out, "{line}")?;
+        }
+    }
+    out.flush()?;
+    if !global.quiet {
+        for r in &reports {
+            let s = &r.stats;
+            eprintln!(
+                "kpossible: {}: {} objects: yes {} (allmodconfig {}, sat {}), no {} (makefile {}, sat {}), unknown {}; {:.1}s kconfig, {:.1}s kbuild, {:.1}s analysis",
+                r.arch,
+                s.objects,
+                s.yes_by_seed + s.yes_by_sat,
+                s.yes_by_seed,
+                s.yes_by_sat,
+                s.no_by_makefile + s.no_by_sat,
+                s.no_by_makefile,
+                s.no_by_sat,
+                s.unknown,
+                r.seconds[0],
+                r.seconds[1],
+                r.seconds[2]
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `./drivers/net/dummy.c` and `drivers/net/dummy.o` name the same object.
+fn normalize_object(s: &str) -> String {
+    let s = s.trim_start_matches("./");
+    match s.rsplit_once('.') {
+        Some((stem, "c" | "S" | "rs")) => format!("{stem}.o"),
+        _ => s.to_string(),
+    }
+}

@@ -1,0 +1,98 @@
+//! One arch end to end: parse its Kconfig, evaluate its Kbuild symbolically, and answer for
+//! every object. This is the library face the CLI's `could-be-module` and `manifest` call.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+use kconfig_parser::{ShellMode, parse_tree};
+use kp_base::{ExprPool, SourceMap};
+
+use crate::kconfig::Kconfig;
+use crate::possibility::{Analysis, Stats, Verdict, from_kbuild};
+
+/// Make variables pinned for reproducible results, as the oracle pins them.
+pub const PINS: &[(&str, &str)] = &[("RUSTC", "/bin/false"), ("PAHOLE", "/bin/false")];
+
+/// Everything answered for one arch.
+pub struct ArchReport {
+    /// The `ARCH=` spelling analysed.
+    pub arch: String,
+    /// Its SRCARCH.
+    pub srcarch: String,
+    /// Verdict per object path.
+    pub verdicts: BTreeMap<String, Verdict>,
+    /// Counters.
+    pub stats: Stats,
+    /// Errors that make the verdicts incomplete (Kconfig or Makefile problems), rendered.
+    pub errors: Vec<String>,
+    /// Seconds spent: Kconfig parse, Kbuild graph, analysis.
+    pub seconds: [f64; 3],
+}
+
+/// Analyses `arch` (an `ARCH=` spelling mapping to `srcarch`) of the tree at `root`. When
+/// `only` is given, just those objects are answered.
+pub fn analyze(root: &Path, arch: &str, srcarch: &str, only: Option<&[String]>) -> ArchReport {
+    let t0 = Instant::now();
+    let model = parse_tree(root, arch, ShellMode::Run);
+    let mut errors: Vec<String> = model
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == kp_base::Severity::Error)
+        .map(|d| d.render(&model.sources))
+        .collect();
+    let k = Kconfig::new(&model);
+    let t1 = Instant::now();
+    let mut pool = ExprPool::new();
+    let mut sources = SourceMap::new();
+    let opts = kbuild_graph::Options {
+        srctree: root.to_path_buf(),
+        arch: arch.to_string(),
+        srcarch: srcarch.to_string(),
+        config: kbuild_graph::ConfigMode::Symbolic,
+        pins: PINS
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
+    };
+    let graph = kbuild_graph::evaluate(opts, &mut pool, &mut sources);
+    errors.extend(
+        graph
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == kp_base::Severity::Error)
+            .map(|d| d.render(&sources)),
+    );
+    let mut conditions = kbuild_graph::lists::all_conditions(&graph, &mut pool);
+    if let Some(only) = only {
+        conditions.retain(|o, _| only.contains(o));
+    }
+    let objects = from_kbuild(&conditions, &sources, root);
+    let t2 = Instant::now();
+    let mut analysis = Analysis::new(&k);
+    let mut verdicts = analysis.run(&pool, &objects);
+    if let Some(only) = only {
+        // An object no Makefile of this arch lists at all.
+        for o in only {
+            verdicts.entry(o.clone()).or_insert_with(|| Verdict::No {
+                reasons: vec![crate::possibility::Reason {
+                    file: String::new(),
+                    line: 0,
+                    text: format!("no Makefile reachable on ARCH={arch} lists {o}"),
+                }],
+            });
+        }
+    }
+    ArchReport {
+        arch: arch.to_string(),
+        srcarch: srcarch.to_string(),
+        verdicts,
+        stats: analysis.stats,
+        errors,
+        seconds: [
+            (t1 - t0).as_secs_f64(),
+            (t2 - t1).as_secs_f64(),
+            t2.elapsed().as_secs_f64(),
+        ],
+    }
+}

@@ -1,0 +1,570 @@
+//! Can an object be part of a module on one arch? Yes with a witness, no with a reason,
+//! unknown with the construct that stopped us.
+//!
+//! The inputs are the arch's [`Kconfig`] and, from kbuild-graph, each object's condition for
+//! being linked into a module (over `CONFIG_` symbols, in the graph's own expression pool).
+//! The method, per arch:
+//!
+//! 1. Objects whose module condition is `n` in the graph itself are "no": no Makefile line
+//!    can put them in a module (the reason lists the lines that list them as built-in).
+//! 2. Seed witnesses: `allmodconfig`, computed by our own Kconfig evaluation, answers most
+//!    objects at once.
+//! 3. Every other object is one SAT query on the arch's CNF plus its module condition.
+//!    UNSAT is a proof that no valid configuration puts it in a module; the reason comes from
+//!    a second, explaining encoding whose failed core names the Kconfig rules involved,
+//!    shrunk by dropping one rule at a time. SAT gives a candidate: its prompted values are
+//!    fed to our `olddefconfig` (byte-identical to the kernel's) and the object's module
+//!    condition is checked on the result. Only a configuration that survives that is a
+//!    witness, and it answers every other pending object it happens to cover too.
+//! 4. A candidate that does not survive (the CNF over-approximates: int/hex/string
+//!    comparisons and toolchain facts are free) leaves the object "unknown", naming why.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use kp_base::expr::{Valuation, ValueType};
+use kp_base::{ExprId, ExprPool, NameId, Tristate};
+
+use crate::dotconfig::{Target, run_target};
+use crate::kconfig::{Kconfig, Location, SymbolKind};
+use crate::sat::encode::Rule;
+use crate::sat::{Encoding, Lit, PoolKey, SatBackend, Varisat};
+
+/// One place an object is listed, as kbuild-graph reports it.
+#[derive(Clone, Debug)]
+pub struct Listing {
+    /// In a module (`Some(module object)`) or in a built-in.a (`None`).
+    pub module: Option<String>,
+    /// The full condition of this listing (directory entry and local guard), in the graph's
+    /// pool.
+    pub condition: ExprId,
+    /// The Makefile line, when known.
+    pub location: Option<Location>,
+}
+
+/// An object's conditions, as kbuild-graph computes them.
+#[derive(Clone, Debug)]
+pub struct ObjectConditions {
+    /// When the object is linked into some module.
+    pub module: ExprId,
+    /// Every listing.
+    pub listings: Vec<Listing>,
+}
+
+/// A configuration proving a "yes".
+#[derive(Clone, Debug)]
+pub struct Witness {
+    /// The full `.config`, as our olddefconfig (= the kernel's) writes it.
+    pub config: Arc<String>,
+    /// How it was found: `allmodconfig` or `sat`.
+    pub origin: &'static str,
+}
+
+/// One line of a "no" explanation.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Reason {
+    /// File of the rule (Kconfig or Makefile), relative to the tree.
+    pub file: String,
+    /// Its line.
+    pub line: u32,
+    /// What the rule says, in Kconfig/Kbuild words.
+    pub text: String,
+}
+
+/// The answer for one object on one arch.
+#[derive(Clone, Debug)]
+pub enum Verdict {
+    /// It can be in a module: these modules (`.ko` paths) under the witness.
+    Yes {
+        /// Modules containing the object under the witness.
+        modules: Vec<String>,
+        /// The configuration.
+        witness: Witness,
+    },
+    /// It can never be in a module on this arch.
+    No {
+        /// Why.
+        reasons: Vec<Reason>,
+    },
+    /// Not decided.
+    Unknown {
+        /// The construct or step that stopped the decision.
+        why: String,
+    },
+}
+
+impl Verdict {
+    /// `"yes"`, `"no"` or `"unknown"`.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Verdict::Yes { .. } => "yes",
+            Verdict::No { .. } => "no",
+            Verdict::Unknown { .. } => "unknown",
+        }
+    }
+}
+
+/// A `.config` as the values kbuild conditions read (names without `CONFIG_`).
+struct ConfigValues {
+    values: HashMap<String, String>,
+}
+
+impl ConfigValues {
+    fn parse(text: &str) -> ConfigValues {
+        let mut values = HashMap::new();
+        for line in text.lines() {
+            let Some(rest) = line.strip_prefix("CONFIG_") else {
+                continue;
+            };
+            let Some((k, v)) = rest.split_once('=') else {
+                continue;
+            };
+            values.insert(k.to_string(), v.to_string());
+        }
+        ConfigValues { values }
+    }
+}
+
+struct PoolValuation<'a> {
+    pool: &'a ExprPool,
+    config: &'a ConfigValues,
+}
+
+impl Valuation for PoolValuation<'_> {
+    fn tristate(&self, name: NameId) -> Tristate {
+        self.config
+            .values
+            .get(self.pool.name_text(name))
+            .and_then(|v| Tristate::from_letter(v))
+            .unwrap_or(Tristate::No)
+    }
+
+    fn string_value(&self, name: NameId) -> (ValueType, std::borrow::Cow<'_, str>) {
+        match self.config.values.get(self.pool.name_text(name)) {
+            None => (ValueType::Tristate, "n".into()),
+            Some(v) if Tristate::from_letter(v).is_some() => {
+                (ValueType::Tristate, v.as_str().into())
+            }
+            Some(v) => (ValueType::String, v.trim_matches('"').into()),
+        }
+    }
+
+    fn unknown(&self, _: u32) -> Tristate {
+        Tristate::No
+    }
+}
+
+/// Counts of one arch's analysis.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Stats {
+    /// Objects analysed.
+    pub objects: usize,
+    /// Answered by the allmodconfig seed.
+    pub yes_by_seed: usize,
+    /// Answered by a SAT candidate that survived olddefconfig.
+    pub yes_by_sat: usize,
+    /// Never listed in a module.
+    pub no_by_makefile: usize,
+    /// UNSAT.
+    pub no_by_sat: usize,
+    /// Undecided.
+    pub unknown: usize,
+    /// SAT calls made.
+    pub sat_calls: usize,
+}
+
+/// The possibility analysis of one arch.
+pub struct Analysis<'k> {
+    k: &'k Kconfig,
+    enc: Encoding<'k, Varisat>,
+    explain: Option<Encoding<'k, Varisat>>,
+    /// Counters.
+    pub stats: Stats,
+}
+
+impl<'k> Analysis<'k> {
+    /// Builds the arch's CNF.
+    pub fn new(k: &'k Kconfig) -> Analysis<'k> {
+        Analysis {
+            k,
+            enc: Encoding::new(k, Varisat::default()),
+            explain: None,
+            stats: Stats::default(),
+        }
+    }
+
+    /// Answers every object in `objects` (conditions in `pool`).
+    pub fn run(
+        &mut self,
+        pool: &ExprPool,
+        objects: &BTreeMap<String, ObjectConditions>,
+    ) -> BTreeMap<String, Verdict> {
+        let mut out: BTreeMap<String, Verdict> = BTreeMap::new();
+        let mut pending: Vec<&String> = Vec::new();
+        for (obj, c) in objects {
+            self.stats.objects += 1;
+            if matches!(pool.get(c.module), kp_base::Expr::Const(Tristate::No)) {
+                self.stats.no_by_makefile += 1;
+                out.insert(
+                    obj.clone(),
+                    Verdict::No {
+                        reasons: makefile_reasons(pool, c),
+                    },
+                );
+            } else {
+                pending.push(obj);
+            }
+        }
+        // Seed: allmodconfig.
+        let (allmod, _) = run_target(self.k, Target::AllModConfig, None);
+        let allmod = Witness {
+            config: Arc::new(allmod),
+            origin: "allmodconfig",
+        };
+        let covered = self.cover(pool, objects, &mut pending, &allmod, &mut out);
+        self.stats.yes_by_seed += covered;
+        // SAT for the rest.
+        while let Some(obj) = pending.pop() {
+            let c = &objects[obj.as_str()];
+            let goal = self.enc.expr_in(PoolKey::Other(0), pool, c.module);
+            self.stats.sat_calls += 1;
+            match self.enc.sat_solve(&[goal.y]) {
+                None => {
+                    self.stats.unknown += 1;
+                    out.insert(
+                        obj.clone(),
+                        Verdict::Unknown {
+                            why: "the SAT solver failed".into(),
+                        },
+                    );
+                }
+                Some(false) => {
+                    self.stats.no_by_sat += 1;
+                    let reasons = self.explain_no(pool, c);
+                    out.insert(obj.clone(), Verdict::No { reasons });
+                }
+                Some(true) => {
+                    let candidate = self.candidate_config();
+                    let (config, _) = run_target(self.k, Target::OldDefConfig, Some(&candidate));
+                    let witness = Witness {
+                        config: Arc::new(config),
+                        origin: "sat",
+                    };
+                    pending.push(obj);
+                    let covered = self.cover(pool, objects, &mut pending, &witness, &mut out);
+                    self.stats.yes_by_sat += covered;
+                    if !out.contains_key(obj.as_str()) {
+                        // The candidate relied on something the CNF leaves free.
+                        pending.retain(|p| *p != obj);
+                        self.stats.unknown += 1;
+                        let atoms = self
+                            .enc
+                            .atoms()
+                            .iter()
+                            .filter(|(_, l)| self.enc.value(*l))
+                            .count();
+                        out.insert(
+                            obj.clone(),
+                            Verdict::Unknown {
+                                why: format!(
+                                    "a configuration satisfying the Kconfig CNF exists, but it did not survive olddefconfig \
+                                     (it assumed {atoms} free facts: int/hex/string comparisons or toolchain probes)"
+                                ),
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Answers "yes" for every pending object that `witness` puts in a module; returns how many.
+    fn cover(
+        &self,
+        pool: &ExprPool,
+        objects: &BTreeMap<String, ObjectConditions>,
+        pending: &mut Vec<&String>,
+        witness: &Witness,
+        out: &mut BTreeMap<String, Verdict>,
+    ) -> usize {
+        let values = ConfigValues::parse(&witness.config);
+        let v = PoolValuation {
+            pool,
+            config: &values,
+        };
+        let mut n = 0;
+        pending.retain(|obj| {
+            let c = &objects[obj.as_str()];
+            if pool.eval(c.module, &v) == Tristate::No {
+                return true;
+            }
+            let mut modules: Vec<String> = c
+                .listings
+                .iter()
+                .filter(|l| l.module.is_some() && pool.eval(l.condition, &v) != Tristate::No)
+                .filter_map(|l| {
+                    l.module
+                        .as_ref()
+                        .map(|m| format!("{}.ko", m.trim_end_matches(".o")))
+                })
+                .collect();
+            modules.sort();
+            modules.dedup();
+            out.insert(
+                (*obj).clone(),
+                Verdict::Yes {
+                    modules,
+                    witness: witness.clone(),
+                },
+            );
+            n += 1;
+            false
+        });
+        n
+    }
+
+    /// The model's values of every prompted bool/tristate symbol, as `.config` lines.
+    fn candidate_config(&self) -> String {
+        let mut out = String::new();
+        for &n in &self.k.defined {
+            let rules = self.k.symbol(n);
+            if !rules.is_bool_or_tristate()
+                || rules.prompts.is_empty()
+                || matches!(rules.kind, SymbolKind::Choice(_))
+            {
+                continue;
+            }
+            let Some(t) = self.enc.symbol(n) else {
+                continue;
+            };
+            match self.enc.model_value(t) {
+                Tristate::No => out.push_str(&format!("# CONFIG_{} is not set\n", self.k.name(n))),
+                v => out.push_str(&format!("CONFIG_{}={}\n", self.k.name(n), v.letter())),
+            }
+        }
+        out
+    }
+
+    /// Why no configuration puts the object in a module: its Makefile listings, then the
+    /// Kconfig rules of a shrunk failed core.
+    fn explain_no(&mut self, pool: &ExprPool, c: &ObjectConditions) -> Vec<Reason> {
+        let mut reasons: Vec<Reason> = c
+            .listings
+            .iter()
+            .filter(|l| l.module.is_some())
+            .filter_map(|l| {
+                l.location.as_ref().map(|loc| Reason {
+                    file: loc.file.clone(),
+                    line: loc.line,
+                    text: format!("listed in a module when {}", pool.display(l.condition)),
+                })
+            })
+            .collect();
+        // Symbols a module listing needs that this arch's Kconfig never defines.
+        let mut undefined = Vec::new();
+        for l in c.listings.iter().filter(|l| l.module.is_some()) {
+            collect_names(pool, l.condition, &mut undefined);
+        }
+        undefined.sort();
+        undefined.dedup();
+        for name in undefined {
+            let defined = self
+                .k
+                .find(&name)
+                .is_some_and(|n| self.k.symbol(n).ty != ValueType::Unknown);
+            if !defined {
+                reasons.push(Reason {
+                    file: String::new(),
+                    line: 0,
+                    text: format!("{name} is not defined by any Kconfig file of this arch, so it is never y or m"),
+                });
+            }
+        }
+        let k = self.k;
+        let explain = self
+            .explain
+            .get_or_insert_with(|| Encoding::explaining(k, Varisat::default()));
+        let goal = explain.expr_in(PoolKey::Other(0), pool, c.module);
+        let selectors: Vec<(Lit, Rule)> = explain.selectors().to_vec();
+        let mut active: Vec<Lit> = selectors.iter().map(|(l, _)| *l).collect();
+        let solve = |explain: &mut Encoding<'k, Varisat>, active: &[Lit]| {
+            let mut a = vec![goal.y];
+            a.extend_from_slice(active);
+            explain.sat_solve(&a)
+        };
+        if solve(explain, &active) != Some(false) {
+            reasons.push(Reason {
+                file: String::new(),
+                line: 0,
+                text: "no explanation found".into(),
+            });
+            return reasons;
+        }
+        let core: Vec<Lit> = explain.sat.failed_core();
+        active.retain(|l| core.contains(l));
+        // Deletion-based shrinking, bounded so one object cannot stall a whole manifest.
+        let mut i = 0;
+        let mut budget = 64;
+        while i < active.len() && budget > 0 {
+            budget -= 1;
+            let mut trial = active.clone();
+            trial.remove(i);
+            if solve(explain, &trial) == Some(false) {
+                let core = explain.sat.failed_core();
+                trial.retain(|l| core.contains(l));
+                active = trial;
+            } else {
+                i += 1;
+            }
+        }
+        let by_lit: HashMap<Lit, Rule> = selectors.into_iter().collect();
+        for l in active {
+            if let Some(rule) = by_lit.get(&l) {
+                reasons.push(self.rule_reason(*rule));
+            }
+        }
+        reasons
+    }
+
+    fn rule_reason(&self, rule: Rule) -> Reason {
+        let k = self.k;
+        let loc = |n: NameId| {
+            k.symbol(n).locations.first().cloned().unwrap_or(Location {
+                file: String::new(),
+                line: 0,
+            })
+        };
+        match rule {
+            Rule::Type(n) => {
+                let r = k.symbol(n);
+                let at = r.type_location.clone().unwrap_or_else(|| loc(n));
+                let text = if r.ty == ValueType::Bool {
+                    format!("{} is bool: never m", k.name(n))
+                } else {
+                    format!("{} is tristate: m only when MODULES=y", k.name(n))
+                };
+                Reason {
+                    file: at.file,
+                    line: at.line,
+                    text,
+                }
+            }
+            Rule::Value(n) => {
+                let r = k.symbol(n);
+                let at = loc(n);
+                let mut parts = Vec::new();
+                if let Some(d) = r.dir_dep {
+                    parts.push(format!("depends on {}", k.exprs.display(d)));
+                }
+                if r.prompts.is_empty() {
+                    parts.push("has no prompt (value from defaults and selects only)".to_string());
+                }
+                if let Some(s) = r.rev_dep {
+                    parts.push(format!("selected by {}", k.exprs.display(s)));
+                }
+                let text = if parts.is_empty() {
+                    format!("{}: value rule", k.name(n))
+                } else {
+                    format!("{} {}", k.name(n), parts.join("; "))
+                };
+                Reason {
+                    file: at.file,
+                    line: at.line,
+                    text,
+                }
+            }
+            Rule::Choice(c) => {
+                let ch = &k.choices[c];
+                let at = loc(ch.symbol);
+                Reason {
+                    file: at.file,
+                    line: at.line,
+                    text: "choice: exactly one visible member is y".into(),
+                }
+            }
+        }
+    }
+}
+
+fn collect_names(pool: &ExprPool, e: ExprId, out: &mut Vec<String>) {
+    use kp_base::{Expr, Operand};
+    match pool.get(e) {
+        Expr::Symbol(n) | Expr::Cmp(_, Operand::Symbol(n), Operand::Const(_)) => {
+            out.push(pool.name_text(n).to_string())
+        }
+        Expr::Cmp(_, Operand::Symbol(a), Operand::Symbol(b)) => {
+            out.push(pool.name_text(a).to_string());
+            out.push(pool.name_text(b).to_string());
+        }
+        Expr::Not(a) => collect_names(pool, a, out),
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            collect_names(pool, a, out);
+            collect_names(pool, b, out);
+        }
+        _ => {}
+    }
+}
+
+/// Converts kbuild-graph's per-object conditions (spans resolved through its source map).
+pub fn from_kbuild(
+    conditions: &BTreeMap<String, kbuild_graph::Conditions>,
+    sources: &kp_base::SourceMap,
+    root: &std::path::Path,
+) -> BTreeMap<String, ObjectConditions> {
+    // Makefile paths are shown relative to the tree, like Kconfig paths.
+    let relative = |p: &std::path::Path| p.strip_prefix(root).unwrap_or(p).display().to_string();
+    conditions
+        .iter()
+        .map(|(obj, c)| {
+            let listings = c
+                .occurrences
+                .iter()
+                .map(|o| Listing {
+                    module: if o.in_module { o.module.clone() } else { None },
+                    condition: o.condition,
+                    location: o.span.map(|s| Location {
+                        file: relative(sources.path(s.file)),
+                        line: sources.line_col(s).line,
+                    }),
+                })
+                .collect();
+            (
+                obj.clone(),
+                ObjectConditions {
+                    module: c.module,
+                    listings,
+                },
+            )
+        })
+        .collect()
+}
+
+fn makefile_reasons(pool: &ExprPool, c: &ObjectConditions) -> Vec<Reason> {
+    let mut out: Vec<Reason> = c
+        .listings
+        .iter()
+        .map(|l| {
+            let (file, line) = l
+                .location
+                .as_ref()
+                .map_or((String::new(), 0), |loc| (loc.file.clone(), loc.line));
+            let text = match &l.module {
+                None => format!("listed built-in only (when {})", pool.display(l.condition)),
+                Some(m) => format!(
+                    "listed in {m} only when {} (never true)",
+                    pool.display(l.condition)
+                ),
+            };
+            Reason { file, line, text }
+        })
+        .collect();
+    if out.is_empty() {
+        out.push(Reason {
+            file: String::new(),
+            line: 0,
+            text: "not listed in any Makefile reachable on this arch".into(),
+        });
+    }
+    out
+}
