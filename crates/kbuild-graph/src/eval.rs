@@ -454,39 +454,35 @@ impl<'a> Eval<'a> {
             } => {
                 self.span = Some(*span);
                 let v = self.expand(files);
-                let alts = self.alternatives(&v);
-                if alts.len() > 1 || !v.taint.is_empty() {
-                    let u = self.unknown(&format!("include {files}"));
+                if !v.taint.is_empty() {
+                    let _ = self.unknown(&format!("include {files}"));
                     self.diags.push(Diagnostic::warning(
                         "KP0612",
                         *span,
-                        format!(
-                            "computed include `{files}` depends on the configuration or the host"
-                        ),
+                        format!("computed include `{files}` depends on the host ($(shell ...))"),
                     ));
-                    let _ = u;
                 }
-                for (text, ag) in alts {
-                    let h = self.and(g, ag);
+                // Each file is included under its own guard (`DC_LIBS += x` under an ifdef).
+                for w in self.words(&v) {
+                    let h = self.and(g, w.guard);
                     if self.is_no(h) {
                         continue;
                     }
-                    for f in text.split_whitespace() {
-                        let p = if Path::new(f).is_absolute() {
-                            PathBuf::from(f)
-                        } else {
-                            self.srctree.join(f)
-                        };
-                        if f.ends_with("include/config/auto.conf") || f.ends_with("auto.conf.cmd") {
-                            continue; // config values are supplied by ConfigMode
-                        }
-                        if !self.include_file(&p, h) && !optional {
-                            self.diags.push(Diagnostic::error(
-                                "KP0613",
-                                *span,
-                                format!("included file `{f}` not found"),
-                            ));
-                        }
+                    let f = w.text.as_str();
+                    if f.ends_with("include/config/auto.conf") || f.ends_with("auto.conf.cmd") {
+                        continue; // config values are supplied by ConfigMode
+                    }
+                    let p = if Path::new(f).is_absolute() {
+                        PathBuf::from(f)
+                    } else {
+                        self.srctree.join(f)
+                    };
+                    if !self.include_file(&p, h) && !optional {
+                        self.diags.push(Diagnostic::error(
+                            "KP0613",
+                            *span,
+                            format!("included file `{f}` not found"),
+                        ));
                     }
                 }
             }

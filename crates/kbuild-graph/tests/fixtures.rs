@@ -168,3 +168,17 @@ fn malformed_input_gives_diagnostics_not_panics() {
     ];
     insta::assert_snapshot!(dump(&files));
 }
+
+#[test]
+fn addprefix_with_conditional_prefix() {
+    let files = [
+        TOP_KBUILD,
+        (
+            "drivers/Makefile",
+            "obj-$(CONFIG_FOO) += foo.o\nP = $(Q)\nifneq (,$(CONFIG_DC))\nQ = ../display\nendif\nfoo-y += $(addprefix $(P)/dc/,a.o b.o)\n",
+        ),
+    ];
+    insta::assert_snapshot!(dump(&files));
+    let l = concrete(&files, "CONFIG_FOO=y\nCONFIG_DC=y\n");
+    assert_eq!(l.builtin, ["display/dc/a.o", "display/dc/b.o"]);
+}
