@@ -26,7 +26,10 @@ pub fn run(global: &Global, args: &ParseArgs) -> anyhow::Result<ExitCode> {
         None | Some("all") => tree.arches()?.into_iter().map(|v| v.arch).collect(),
         Some(a) => match tree.arch(a)? {
             Some(v) => vec![v.arch],
-            None => bail!("unknown arch `{a}` for the tree at {}", tree.root().display()),
+            None => bail!(
+                "unknown arch `{a}` for the tree at {}",
+                tree.root().display()
+            ),
         },
     };
     let mut total_errors = 0;
@@ -58,7 +61,18 @@ pub fn run(global: &Global, args: &ParseArgs) -> anyhow::Result<ExitCode> {
             writeln!(
                 out,
                 "{arch:<10} files {:>5}  entries {:>6}  symbols {:>6} (bool {}, tristate {}, int {}, hex {}, string {}, untyped {})  shell calls {:>3}  errors {}  warnings {}  [{ms:.0} ms]",
-                s.files, s.entries, s.symbols, s.bool, s.tristate, s.int, s.hex, s.string, s.untyped, s.shell_calls, s.errors, s.warnings
+                s.files,
+                s.entries,
+                s.symbols,
+                s.bool,
+                s.tristate,
+                s.int,
+                s.hex,
+                s.string,
+                s.untyped,
+                s.shell_calls,
+                s.errors,
+                s.warnings
             )?;
         }
     }
@@ -74,5 +88,9 @@ pub fn run(global: &Global, args: &ParseArgs) -> anyhow::Result<ExitCode> {
         serde_json::to_writer(&mut out, &summary)?;
         writeln!(out)?;
     }
-    Ok(if total_errors == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if total_errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
