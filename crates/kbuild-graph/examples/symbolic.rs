@@ -46,11 +46,22 @@ fn main() {
         unknown_dirs.len(),
         g.unknowns.len()
     );
-    for d in unknown_dirs {
-        for u in &d.unknowns {
-            println!("  unknown in {}: {}", d.path, pool.display(*u));
-        }
+    let reaching = kbuild_graph::lists::graph_unknowns(&g, &pool);
+    println!(
+        "  unknown facts reaching lists or conditions: {}",
+        reaching.len()
+    );
+    for u in reaching {
+        let kp_base::Expr::Unknown(id) = pool.get(u) else {
+            continue;
+        };
+        let fact = pool.unknown(id).expect("fact");
+        let at = fact
+            .span
+            .map_or_else(|| "?".to_string(), |s| sources.location(s));
+        println!("    {at}: {}", fact.text);
     }
+    let _ = unknown_dirs;
     let o = oracle::Oracle::new(&tree, &args[1], &cache).expect("oracle");
     for kind in &args[2..] {
         let cfg = match kind.as_str() {

@@ -199,3 +199,62 @@ pub fn all_conditions(graph: &Graph, pool: &mut ExprPool) -> BTreeMap<String, Co
     }
     out
 }
+
+/// The unknown facts (`Expr::Unknown` ids) a condition depends on.
+pub fn unknowns_in(pool: &ExprPool, e: ExprId) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut stack = vec![e];
+    let mut seen = HashSet::new();
+    while let Some(x) = stack.pop() {
+        if !seen.insert(x) {
+            continue;
+        }
+        match pool.get(x) {
+            kp_base::Expr::Not(a) => stack.push(a),
+            kp_base::Expr::And(a, b) | kp_base::Expr::Or(a, b) => {
+                stack.push(a);
+                stack.push(b);
+            }
+            kp_base::Expr::Unknown(u) => out.push(u),
+            _ => {}
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// Every unknown fact that reaches the graph's lists: taint of object lists (a
+/// `$(shell ...)` in obj-y), and unknowns inside object or directory conditions. Each
+/// comes with the file:line where the construct was written (in the pool's fact).
+pub fn graph_unknowns(graph: &Graph, pool: &ExprPool) -> Vec<ExprId> {
+    let mut out: Vec<ExprId> = graph.unknowns.clone();
+    let mut add_cond = |pool: &ExprPool, e: ExprId, out: &mut Vec<ExprId>| {
+        for u in unknowns_in(pool, e) {
+            // Unknown ids are hash-consed; find the node for fact `u`.
+            if let Some(id) = (0..pool.len() as u32)
+                .map(ExprId)
+                .find(|&i| matches!(pool.get(i), kp_base::Expr::Unknown(v) if v == u))
+            {
+                out.push(id);
+            }
+        }
+    };
+    for d in &graph.dirs {
+        out.extend(d.unknowns.iter().copied());
+        add_cond(pool, d.visit, &mut out);
+        add_cond(pool, d.need_builtin, &mut out);
+        add_cond(pool, d.need_modorder, &mut out);
+        for e in d.builtin.iter().chain(d.lib.iter()) {
+            add_cond(pool, e.guard, &mut out);
+        }
+        for m in &d.modules {
+            add_cond(pool, m.guard, &mut out);
+            for e in &m.members {
+                add_cond(pool, e.guard, &mut out);
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
