@@ -1,10 +1,10 @@
 /* Links against the tree's own scripts/kconfig parser (parser.y, lexer.l, menu.c, ...) and
  * prints what it parsed, for tests/kernel_parser_diff.rs: one line per menu node
  * ("M file:line kind") and one per property of a named symbol, in sym->prop order
- * ("P name type file:line|names", the names the property's expression refers to, constants
- * y/m/n left out). Built with -DKV_FILENAME for trees whose menus and properties
+ * ("P name type file:line|expression", see canon()). Built with -DKV_FILENAME for trees whose menus and properties
  * carry `filename` (6.12) instead of `file->name` (6.1). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "lkc.h"
 
@@ -26,96 +26,113 @@ static const char *prop_name(enum prop_type t)
 	}
 }
 
-/* What kpossible's expression pool folds an expression to: its constant value, or FX when it
- * is not constant. The pool folds `y && x` to x, `n || x` to x, `n && x` to n, `y || x` to y
- * and `!const`; a quoted constant other than y/m/n is n in a boolean context. Mirrored here
- * so both sides list the names of the same subexpressions. */
-enum folded { FX, FN, FM, FY };
-
+/* An expression in a canonical text form after the constant folding kpossible's expression
+ * pool applies while building (`!const`, `!!x`, `y && x`, `n && x`, `n || x`, `y || x`,
+ * `x && x`, `x || x`), so the two parsers' trees can be compared exactly: `$NAME` a symbol,
+ * `'TEXT'` a constant operand of a comparison, `y`/`m`/`n` constants (a quoted constant
+ * other than y/m/n is `n` in a boolean context), `!(x)`, `&(a,b)`, `|(a,b)`, `=(a,b)`... */
 static int is_ynm(const struct symbol *s)
 {
-	return s->name && (!strcmp(s->name, "y") || !strcmp(s->name, "m") || !strcmp(s->name, "n"));
+	return s->name && (!strcmp(s->name, "y") || !strcmp(s->name, "m") || !strcmp(s->name, "n")) ;
 }
 
-static enum folded fold(struct expr *e)
+static char *operand(const struct symbol *s)
 {
-	enum folded a, b;
+	char *out;
+
+	if (!s->name)
+		return strdup("?");
+	if (is_ynm(s) || (s->flags & SYMBOL_CONST)) {
+		out = malloc(strlen(s->name) + 3);
+		sprintf(out, "'%s'", s->name);
+	} else {
+		out = malloc(strlen(s->name) + 2);
+		sprintf(out, "$%s", s->name);
+	}
+	return out;
+}
+
+static int is_const(const char *x)
+{
+	return !strcmp(x, "y") || !strcmp(x, "m") || !strcmp(x, "n");
+}
+
+static char *join(const char *op, char *a, char *b)
+{
+	char *out = malloc(strlen(op) + strlen(a) + (b ? strlen(b) : 0) + 4);
+
+	if (b)
+		sprintf(out, "%s(%s,%s)", op, a, b);
+	else
+		sprintf(out, "%s(%s)", op, a);
+	free(a);
+	free(b);
+	return out;
+}
+
+static char *canon(struct expr *e)
+{
+	char *a, *b;
+	const char *op;
 
 	switch (e->type) {
 	case E_SYMBOL:
 		if (is_ynm(e->left.sym))
-			return e->left.sym->name[0] == 'y' ? FY : e->left.sym->name[0] == 'm' ? FM : FN;
-		return (e->left.sym->flags & SYMBOL_CONST) ? FN : FX;
+			return strdup(e->left.sym->name);
+		if (e->left.sym->flags & SYMBOL_CONST)
+			return strdup("n");
+		return operand(e->left.sym);
 	case E_NOT:
-		a = fold(e->left.expr);
-		return a == FY ? FN : a == FN ? FY : a;
+		a = canon(e->left.expr);
+		if (is_const(a)) {
+			char c = a[0] == 'y' ? 'n' : a[0] == 'n' ? 'y' : 'm';
+			free(a);
+			return strndup(&c, 1);
+		}
+		if (!strncmp(a, "!(", 2)) {
+			b = strndup(a + 2, strlen(a) - 3);
+			free(a);
+			return b;
+		}
+		return join("!", a, NULL);
 	case E_AND:
-		a = fold(e->left.expr);
-		b = fold(e->right.expr);
-		if (a == FY)
+	case E_OR: {
+		int and = e->type == E_AND;
+		const char *unit = and ? "y" : "n", *zero = and ? "n" : "y";
+
+		a = canon(e->left.expr);
+		b = canon(e->right.expr);
+		if (!strcmp(a, unit)) {
+			free(a);
 			return b;
-		if (b == FY)
+		}
+		if (!strcmp(b, unit)) {
+			free(b);
 			return a;
-		if (a == FN || b == FN)
-			return FN;
-		return (a == FM && b == FM) ? FM : FX;
-	case E_OR:
-		a = fold(e->left.expr);
-		b = fold(e->right.expr);
-		if (a == FN)
-			return b;
-		if (b == FN)
+		}
+		if (!strcmp(a, zero) || !strcmp(b, zero)) {
+			free(a);
+			free(b);
+			return strdup(zero);
+		}
+		if (!strcmp(a, b)) {
+			free(b);
 			return a;
-		if (a == FY || b == FY)
-			return FY;
-		return (a == FM && b == FM) ? FM : FX;
-	default:
-		return FX;
+		}
+		return join(and ? "&" : "|", a, b);
 	}
-}
-
-static void name(const struct symbol *s)
-{
-	if (s->name && !is_ynm(s))
-		printf("\t%s", s->name);
-}
-
-/* The names of the subexpressions that survive folding. */
-static void names(struct expr *e)
-{
-	if (fold(e) != FX)
-		return;
-	switch (e->type) {
-	case E_AND:
-		if (fold(e->left.expr) == FY) {
-			names(e->right.expr);
-		} else if (fold(e->right.expr) == FY) {
-			names(e->left.expr);
-		} else {
-			names(e->left.expr);
-			names(e->right.expr);
+	default:
+		switch (e->type) {
+		case E_EQUAL: op = "="; break;
+		case E_UNEQUAL: op = "!="; break;
+		case E_LTH: op = "<"; break;
+		case E_LEQ: op = "<="; break;
+		case E_GTH: op = ">"; break;
+		case E_GEQ: op = ">="; break;
+		case E_RANGE: op = "range"; break;
+		default: op = "?"; break;
 		}
-		break;
-	case E_OR:
-		if (fold(e->left.expr) == FN) {
-			names(e->right.expr);
-		} else if (fold(e->right.expr) == FN) {
-			names(e->left.expr);
-		} else {
-			names(e->left.expr);
-			names(e->right.expr);
-		}
-		break;
-	case E_NOT:
-		names(e->left.expr);
-		break;
-	case E_SYMBOL:
-		name(e->left.sym);
-		break;
-	default: /* comparisons and ranges: two symbols */
-		name(e->left.sym);
-		name(e->right.sym);
-		break;
+		return join(op, operand(e->left.sym), operand(e->right.sym));
 	}
 }
 
@@ -139,14 +156,18 @@ static void walk(struct menu *m)
 				const char *n = prop_name(p->type);
 				if (n && p->menu == m) {
 					printf("P %s %s %s:%d|", sym->name, n, FILE_OF(p), p->lineno);
-					/* A single symbol or constant is listed as written (an int or
-					 * string default's value); anything else as the pool folds it. */
 					if (p->type != P_PROMPT && p->type != P_MENU) {
-						if (p->expr->type == E_SYMBOL || p->expr->type == E_RANGE)
-							p->expr->type == E_SYMBOL ? name(p->expr->left.sym)
-										   : (name(p->expr->left.sym), name(p->expr->right.sym));
-						else
-							names(p->expr);
+						char *c = canon(p->expr);
+						/* A single symbol or constant is also shown as the operand an int
+						 * or string symbol takes its value from. */
+						if (p->type == P_DEFAULT && p->expr->type == E_SYMBOL) {
+							char *o = operand(p->expr->left.sym);
+							printf("%s %s", c, o);
+							free(o);
+						} else {
+							printf("%s", c);
+						}
+						free(c);
 					}
 					printf("\n");
 				}

@@ -2,8 +2,8 @@
 //! the tree's `scripts/kconfig` sources (bison and flex run here) and prints every menu node
 //! and every property of every symbol with its file:line. Our model (run mode, same
 //! environment) must have exactly the same nodes and, per definition, the same properties at
-//! the same lines, each referring to the same names (the kernel's expressions folded the way
-//! kpossible's pool folds constants; see `fold()` in the C file).
+//! the same lines with the same expression trees (the kernel's folded the way kpossible's
+//! pool folds constants while building; see `canon()` in the C file).
 //! For ARCH=x86_64 on both trees; with KPOSSIBLE_FULL=1 for every SRCARCH (each runs the
 //! arch's toolchain probes twice, so that takes minutes).
 
@@ -14,32 +14,26 @@ use std::process::Command;
 use kconfig_parser::{MenuKind, PropertyKind, ShellMode, parse_tree};
 use kp_base::{Expr, ExprId, ExprPool, Operand};
 
-/// The names an expression refers to (symbols and constants, `y`/`m`/`n` left out).
-fn names(pool: &ExprPool, e: ExprId, out: &mut Vec<String>) {
+/// The canonical form of `tests/kernel_dump.c: canon()`.
+fn canon(pool: &ExprPool, e: ExprId) -> String {
     match pool.get(e) {
-        Expr::Symbol(n) => out.push(pool.name_text(n).to_string()),
-        Expr::Not(a) => names(pool, a, out),
-        Expr::And(a, b) | Expr::Or(a, b) => {
-            names(pool, a, out);
-            names(pool, b, out);
+        Expr::Const(t) => t.letter().to_string(),
+        Expr::Symbol(n) => format!("${}", pool.name_text(n)),
+        Expr::Not(a) => format!("!({})", canon(pool, a)),
+        Expr::And(a, b) => format!("&({},{})", canon(pool, a), canon(pool, b)),
+        Expr::Or(a, b) => format!("|({},{})", canon(pool, a), canon(pool, b)),
+        Expr::Cmp(op, a, b) => {
+            format!("{}({},{})", op.as_str(), operand(pool, a), operand(pool, b))
         }
-        Expr::Cmp(_, a, b) => {
-            for o in [a, b] {
-                let (Operand::Symbol(n) | Operand::Const(n)) = o;
-                out.push(pool.name_text(n).to_string());
-            }
-        }
-        Expr::Const(_) | Expr::Unknown(_) => {}
+        Expr::Unknown(_) => "?".to_string(),
     }
 }
 
-/// Sorted, deduplicated, without the tristate constants, tab separated (string constants
-/// contain spaces).
-fn name_set(mut v: Vec<String>) -> String {
-    v.retain(|n| !matches!(n.as_str(), "y" | "m" | "n"));
-    v.sort();
-    v.dedup();
-    v.join("\t")
+fn operand(pool: &ExprPool, o: Operand) -> String {
+    match o {
+        Operand::Symbol(n) => format!("${}", pool.name_text(n)),
+        Operand::Const(n) => format!("'{}'", pool.name_text(n)),
+    }
 }
 
 fn run(cmd: &mut Command) {
@@ -149,35 +143,31 @@ fn ours(tree: &ktree::Tree, arch: &str) -> String {
             .properties
             .iter()
             .map(|p| {
-                let mut refs = Vec::new();
-                let op_name = |o: &Operand| match o {
-                    Operand::Symbol(x) | Operand::Const(x) => m.exprs.name_text(*x).to_string(),
-                };
-                let k = match &p.kind {
-                    PropertyKind::Default { value, operand, .. } => {
-                        match operand {
-                            Some(o) => refs.push(op_name(o)),
-                            None => names(&m.exprs, *value, &mut refs),
-                        }
-                        "default"
+                let (k, text) = match &p.kind {
+                    PropertyKind::Default {
+                        value, operand: op, ..
+                    } => {
+                        let c = canon(&m.exprs, *value);
+                        let text = match op {
+                            Some(o) => format!("{c} {}", operand(&m.exprs, *o)),
+                            None => c,
+                        };
+                        ("default", text)
                     }
-                    PropertyKind::Select(x) => {
-                        refs.push(m.exprs.name_text(*x).to_string());
-                        "select"
-                    }
-                    PropertyKind::Imply(x) => {
-                        refs.push(m.exprs.name_text(*x).to_string());
-                        "imply"
-                    }
-                    PropertyKind::Range { low, high, .. } => {
-                        refs.push(op_name(low));
-                        refs.push(op_name(high));
-                        "range"
-                    }
+                    PropertyKind::Select(x) => ("select", format!("${}", m.exprs.name_text(*x))),
+                    PropertyKind::Imply(x) => ("imply", format!("${}", m.exprs.name_text(*x))),
+                    PropertyKind::Range { low, high, .. } => (
+                        "range",
+                        format!(
+                            "range({},{})",
+                            operand(&m.exprs, *low),
+                            operand(&m.exprs, *high)
+                        ),
+                    ),
                 };
                 (
                     p.span.start,
-                    format!("P {name} {k} {}|{}\n", line(p.span), name_set(refs)),
+                    format!("P {name} {k} {}|{text}\n", line(p.span)),
                 )
             })
             .collect();
@@ -206,19 +196,7 @@ fn compare(version: &str) {
 }
 
 fn compare_arch(version: &str, tree: &ktree::Tree, arch: &str) {
-    let theirs: String = kernel_dump(version, tree, arch)
-        .lines()
-        .map(|l| match l.split_once('|') {
-            Some((head, refs)) => format!(
-                "{head}|{}\n",
-                name_set(
-                    // Every name follows a tab; the empty string is a name too (`!= ""`).
-                    refs.split('\t').skip(1).map(str::to_string).collect()
-                )
-            ),
-            None => format!("{l}\n"),
-        })
-        .collect();
+    let theirs = kernel_dump(version, tree, arch);
     let ours = ours(tree, arch);
     // Nodes as a multiset; each node's property lines stay attached to it, in order.
     let group = |text: &str| {
