@@ -62,6 +62,20 @@ fn main() {
         println!("    {at}: {}", fact.text);
     }
     let _ = unknown_dirs;
+    let mut codes: std::collections::BTreeMap<&str, usize> = Default::default();
+    for d in &g.diagnostics {
+        *codes.entry(d.code).or_default() += 1;
+    }
+    println!("  diagnostics by code: {codes:?}");
+    for (c, span, msg) in kbuild_graph::lists::build_errors(&g, &mut pool) {
+        let at = span.map_or_else(|| "?".to_string(), |s| sources.location(s));
+        println!("  $(error) at {at} when {}: {msg}", pool.display(c));
+    }
+    if std::env::var_os("DIAG").is_some() {
+        for d in &g.diagnostics {
+            println!("{}", d.render(&sources).lines().next().unwrap_or(""));
+        }
+    }
     let o = oracle::Oracle::new(&tree, &args[1], &cache).expect("oracle");
     for kind in &args[2..] {
         let cfg = match kind.as_str() {

@@ -103,6 +103,11 @@ pub struct FileCache {
 
 /// The evaluator for one make invocation (one directory).
 pub struct Eval<'a> {
+    /// `$(error ...)` calls reached: the guard of the statement that reached it, where, and
+    /// the message. Under that guard real make stops, so no configuration satisfying it
+    /// builds.
+    pub errors: Vec<(ExprId, Option<Span>, String)>,
+    cur_guard: ExprId,
     /// The pool all guards live in.
     pub pool: &'a mut ExprPool,
     /// Source texts for spans.
@@ -274,6 +279,8 @@ impl<'a> Eval<'a> {
     ) -> Eval<'a> {
         let yes = pool.yes();
         Eval {
+            errors: Vec::new(),
+            cur_guard: yes,
             pool,
             sources,
             cache,
@@ -406,6 +413,7 @@ impl<'a> Eval<'a> {
     }
 
     fn stmt(&mut self, s: &Stmt, g: ExprId) {
+        self.cur_guard = g;
         match s {
             Stmt::Assign {
                 name,
@@ -1415,6 +1423,8 @@ impl<'a> Eval<'a> {
             "error" => {
                 let v = self.expand(args);
                 let msg = v.flat();
+                self.errors
+                    .push((self.cur_guard, self.span, msg.trim().to_string()));
                 if let Some(span) = self.span {
                     self.diags.push(Diagnostic::warning(
                         "KP0620",

@@ -228,7 +228,7 @@ pub fn unknowns_in(pool: &ExprPool, e: ExprId) -> Vec<u32> {
 /// comes with the file:line where the construct was written (in the pool's fact).
 pub fn graph_unknowns(graph: &Graph, pool: &ExprPool) -> Vec<ExprId> {
     let mut out: Vec<ExprId> = graph.unknowns.clone();
-    let mut add_cond = |pool: &ExprPool, e: ExprId, out: &mut Vec<ExprId>| {
+    let add_cond = |pool: &ExprPool, e: ExprId, out: &mut Vec<ExprId>| {
         for u in unknowns_in(pool, e) {
             // Unknown ids are hash-consed; find the node for fact `u`.
             if let Some(id) = (0..pool.len() as u32)
@@ -256,5 +256,21 @@ pub fn graph_unknowns(graph: &Graph, pool: &ExprPool) -> Vec<ExprId> {
     }
     out.sort_unstable();
     out.dedup();
+    out
+}
+
+/// Every `$(error ...)` the evaluation reached, with the full condition under which real make
+/// stops there (the directory is visited and the local guard holds). A configuration
+/// satisfying one of these does not build, so a witness must avoid them.
+pub fn build_errors(graph: &Graph, pool: &mut ExprPool) -> Vec<(ExprId, Option<Span>, String)> {
+    let mut out = graph.errors.clone();
+    for d in &graph.dirs {
+        for (g, span, msg) in &d.errors {
+            let c = pool.and(d.visit, *g);
+            if pool.get(c) != kp_base::Expr::Const(Tristate::No) {
+                out.push((c, *span, msg.clone()));
+            }
+        }
+    }
     out
 }

@@ -108,6 +108,8 @@ pub struct Dir {
     pub children: Vec<Child>,
     /// Unknown facts that influenced this directory's lists.
     pub unknowns: Vec<ExprId>,
+    /// `$(error ...)` reached in this directory's make: local guard, line, message.
+    pub errors: Vec<(ExprId, Option<Span>, String)>,
 }
 
 /// The evaluated Kbuild graph for one tree and ARCH.
@@ -119,6 +121,8 @@ pub struct Graph {
     pub diagnostics: Vec<Diagnostic>,
     /// Top-level unknowns (arch Makefile lists that depend on the host).
     pub unknowns: Vec<ExprId>,
+    /// `$(error ...)` reached in the top-level make (arch Makefile): guard, line, message.
+    pub errors: Vec<(ExprId, Option<Span>, String)>,
 }
 
 struct Walker<'a> {
@@ -167,7 +171,7 @@ pub fn evaluate(opts: Options, pool: &mut ExprPool, sources: &mut SourceMap) -> 
         base: Vars::new(),
         src_line: String::new(),
     };
-    let (env, top_unknowns) = w.top();
+    let (env, top_unknowns, top_errors) = w.top();
     w.base = w.base_vars(env);
     let mb =
         std::fs::read_to_string(w.opts.srctree.join("scripts/Makefile.build")).unwrap_or_default();
@@ -181,6 +185,7 @@ pub fn evaluate(opts: Options, pool: &mut ExprPool, sources: &mut SourceMap) -> 
         dirs,
         diagnostics: w.diags,
         unknowns: top_unknowns,
+        errors: top_errors,
     }
 }
 
@@ -200,7 +205,7 @@ impl Walker<'_> {
 
     /// The top-level make: the parts of the top Makefile that decide the directory lists
     /// (`core-y`, `drivers-y`, `libs-y` and the arch Makefile) and the exported variables.
-    fn top(&mut self) -> (Vars, Vec<ExprId>) {
+    fn top(&mut self) -> (Vars, Vec<ExprId>, Vec<(ExprId, Option<Span>, String)>) {
         let srctree = self.opts.srctree.display().to_string();
         let arch = self.opts.arch.clone();
         let srcarch = self.opts.srcarch.clone();
@@ -308,7 +313,7 @@ impl Walker<'_> {
                 env.insert(k.clone(), v.clone());
             }
         }
-        (env, unknowns)
+        (env, unknowns, std::mem::take(&mut e.errors))
     }
 
     /// The variables every directory starts with: environment, command line, the resets of
@@ -417,6 +422,7 @@ impl Walker<'_> {
                 .collect();
             d.children = children;
             d.unknowns = local.unknowns;
+            d.errors = local.errors;
         }
         if !matches!(self.opts.config, ConfigMode::Concrete(_)) {
             propagate(self.pool, &mut dirs);
@@ -468,7 +474,9 @@ impl Walker<'_> {
                 format!("no kbuild file in `{path}`"),
             ));
         }
-        lib_steps(&mut e, path, file)
+        let mut local = lib_steps(&mut e, path, file);
+        local.errors = std::mem::take(&mut e.errors);
+        local
     }
 }
 
@@ -485,6 +493,7 @@ struct Local {
     order: Vec<LocalOrder>,
     children: Vec<(String, ExprId, ExprId, ExprId)>,
     unknowns: Vec<ExprId>,
+    errors: Vec<(ExprId, Option<Span>, String)>,
 }
 
 fn new_dir(path: &str, visit: ExprId, nb: ExprId, nm: ExprId) -> Dir {
@@ -500,6 +509,7 @@ fn new_dir(path: &str, visit: ExprId, nb: ExprId, nm: ExprId) -> Dir {
         order: Vec::new(),
         children: Vec::new(),
         unknowns: Vec::new(),
+        errors: Vec::new(),
     }
 }
 
@@ -714,6 +724,7 @@ fn lib_steps(e: &mut Eval<'_>, path: &str, file: Option<FileId>) -> Local {
         order,
         children,
         unknowns,
+        errors: Vec::new(),
     }
 }
 
