@@ -694,6 +694,10 @@ impl<'a> Eval<'a> {
             && !sym.contains(['$', '(', ':'])
         {
             let lit = vb.flat();
+            if lit == "\"\"" {
+                // auto.conf leaves empty strings out, so `$(CONFIG_X)` is never `""`.
+                return self.pool.no();
+            }
             if !matches!(lit.as_str(), "y" | "m" | "") {
                 let n = self.pool.name(sym);
                 let c = self.pool.name(lit.trim_matches('"'));
