@@ -967,10 +967,12 @@ impl<'a> Eval<'a> {
                     }
                 },
                 _ => {
-                    let name = &text[i + 1..i + 2];
+                    // `$X`: one character, which may be more than one byte.
+                    let len = text[i + 1..].chars().next().map_or(1, char::len_utf8);
+                    let name = &text[i + 1..i + 1 + len];
                     let v = self.var_value(name);
                     out.extend(v);
-                    i += 2;
+                    i += 1 + len;
                 }
             }
             lit_start = i;

@@ -9,6 +9,14 @@ use kbuild_graph::config::{ConfigValuation, NoValuation};
 use kbuild_graph::{ConfigMode, Options};
 use proptest::prelude::*;
 
+/// 64 cases in CI; `PROPTEST_CASES=N` for a longer hunt.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64)
+}
+
 const SYMS: [&str; 4] = ["A", "B", "C", "D"];
 
 fn line(kind: u8, s: usize, t: usize, o: usize) -> String {
@@ -67,7 +75,7 @@ fn opts(root: &std::path::Path, config: ConfigMode) -> Options {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
     #[test]
     fn symbolic_equals_concrete(
         top in proptest::collection::vec((0u8..10, 0usize..4, 0usize..4, 0usize..6), 1..12),
@@ -96,5 +104,24 @@ proptest! {
         let sg = kbuild_graph::evaluate(opts(t.path(), ConfigMode::Symbolic), &mut spool, &mut ssources);
         let symbolic = kbuild_graph::lists::concrete_lists(&sg, &spool, &ConfigValuation::new(&spool, &map));
         prop_assert_eq!(concrete, symbolic, "drivers/Makefile:\n{}\nsub:\n{}\nconfig:\n{}", top_mk, sub_mk, config);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    /// Any text as a kbuild file: diagnostics, never a panic, in both modes.
+    #[test]
+    fn never_panics(text in "(obj-|\\$\\(|\\)|,|:|=|\\+=|ifeq|ifdef|else|endif|define|endef|include|\\\\\n|\n|#|%|[a-zé ]|\\$\\{|\\}|\\t|CONFIG_A|subst|call|foreach|eval|if |y|m){0,60}") {
+        let t = tree(&text, "");
+        for config in [ConfigMode::Symbolic, ConfigMode::Concrete(Rc::new(kbuild_graph::read_config("CONFIG_A=m\n")))] {
+            let mut pool = kp_base::ExprPool::new();
+            let mut sources = kp_base::SourceMap::new();
+            let g = kbuild_graph::evaluate(opts(t.path(), config), &mut pool, &mut sources);
+            let _ = kbuild_graph::lists::concrete_lists(&g, &pool, &NoValuation);
+            let _ = kbuild_graph::lists::all_conditions(&g, &mut pool);
+            for d in &g.diagnostics {
+                let _ = d.render(&sources);
+            }
+        }
     }
 }
