@@ -69,6 +69,11 @@ impl Var {
             .first()
             .is_some_and(|s| matches!(s.body, SegBody::Raw(_)))
     }
+    /// Whether it came from the environment.
+    pub fn is_env(&self) -> bool {
+        self.origin == Origin::Env
+    }
+
     /// Whether it was set on the command line (passed down to every sub-make).
     pub fn origin_is_cmdline(&self) -> bool {
         self.origin == Origin::CommandLine
@@ -388,6 +393,14 @@ impl<'a> Eval<'a> {
         self.span = saved;
         self.depth -= 1;
         true
+    }
+
+    /// The id of a makefile read earlier.
+    pub fn file_id(&self, path: &Path) -> Option<kp_base::FileId> {
+        self.cache
+            .files
+            .get(path)
+            .and_then(|e| e.as_ref().map(|(id, _)| *id))
     }
 
     fn load(&mut self, path: &Path) -> Option<(kp_base::FileId, Rc<Vec<Stmt>>)> {

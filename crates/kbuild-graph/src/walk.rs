@@ -134,6 +134,11 @@ struct Walker<'a> {
     opts: Options,
     base: Vars,
     src_line: String,
+    /// Makefile.build's `src :=` line, parsed once.
+    src_stmts: Rc<Vec<crate::parse::Stmt>>,
+    /// Per directory: the variables its parent make exported beyond the top-level ones (a
+    /// sub-make inherits its parent's environment).
+    env_overlay: HashMap<usize, Vars>,
 }
 
 fn parent_prefix(dir: &str) -> String {
@@ -170,6 +175,8 @@ pub fn evaluate(opts: Options, pool: &mut ExprPool, sources: &mut SourceMap) -> 
         opts,
         base: Vars::new(),
         src_line: String::new(),
+        src_stmts: Rc::new(Vec::new()),
+        env_overlay: HashMap::new(),
     };
     let (env, top_unknowns, top_errors) = w.top();
     w.base = w.base_vars(env);
@@ -180,6 +187,11 @@ pub fn evaluate(opts: Options, pool: &mut ExprPool, sources: &mut SourceMap) -> 
         .find(|l| l.starts_with("src :=") || l.starts_with("src:="))
         .unwrap_or("src := $(obj)")
         .to_string();
+    let id = w.sources.add(
+        PathBuf::from("<scripts/Makefile.build: src>"),
+        w.src_line.clone(),
+    );
+    w.src_stmts = Rc::new(crate::parse::parse(id, &w.src_line).0);
     let dirs = w.descend();
     Graph {
         dirs,
@@ -373,8 +385,13 @@ impl Walker<'_> {
             } else {
                 (true, true)
             };
-            let local = self.directory(&path, nb, nm);
+            let overlay = self.env_overlay.get(&i).cloned().unwrap_or_default();
+            let local = self.directory(&path, nb, nm, &overlay);
             let mut children = Vec::new();
+            let mut child_env = overlay;
+            for (k, v) in &local.exports {
+                child_env.insert(k.clone(), v.clone());
+            }
             for (sub, visit, b, m) in local.children {
                 let child_path = format!("{}{}", parent_prefix(&path), sub);
                 let ci = match index.get(&child_path) {
@@ -396,6 +413,11 @@ impl Walker<'_> {
                     c.visit = self.pool.or(c.visit, visit);
                     c.need_builtin = self.pool.or(c.need_builtin, cnb);
                     c.need_modorder = self.pool.or(c.need_modorder, cnm);
+                }
+                if !child_env.is_empty() {
+                    self.env_overlay
+                        .entry(ci)
+                        .or_insert_with(|| child_env.clone());
                 }
                 children.push(Child {
                     dir: ci,
@@ -431,10 +453,17 @@ impl Walker<'_> {
     }
 
     /// One make invocation: `make -f scripts/Makefile.build obj=DIR`.
-    fn directory(&mut self, path: &str, nb: bool, nm: bool) -> Local {
+    fn directory(&mut self, path: &str, nb: bool, nm: bool, overlay: &Vars) -> Local {
         let root = self.opts.srctree.clone();
-        let base = self.base.clone();
-        let src_line = self.src_line.clone();
+        let mut base = self.base.clone();
+        for (k, v) in overlay {
+            // Environment loses against makefile assignments (Kbuild.include, the resets).
+            if base.get(k).is_none_or(|b| b.is_env()) {
+                base.insert(k.clone(), Rc::new(v.as_env()));
+            }
+        }
+        let src_stmts = self.src_stmts.clone();
+        let start = base.clone();
         let mut e = self.eval(base);
         let yes = e.yes();
         e.set_str("obj", path, Origin::CommandLine);
@@ -448,11 +477,7 @@ impl Walker<'_> {
             if nm { "1" } else { "" },
             Origin::CommandLine,
         );
-        let id = e
-            .sources
-            .add(PathBuf::from("<Makefile.build>"), src_line.clone());
-        let (stmts, _) = crate::parse::parse(id, &src_line);
-        e.exec(&stmts, yes);
+        e.exec(&src_stmts, yes);
         let dir = root.join(path);
         let kbuild = if dir.join("Kbuild").is_file() {
             dir.join("Kbuild")
@@ -461,11 +486,7 @@ impl Walker<'_> {
         };
         let mut file = None;
         if e.include_file(&kbuild, yes) {
-            file = e
-                .sources
-                .iter()
-                .find(|(_, f)| f.path == kbuild)
-                .map(|(id, _)| id);
+            file = e.file_id(&kbuild);
         } else {
             let id = e.sources.add(kbuild.clone(), String::new());
             e.diags.push(Diagnostic::error(
@@ -476,6 +497,13 @@ impl Walker<'_> {
         }
         let mut local = lib_steps(&mut e, path, file);
         local.errors = std::mem::take(&mut e.errors);
+        // What this make exports beyond what it started with is its children's environment.
+        for (k, v) in &e.vars {
+            let exported = v.export || e.exports.contains(&**k);
+            if exported && !start.get(k).is_some_and(|s| Rc::ptr_eq(s, v)) {
+                local.exports.insert(k.clone(), v.clone());
+            }
+        }
         local
     }
 }
@@ -494,6 +522,7 @@ struct Local {
     children: Vec<(String, ExprId, ExprId, ExprId)>,
     unknowns: Vec<ExprId>,
     errors: Vec<(ExprId, Option<Span>, String)>,
+    exports: Vars,
 }
 
 fn new_dir(path: &str, visit: ExprId, nb: ExprId, nm: ExprId) -> Dir {
@@ -725,6 +754,7 @@ fn lib_steps(e: &mut Eval<'_>, path: &str, file: Option<FileId>) -> Local {
         children,
         unknowns,
         errors: Vec::new(),
+        exports: Vars::new(),
     }
 }
 
