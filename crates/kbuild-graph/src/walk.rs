@@ -606,6 +606,14 @@ fn lib_steps(e: &mut Eval<'_>, path: &str, file: Option<FileId>) -> Local {
 
     // 1. obj-m := $(filter-out $(obj-y),$(obj-m))
     let mut obj_m = Vec::new();
+    // A directory listed in obj-m is visited with need-modorder whether or not step 1 moved
+    // it out (it is then in obj-y): `y || (m && !y)` is `y || m`, so the unfiltered guards
+    // give the same, shorter conditions for subdirectories.
+    let obj_m_dirs: Vec<GWord> = obj_m0
+        .iter()
+        .filter(|w| w.text.ends_with('/'))
+        .cloned()
+        .collect();
     for w in obj_m0 {
         let in_y = listed(e, &obj_y, &w.text);
         let n = e.pool.not(in_y);
@@ -662,7 +670,7 @@ fn lib_steps(e: &mut Eval<'_>, path: &str, file: Option<FileId>) -> Local {
             touch(e, d, w.guard, 1 | 2);
         }
     }
-    for w in &obj_m {
+    for w in &obj_m_dirs {
         if let Some(d) = w.text.strip_suffix('/') {
             touch(e, d, w.guard, 2);
         }

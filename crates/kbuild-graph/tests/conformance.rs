@@ -82,6 +82,53 @@ fn first_difference(what: &str, want: &KbuildLists, got: &KbuildLists) -> Option
     None
 }
 
+/// The conditions of objects behind the idioms of kbuild-semantics.md section 1.3, on 6.12
+/// x86_64: a plain tristate, `$(CONFIG_X:m=y)`, `obj-$(subst m,y,...)` directories, a
+/// composite member, `ifeq ($(CONFIG_USB),m)` forcing obj-m, `subst y,$(CONFIG_L2TP),...`, a member of a composite in an `obj-$(subst m,y,...)` directory.
+fn idioms(
+    pool: &mut kp_base::ExprPool,
+    sources: &kp_base::SourceMap,
+    graph: &kbuild_graph::Graph,
+) -> String {
+    let all = kbuild_graph::lists::all_conditions(graph, pool);
+    let root = format!(
+        "{}/",
+        std::fs::canonicalize(tree("6.12").root())
+            .expect("root")
+            .display()
+    );
+    let mut out = String::new();
+    for o in [
+        "drivers/net/dummy.o",
+        "drivers/net/ethernet/intel/ixgbe/ixgbe_fcoe.o",
+        "drivers/net/phy/sfp-bus.o",
+        "drivers/usb/cdns3/cdns3-gadget.o",
+        "net/l2tp/l2tp_ppp.o",
+        "drivers/hv/hv_util.o",
+    ] {
+        let Some(c) = all.get(o) else {
+            out.push_str(&format!("{o}: not listed\n"));
+            continue;
+        };
+        out.push_str(&format!(
+            "{o}\n  built-in: {}\n  module:   {}\n",
+            pool.display(c.builtin),
+            pool.display(c.module)
+        ));
+        for occ in &c.occurrences {
+            let at = occ.span.map_or_else(
+                || "?".to_string(),
+                |s| sources.location(s).replace(&root, ""),
+            );
+            out.push_str(&format!(
+                "  {} at {at}\n",
+                if occ.in_module { "module" } else { "built-in" }
+            ));
+        }
+    }
+    out
+}
+
 fn check(version: &str, arch: &str) {
     let tree = tree(version);
     let o = oracle::Oracle::new(&tree, arch, &ktree::cache_dir()).expect("oracle");
@@ -92,6 +139,12 @@ fn check(version: &str, arch: &str) {
         &mut spool,
         &mut ssources,
     );
+    if version == "6.12" && arch == "x86_64" {
+        insta::assert_snapshot!(
+            "idioms_6_12_x86_64",
+            idioms(&mut spool, &ssources, &symbolic)
+        );
+    }
     let unknowns = kbuild_graph::lists::graph_unknowns(&symbolic, &spool);
     assert!(
         unknowns.is_empty(),
