@@ -67,9 +67,15 @@ fn main() {
         *codes.entry(d.code).or_default() += 1;
     }
     println!("  diagnostics by code: {codes:?}");
-    for (c, span, msg) in kbuild_graph::lists::build_errors(&g, &mut pool) {
-        let at = span.map_or_else(|| "?".to_string(), |s| sources.location(s));
-        println!("  $(error) at {at} when {}: {msg}", pool.display(c));
+    for e in kbuild_graph::lists::build_errors(&g, &mut pool) {
+        let at = e
+            .span
+            .map_or_else(|| "?".to_string(), |s| sources.location(s));
+        println!(
+            "  $(error) at {at} when {}: {}",
+            pool.display(e.condition),
+            e.message
+        );
     }
     if std::env::var_os("DIAG").is_some() {
         for d in &g.diagnostics {

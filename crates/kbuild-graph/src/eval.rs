@@ -29,6 +29,18 @@ pub enum ConfigMode {
     Symbolic,
 }
 
+/// A `$(error ...)` call that evaluation reached.
+#[derive(Clone, Debug)]
+pub struct MakeError {
+    /// When it is reached: the guard of the statement (in a directory, local to the
+    /// directory being visited; see `lists::build_errors` for the full condition).
+    pub condition: ExprId,
+    /// The line.
+    pub span: Option<Span>,
+    /// The message.
+    pub message: String,
+}
+
 /// Who set a variable, as far as overriding goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Origin {
@@ -103,15 +115,18 @@ pub type Vars = HashMap<Rc<str>, Rc<Var>>;
 /// Parsed makefiles, shared across directories.
 #[derive(Default)]
 pub struct FileCache {
-    files: HashMap<PathBuf, Option<(kp_base::FileId, Rc<Vec<Stmt>>)>>,
+    files: HashMap<PathBuf, Option<Parsed>>,
 }
+
+/// A makefile read once: its id in the source map and its statements.
+type Parsed = (kp_base::FileId, Rc<Vec<Stmt>>);
 
 /// The evaluator for one make invocation (one directory).
 pub struct Eval<'a> {
     /// `$(error ...)` calls reached: the guard of the statement that reached it, where, and
     /// the message. Under that guard real make stops, so no configuration satisfying it
     /// builds.
-    pub errors: Vec<(ExprId, Option<Span>, String)>,
+    pub errors: Vec<MakeError>,
     cur_guard: ExprId,
     /// The pool all guards live in.
     pub pool: &'a mut ExprPool,
@@ -403,7 +418,7 @@ impl<'a> Eval<'a> {
             .and_then(|e| e.as_ref().map(|(id, _)| *id))
     }
 
-    fn load(&mut self, path: &Path) -> Option<(kp_base::FileId, Rc<Vec<Stmt>>)> {
+    fn load(&mut self, path: &Path) -> Option<Parsed> {
         if let Some(c) = self.cache.files.get(path) {
             return c.clone();
         }
@@ -1442,8 +1457,11 @@ impl<'a> Eval<'a> {
             "error" => {
                 let v = self.expand(args);
                 let msg = v.flat();
-                self.errors
-                    .push((self.cur_guard, self.span, msg.trim().to_string()));
+                self.errors.push(MakeError {
+                    condition: self.cur_guard,
+                    span: self.span,
+                    message: msg.trim().to_string(),
+                });
                 if let Some(span) = self.span {
                     self.diags.push(Diagnostic::warning(
                         "KP0620",

@@ -78,11 +78,7 @@ impl Guards {
                     add_sym(&mut syms, t, None);
                 }
                 Expr::Symbol(s) => add_sym(&mut syms, s, None),
-                Expr::Unknown(u) => {
-                    if !unknowns.contains(&u) {
-                        unknowns.push(u)
-                    }
-                }
+                Expr::Unknown(u) if !unknowns.contains(&u) => unknowns.push(u),
                 _ => {}
             }
         }

@@ -17,6 +17,7 @@ The same evaluator runs in two modes ([`ConfigMode`]):
 - symbolic: `$(CONFIG_X)` is `y` under `X=y` and `m` under `X=m`; guards are conditions in the
   shared [`kp_base::ExprPool`], and [`lists::all_conditions`] gives, for every object, when it
   is built in and when it is part of a module, with the Makefile lines.
+
 Evaluating a symbolic graph's guards under a configuration gives exactly the concrete lists
 (tested on random Makefiles and on the real trees).
 

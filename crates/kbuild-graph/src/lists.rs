@@ -262,13 +262,16 @@ pub fn graph_unknowns(graph: &Graph, pool: &ExprPool) -> Vec<ExprId> {
 /// Every `$(error ...)` the evaluation reached, with the full condition under which real make
 /// stops there (the directory is visited and the local guard holds). A configuration
 /// satisfying one of these does not build, so a witness must avoid them.
-pub fn build_errors(graph: &Graph, pool: &mut ExprPool) -> Vec<(ExprId, Option<Span>, String)> {
+pub fn build_errors(graph: &Graph, pool: &mut ExprPool) -> Vec<crate::eval::MakeError> {
     let mut out = graph.errors.clone();
     for d in &graph.dirs {
-        for (g, span, msg) in &d.errors {
-            let c = pool.and(d.visit, *g);
-            if pool.get(c) != kp_base::Expr::Const(Tristate::No) {
-                out.push((c, *span, msg.clone()));
+        for e in &d.errors {
+            let condition = pool.and(d.visit, e.condition);
+            if pool.get(condition) != kp_base::Expr::Const(Tristate::No) {
+                out.push(crate::eval::MakeError {
+                    condition,
+                    ..e.clone()
+                });
             }
         }
     }

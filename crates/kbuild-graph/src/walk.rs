@@ -15,7 +15,7 @@ use std::rc::Rc;
 
 use kp_base::{Diagnostic, ExprId, ExprPool, FileId, SourceMap, Span};
 
-use crate::eval::{ConfigMode, Eval, FileCache, Origin, Vars};
+use crate::eval::{ConfigMode, Eval, FileCache, MakeError, Origin, Vars};
 use crate::guard::Guards;
 use crate::value::{GWord, Value};
 
@@ -109,7 +109,7 @@ pub struct Dir {
     /// Unknown facts that influenced this directory's lists.
     pub unknowns: Vec<ExprId>,
     /// `$(error ...)` reached in this directory's make: local guard, line, message.
-    pub errors: Vec<(ExprId, Option<Span>, String)>,
+    pub errors: Vec<MakeError>,
 }
 
 /// The evaluated Kbuild graph for one tree and ARCH.
@@ -122,7 +122,7 @@ pub struct Graph {
     /// Top-level unknowns (arch Makefile lists that depend on the host).
     pub unknowns: Vec<ExprId>,
     /// `$(error ...)` reached in the top-level make (arch Makefile): guard, line, message.
-    pub errors: Vec<(ExprId, Option<Span>, String)>,
+    pub errors: Vec<MakeError>,
 }
 
 struct Walker<'a> {
@@ -217,7 +217,7 @@ impl Walker<'_> {
 
     /// The top-level make: the parts of the top Makefile that decide the directory lists
     /// (`core-y`, `drivers-y`, `libs-y` and the arch Makefile) and the exported variables.
-    fn top(&mut self) -> (Vars, Vec<ExprId>, Vec<(ExprId, Option<Span>, String)>) {
+    fn top(&mut self) -> (Vars, Vec<ExprId>, Vec<MakeError>) {
         let srctree = self.opts.srctree.display().to_string();
         let arch = self.opts.arch.clone();
         let srcarch = self.opts.srcarch.clone();
@@ -521,7 +521,7 @@ struct Local {
     order: Vec<LocalOrder>,
     children: Vec<(String, ExprId, ExprId, ExprId)>,
     unknowns: Vec<ExprId>,
-    errors: Vec<(ExprId, Option<Span>, String)>,
+    errors: Vec<MakeError>,
     exports: Vars,
 }
 
