@@ -446,9 +446,10 @@ impl Walker<'_> {
             d.unknowns = local.unknowns;
             d.errors = local.errors;
         }
-        if !matches!(self.opts.config, ConfigMode::Concrete(_)) {
-            propagate(self.pool, &mut dirs);
-        }
+        // Also in concrete mode: a directory first reached without need-builtin (through
+        // subdir-y, say) and later through obj-y is entered twice by make; its children's
+        // flags must come from both.
+        propagate(self.pool, &mut dirs);
         dirs
     }
 

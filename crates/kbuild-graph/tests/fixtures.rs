@@ -182,3 +182,22 @@ fn addprefix_with_conditional_prefix() {
     let l = concrete(&files, "CONFIG_FOO=y\nCONFIG_DC=y\n");
     assert_eq!(l.builtin, ["display/dc/a.o", "display/dc/b.o"]);
 }
+
+#[test]
+fn dotdot_directories_keep_their_own_flags() {
+    // `b/` is reached as `a/../b` through subdir-y (no flags, contributes nothing) and as
+    // `z/../b` through obj-y (built-in); make runs both, with their own `obj`.
+    let files = [
+        ("Kbuild", "obj-y += a/ z/\n"),
+        ("a/Makefile", "subdir-y += ../b/\n"),
+        ("z/Makefile", "obj-y += ../b/\n"),
+        ("b/Makefile", "obj-y += c/\n"),
+        ("b/c/Makefile", "obj-y += x.o\n"),
+    ];
+    let l = concrete(&files, "");
+    assert!(
+        l.builtin.contains(&"b/c/x.o".to_string()),
+        "{:?}",
+        l.builtin
+    );
+}
