@@ -62,6 +62,17 @@ fn main() {
         println!("    {at}: {}", fact.text);
     }
     let _ = unknown_dirs;
+    if std::env::var_os("UNKNOWNS").is_some() {
+        for f in pool.unknowns() {
+            let at = f
+                .span
+                .map_or_else(|| "?".to_string(), |s| sources.location(s));
+            println!(
+                "    fact {at}: {}",
+                f.text.chars().take(80).collect::<String>()
+            );
+        }
+    }
     let mut codes: std::collections::BTreeMap<&str, usize> = Default::default();
     for d in &g.diagnostics {
         *codes.entry(d.code).or_default() += 1;
