@@ -192,7 +192,7 @@ pub fn manifest(global: &Global, args: &ManifestArgs) -> anyhow::Result<ExitCode
         for r in &reports {
             let s = &r.stats;
             eprintln!(
-                "kpossible: {}: {} objects: yes {} (allmodconfig {}, sat {}), no {} (makefile {}, sat {}), unknown {}; {:.1}s kconfig, {:.1}s kbuild, {:.1}s analysis",
+                "kpossible: {}: {} objects: yes {} (allmodconfig {}, sat {}), no {} (makefile {}, sat {}), unknown {}; {:.1}s kconfig, {:.1}s kbuild, {:.1}s analysis ({:.1}s sat in {} calls, {:.1}s explaining, {:.1}s validating)",
                 r.arch,
                 s.objects,
                 s.yes_by_seed + s.yes_by_sat,
@@ -204,7 +204,11 @@ pub fn manifest(global: &Global, args: &ManifestArgs) -> anyhow::Result<ExitCode
                 s.unknown,
                 r.seconds[0],
                 r.seconds[1],
-                r.seconds[2]
+                r.seconds[2],
+                s.seconds_sat,
+                s.sat_calls,
+                s.seconds_explain,
+                s.seconds_validate
             );
         }
     }

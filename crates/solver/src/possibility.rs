@@ -171,6 +171,12 @@ pub struct Stats {
     pub unknown: usize,
     /// SAT calls made.
     pub sat_calls: usize,
+    /// Seconds in SAT queries, in explaining "no" answers, and in validating candidates.
+    pub seconds_sat: f64,
+    /// See `seconds_sat`.
+    pub seconds_explain: f64,
+    /// See `seconds_sat`.
+    pub seconds_validate: f64,
 }
 
 /// The possibility analysis of one arch.
@@ -178,6 +184,13 @@ pub struct Analysis<'k> {
     k: &'k Kconfig,
     enc: Encoding<'k, Varisat>,
     explain: Option<Encoding<'k, Varisat>>,
+    /// Per symbol (by `NameId`), an upper bound of its value in every valid configuration
+    /// (0 n, 1 m, 2 y); see [`upper_bounds`].
+    ub: Vec<u8>,
+    /// Goals already proven impossible.
+    refuted: std::collections::HashSet<Lit>,
+    /// Kconfig explanations by module condition.
+    core_memo: HashMap<ExprId, Vec<Reason>>,
     /// Counters.
     pub stats: Stats,
 }
@@ -189,6 +202,9 @@ impl<'k> Analysis<'k> {
             k,
             enc: Encoding::new(k, Varisat::default()),
             explain: None,
+            ub: upper_bounds(k),
+            refuted: Default::default(),
+            core_memo: HashMap::new(),
             stats: Stats::default(),
         }
     }
@@ -228,7 +244,27 @@ impl<'k> Analysis<'k> {
             let c = &objects[obj.as_str()];
             let goal = self.enc.expr_in(PoolKey::Other(0), pool, c.module);
             self.stats.sat_calls += 1;
-            match self.enc.sat_solve(&[goal.y]) {
+            let t = std::time::Instant::now();
+            // A goal that is false by construction (a symbol this arch never defines) or
+            // already refuted needs no solver call.
+            let trivially_false = goal.y == !self.enc.truth() || !self.may_hold(pool, c.module);
+            let result = if trivially_false || self.refuted.contains(&goal.y) {
+                Some(false)
+            } else {
+                self.enc.sat_solve(&[goal.y])
+            };
+            if result == Some(false) {
+                self.refuted.insert(goal.y);
+            }
+            self.stats.seconds_sat += t.elapsed().as_secs_f64();
+            if std::env::var_os("KPOSSIBLE_TRACE").is_some() {
+                eprintln!(
+                    "trace: {obj} {result:?} trivial={trivially_false} pending={} {:?}",
+                    pending.len(),
+                    self.stats
+                );
+            }
+            match result {
                 None => {
                     self.stats.unknown += 1;
                     out.insert(
@@ -240,7 +276,9 @@ impl<'k> Analysis<'k> {
                 }
                 Some(false) => {
                     self.stats.no_by_sat += 1;
-                    let reasons = self.explain_no(pool, c);
+                    let t = std::time::Instant::now();
+                    let reasons = self.explain_no(pool, c, trivially_false);
+                    self.stats.seconds_explain += t.elapsed().as_secs_f64();
                     out.insert(obj.clone(), Verdict::No { reasons });
                 }
                 Some(true) => {
@@ -277,6 +315,113 @@ impl<'k> Analysis<'k> {
             }
         }
         out
+    }
+
+    /// A cheap over-approximation: can `e` be y at all, given only each symbol's type (bool
+    /// never m, undefined symbols never y or m)? `false` is a proof that it cannot.
+    fn may_hold(&self, pool: &ExprPool, e: ExprId) -> bool {
+        self.possible(pool, e) & Y != 0
+    }
+
+    /// The set of values `e` may take (bits `N`, `M`, `Y`), by types alone.
+    fn possible(&self, pool: &ExprPool, e: ExprId) -> u8 {
+        use kp_base::Expr;
+        match pool.get(e) {
+            Expr::Const(t) => bit(t),
+            Expr::Symbol(n) => match self.k.find(pool.name_text(n)) {
+                Some(s) if self.k.symbol(s).is_bool_or_tristate() => self.value_set(s),
+                _ => N,
+            },
+            Expr::Not(a) => {
+                let a = self.possible(pool, a);
+                (if a & N != 0 { Y } else { 0 }) | (a & M) | (if a & Y != 0 { N } else { 0 })
+            }
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                let is_and = matches!(pool.get(e), Expr::And(..));
+                let (a, b) = (self.possible(pool, a), self.possible(pool, b));
+                let mut out = 0;
+                for x in [Tristate::No, Tristate::Mod, Tristate::Yes] {
+                    for y in [Tristate::No, Tristate::Mod, Tristate::Yes] {
+                        if a & bit(x) != 0 && b & bit(y) != 0 {
+                            out |= bit(if is_and { x.min(y) } else { x.max(y) });
+                        }
+                    }
+                }
+                out
+            }
+            Expr::Unknown(_) => N | Y,
+            Expr::Cmp(op, a, b) => {
+                let (Some(da), Some(db)) =
+                    (self.operand_domain(pool, a), self.operand_domain(pool, b))
+                else {
+                    return N | Y;
+                };
+                let mut out = 0;
+                for (ta, sa) in &da {
+                    for (tb, sb) in &db {
+                        let ord = kp_base::expr::compare_values(*ta, sa, *tb, sb);
+                        let holds = match op {
+                            kp_base::CmpOp::Eq => ord.is_eq(),
+                            kp_base::CmpOp::Ne => ord.is_ne(),
+                            kp_base::CmpOp::Lt => ord.is_lt(),
+                            kp_base::CmpOp::Le => ord.is_le(),
+                            kp_base::CmpOp::Gt => ord.is_gt(),
+                            kp_base::CmpOp::Ge => ord.is_ge(),
+                        };
+                        out |= if holds { Y } else { N };
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    /// The values a bool/tristate symbol may take: up to its bound, never m for bool.
+    fn value_set(&self, s: NameId) -> u8 {
+        let set = below(self.ub[s.0 as usize]);
+        if self.k.symbol(s).ty == ValueType::Bool {
+            set & !M
+        } else {
+            set
+        }
+    }
+
+    fn operand_domain(
+        &self,
+        pool: &ExprPool,
+        o: kp_base::Operand,
+    ) -> Option<Vec<(ValueType, String)>> {
+        match o {
+            kp_base::Operand::Const(c) => {
+                let t = pool.name_text(c);
+                let ty = if Tristate::from_letter(t).is_some() {
+                    ValueType::Tristate
+                } else {
+                    ValueType::Unknown
+                };
+                Some(vec![(ty, t.to_string())])
+            }
+            kp_base::Operand::Symbol(n) => {
+                let name = pool.name_text(n);
+                let sym = self.k.find(name);
+                match sym.map(|s| self.k.symbol(s).ty) {
+                    Some(ty @ (ValueType::Bool | ValueType::Tristate)) => {
+                        let set = sym.map_or(N | M | Y, |s| self.value_set(s));
+                        Some(
+                            [(N, "n"), (M, "m"), (Y, "y")]
+                                .iter()
+                                .filter(|(b, _)| set & b != 0)
+                                .map(|(_, v)| (ty, v.to_string()))
+                                .collect(),
+                        )
+                    }
+                    Some(ValueType::Unknown) | None => {
+                        Some(vec![(ValueType::Unknown, name.to_string())])
+                    }
+                    _ => None,
+                }
+            }
+        }
     }
 
     /// Answers "yes" for every pending object that `witness` puts in a module; returns how many.
@@ -348,7 +493,12 @@ impl<'k> Analysis<'k> {
 
     /// Why no configuration puts the object in a module: its Makefile listings, then the
     /// Kconfig rules of a shrunk failed core.
-    fn explain_no(&mut self, pool: &ExprPool, c: &ObjectConditions) -> Vec<Reason> {
+    fn explain_no(
+        &mut self,
+        pool: &ExprPool,
+        c: &ObjectConditions,
+        trivially_false: bool,
+    ) -> Vec<Reason> {
         let mut reasons: Vec<Reason> = c
             .listings
             .iter()
@@ -381,11 +531,144 @@ impl<'k> Analysis<'k> {
                 });
             }
         }
+        // Bool symbols a module listing needs at m.
+        let mut bools = Vec::new();
+        for l in c.listings.iter().filter(|l| l.module.is_some()) {
+            collect_m_tests(pool, l.condition, &mut bools);
+        }
+        bools.sort();
+        bools.dedup();
+        for name in bools {
+            if let Some(n) = self
+                .k
+                .find(&name)
+                .filter(|&n| self.k.symbol(n).ty == ValueType::Bool)
+            {
+                let r = self.k.symbol(n);
+                let at = r
+                    .type_location
+                    .clone()
+                    .or_else(|| r.locations.first().cloned());
+                let (file, line) = at.map_or((String::new(), 0), |l| (l.file, l.line));
+                reasons.push(Reason {
+                    file,
+                    line,
+                    text: format!("{name} is bool: never m"),
+                });
+            }
+        }
+        // Symbols a module listing needs that can never be enabled here, with the chain of
+        // dependencies that rules them out.
+        let mut names = Vec::new();
+        for l in c.listings.iter().filter(|l| l.module.is_some()) {
+            collect_names(pool, l.condition, &mut names);
+        }
+        names.sort();
+        names.dedup();
+        let mut seen = std::collections::HashSet::new();
+        for name in names {
+            if let Some(n) = self.k.find(&name) {
+                self.never_enabled_chain(n, &mut reasons, &mut seen, 4);
+            }
+        }
+        if trivially_false {
+            return reasons;
+        }
+        if let Some(memo) = self.core_memo.get(&c.module) {
+            reasons.extend(memo.iter().cloned());
+            return reasons;
+        }
+        let core = self.core_reasons(pool, c.module);
+        self.core_memo.insert(c.module, core.clone());
+        for r in core {
+            if !reasons.contains(&r) {
+                reasons.push(r);
+            }
+        }
+        reasons
+    }
+
+    /// "X is never enabled on this arch" for a symbol whose upper bound is n, followed by the
+    /// first such symbol its dependencies need, up to `depth` links.
+    fn never_enabled_chain(
+        &self,
+        n: NameId,
+        out: &mut Vec<Reason>,
+        seen: &mut std::collections::HashSet<NameId>,
+        depth: u32,
+    ) {
+        let r = self.k.symbol(n);
+        if depth == 0 || !r.is_bool_or_tristate() || self.ub[n.0 as usize] != 0 || !seen.insert(n) {
+            return;
+        }
+        let at = r.locations.first().cloned().unwrap_or(Location {
+            file: String::new(),
+            line: 0,
+        });
+        let dep = r
+            .dir_dep
+            .map_or_else(|| "nothing".to_string(), |d| self.k.exprs.display(d));
+        let text = if r.prompts.is_empty() {
+            let selectors = r
+                .rev_dep
+                .map_or_else(|| "nothing".to_string(), |e| self.k.exprs.display(e));
+            format!(
+                "{} is never enabled on this arch: it has no prompt, no default that can fire, and is selected by {selectors}, none of which can be enabled",
+                self.k.name(n)
+            )
+        } else {
+            format!(
+                "{} is never enabled on this arch: it depends on {dep}",
+                self.k.name(n)
+            )
+        };
+        out.push(Reason {
+            file: at.file,
+            line: at.line,
+            text,
+        });
+        if let Some(d) = r.dir_dep {
+            let mut inner = Vec::new();
+            collect_names(&self.k.exprs, d, &mut inner);
+            for name in inner {
+                match self.k.find(&name) {
+                    Some(m) if self.k.symbol(m).ty == ValueType::Unknown => {
+                        out.push(Reason {
+                            file: String::new(),
+                            line: 0,
+                            text: format!("{name} is not defined on this arch"),
+                        });
+                        return;
+                    }
+                    Some(m)
+                        if self.ub[m.0 as usize] == 0 && self.k.symbol(m).is_bool_or_tristate() =>
+                    {
+                        self.never_enabled_chain(m, out, seen, depth - 1);
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// The Kconfig rules of a shrunk failed core for "`module` holds".
+    fn core_reasons(&mut self, pool: &ExprPool, module: ExprId) -> Vec<Reason> {
+        let mut reasons = Vec::new();
         let k = self.k;
         let explain = self
             .explain
             .get_or_insert_with(|| Encoding::explaining(k, Varisat::default()));
-        let goal = explain.expr_in(PoolKey::Other(0), pool, c.module);
+        let goal = explain.expr_in(PoolKey::Other(0), pool, module);
+        // With every Kconfig rule switched off: a condition that contradicts itself.
+        if explain.sat_solve(&[goal.y]) == Some(false) {
+            reasons.push(Reason {
+                file: String::new(),
+                line: 0,
+                text: "the conditions under which the Makefiles put it in a module contradict each other".into(),
+            });
+            return reasons;
+        }
         let selectors: Vec<(Lit, Rule)> = explain.selectors().to_vec();
         let mut active: Vec<Lit> = selectors.iter().map(|(l, _)| *l).collect();
         let solve = |explain: &mut Encoding<'k, Varisat>, active: &[Lit]| {
@@ -484,6 +767,124 @@ impl<'k> Analysis<'k> {
                 }
             }
         }
+    }
+}
+
+/// The values at or below bound `ub` (0 n, 1 m, 2 y) as a set.
+fn below(ub: u8) -> u8 {
+    match ub {
+        0 => N,
+        1 => N | M,
+        _ => N | M | Y,
+    }
+}
+
+/// Upper bounds of every bool/tristate symbol's value over all valid configurations.
+///
+/// In every configuration `olddefconfig` accepts, a symbol's value is at most
+/// `max(dir_dep, rev_dep)` (a visible value is capped by its prompt's condition, a default by
+/// its own condition, an `imply` by the dependencies; only `select` reaches past them), with
+/// m lifted to y for bool. Starting from each type's maximum and shrinking until nothing
+/// changes keeps every bound sound; it catches what needs no solver: symbols that depend,
+/// directly or through others, on something this arch never defines.
+pub fn upper_bounds(k: &Kconfig) -> Vec<u8> {
+    let mut ub: Vec<u8> = k
+        .symbols
+        .iter()
+        .map(|r| if r.is_bool_or_tristate() { 2 } else { 0 })
+        .collect();
+    for _ in 0..64 {
+        let mut changed = false;
+        for (i, r) in k.symbols.iter().enumerate() {
+            if ub[i] == 0 || !r.is_bool_or_tristate() {
+                continue;
+            }
+            // A value comes from a prompt (capped by its condition), a default (capped by
+            // its condition), an imply (capped by the dependencies) or a select.
+            let prompts = r
+                .prompts
+                .iter()
+                .map(|p| maxval(k, &ub, p.visible))
+                .max()
+                .unwrap_or(0);
+            let defaults = r
+                .defaults
+                .iter()
+                .map(|d| maxval(k, &ub, d.value).min(maxval(k, &ub, d.visible)))
+                .max()
+                .unwrap_or(0);
+            let dep = r.dir_dep.map_or(2, |d| maxval(k, &ub, d));
+            let implied = r.implied.map_or(0, |e| maxval(k, &ub, e).min(dep));
+            let rev = r.rev_dep.map_or(0, |e| maxval(k, &ub, e));
+            let mut bound = if matches!(r.kind, SymbolKind::Choice(_)) {
+                2
+            } else {
+                prompts.max(defaults).max(implied).max(rev)
+            };
+            if bound == 1 && r.ty == ValueType::Bool {
+                bound = 2;
+            }
+            if bound < ub[i] {
+                ub[i] = bound;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    ub
+}
+
+fn maxval(k: &Kconfig, ub: &[u8], e: ExprId) -> u8 {
+    use kp_base::Expr;
+    match k.exprs.get(e) {
+        Expr::Const(t) => t as u8,
+        Expr::Symbol(n) => ub.get(n.0 as usize).copied().unwrap_or(0),
+        Expr::Not(a) => 2 - minval(k, ub, a),
+        Expr::And(a, b) => maxval(k, ub, a).min(maxval(k, ub, b)),
+        Expr::Or(a, b) => maxval(k, ub, a).max(maxval(k, ub, b)),
+        // Comparisons and opaque facts may hold.
+        Expr::Cmp(..) | Expr::Unknown(_) => 2,
+    }
+}
+
+fn minval(k: &Kconfig, ub: &[u8], e: ExprId) -> u8 {
+    use kp_base::Expr;
+    match k.exprs.get(e) {
+        Expr::Const(t) => t as u8,
+        Expr::Not(a) => 2 - maxval(k, ub, a),
+        Expr::And(a, b) => minval(k, ub, a).min(minval(k, ub, b)),
+        Expr::Or(a, b) => minval(k, ub, a).max(minval(k, ub, b)),
+        Expr::Symbol(_) | Expr::Cmp(..) | Expr::Unknown(_) => 0,
+    }
+}
+
+const N: u8 = 1;
+const M: u8 = 2;
+const Y: u8 = 4;
+
+fn bit(t: Tristate) -> u8 {
+    match t {
+        Tristate::No => N,
+        Tristate::Mod => M,
+        Tristate::Yes => Y,
+    }
+}
+
+/// Symbols compared with `m` (`X = m`, the guard of an `obj-$(CONFIG_X)` module listing).
+fn collect_m_tests(pool: &ExprPool, e: ExprId, out: &mut Vec<String>) {
+    use kp_base::{Expr, Operand};
+    match pool.get(e) {
+        Expr::Cmp(_, Operand::Symbol(n), Operand::Const(c)) if pool.name_text(c) == "m" => {
+            out.push(pool.name_text(n).to_string())
+        }
+        Expr::Not(a) => collect_m_tests(pool, a, out),
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            collect_m_tests(pool, a, out);
+            collect_m_tests(pool, b, out);
+        }
+        _ => {}
     }
 }
 
