@@ -128,6 +128,9 @@ pub struct Eval<'a> {
     /// builds.
     pub errors: Vec<MakeError>,
     cur_guard: ExprId,
+    /// Unknown facts that change what is read at all (a computed include, an `$(eval)` of
+    /// host-dependent text): they may affect any list of this make.
+    pub unknown_events: Vec<ExprId>,
     /// The pool all guards live in.
     pub pool: &'a mut ExprPool,
     /// Source texts for spans.
@@ -301,6 +304,7 @@ impl<'a> Eval<'a> {
         Eval {
             errors: Vec::new(),
             cur_guard: yes,
+            unknown_events: Vec::new(),
             pool,
             sources,
             cache,
@@ -491,7 +495,8 @@ impl<'a> Eval<'a> {
                 self.span = Some(*span);
                 let v = self.expand(files);
                 if !v.taint.is_empty() {
-                    let _ = self.unknown(&format!("include {files}"));
+                    let u = self.unknown(&format!("include {files}"));
+                    self.unknown_events.push(u);
                     self.diags.push(Diagnostic::warning(
                         "KP0612",
                         *span,
@@ -625,15 +630,15 @@ impl<'a> Eval<'a> {
                 (SegBody::Val(v), false)
             }
             AssignOp::Append => {
-                let old = existing.as_ref().expect("defined");
-                let sep = old.nonempty_text();
-                if old.recursive() {
+                let sep = existing.as_ref().is_some_and(|o| o.nonempty_text());
+                if existing.as_ref().is_some_and(|o| o.recursive()) {
                     (SegBody::Raw(raw.into()), sep)
                 } else {
                     (SegBody::Val(self.expand(raw)), sep)
                 }
             }
-            AssignOp::Conditional => unreachable!("rewritten above"),
+            // Rewritten to Recursive above; kept total rather than panicking.
+            AssignOp::Conditional => (SegBody::Raw(raw.into()), false),
         };
         let seg = Seg {
             guard: g,
@@ -1673,6 +1678,8 @@ impl<'a> Eval<'a> {
                         "KP0621",
                         "$(eval) of text that depends on $(shell ...)".into(),
                     );
+                    let taint = v.taint.clone();
+                    self.unknown_events.extend(taint);
                 }
                 let alts = self.alternatives(&v);
                 let span = self.span;

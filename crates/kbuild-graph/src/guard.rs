@@ -202,18 +202,14 @@ fn simplify_and(pool: &mut ExprPool, a: ExprId, b: ExprId) -> Option<ExprId> {
 }
 
 fn add_sym(syms: &mut Vec<(NameId, Vec<NameId>)>, s: NameId, c: Option<NameId>) {
-    let entry = match syms.iter_mut().position(|(n, _)| *n == s) {
-        Some(i) => &mut syms[i].1,
+    let i = match syms.iter().position(|(n, _)| *n == s) {
+        Some(i) => i,
         None => {
             syms.push((s, Vec::new()));
-            &mut syms
-                .last_mut()
-                .map(|l| &mut l.1)
-                .into_iter()
-                .next()
-                .expect("just pushed")
+            syms.len() - 1
         }
     };
+    let entry = &mut syms[i].1;
     if let Some(c) = c
         && !entry.contains(&c)
     {

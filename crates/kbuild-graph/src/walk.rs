@@ -325,6 +325,7 @@ impl Walker<'_> {
                 env.insert(k.clone(), v.clone());
             }
         }
+        unknowns.extend(e.unknown_events.iter().copied());
         (env, unknowns, std::mem::take(&mut e.errors))
     }
 
@@ -498,6 +499,9 @@ impl Walker<'_> {
         }
         let mut local = lib_steps(&mut e, path, file);
         local.errors = std::mem::take(&mut e.errors);
+        local.unknowns.extend(e.unknown_events.iter().copied());
+        local.unknowns.sort();
+        local.unknowns.dedup();
         // What this make exports beyond what it started with is its children's environment.
         for (k, v) in &e.vars {
             let exported = v.export || e.exports.contains(&**k);
