@@ -1,0 +1,133 @@
+//! The possibility answers on the real trees, checked against the kernel's own tools: a "yes"
+//! must come with a witness that the tree's conf keeps unchanged and with which real make
+//! puts the object in the named module; a "no" must name the rule that forbids it.
+
+use kpossible_tests::{oracle, tree};
+use oracle::config_body;
+use solver::arch::analyze;
+use solver::possibility::Verdict;
+
+fn answer(
+    version: &str,
+    arch: &str,
+    objects: &[&str],
+) -> std::collections::BTreeMap<String, Verdict> {
+    let t = tree(version);
+    let variant = t.arch(arch).unwrap().unwrap();
+    let only: Vec<String> = objects.iter().map(|s| s.to_string()).collect();
+    let report = analyze(t.root(), arch, &variant.srcarch, Some(&only));
+    report.verdicts
+}
+
+fn reasons_text(v: &Verdict) -> String {
+    match v {
+        Verdict::No { reasons } => reasons
+            .iter()
+            .map(|r| format!("{}:{}: {}", r.file, r.line, r.text))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => panic!("expected no, got {}", other.word()),
+    }
+}
+
+/// 6.1: zswap.o and zpool.o carry MODULE_LICENSE but can never be modules: both are listed
+/// only through `obj-$(CONFIG_X)` with a bool X.
+#[test]
+fn zswap_and_zpool_in_6_1_are_no_with_their_bool_symbols() {
+    let v = answer("6.1", "x86", &["mm/zswap.o", "mm/zpool.o"]);
+    let zswap = reasons_text(&v["mm/zswap.o"]);
+    assert!(zswap.contains("ZSWAP is bool: never m"), "{zswap}");
+    assert!(
+        zswap.contains("mm/Makefile:"),
+        "names the Makefile line: {zswap}"
+    );
+    let zpool = reasons_text(&v["mm/zpool.o"]);
+    assert!(zpool.contains("ZPOOL is bool: never m"), "{zpool}");
+}
+
+/// ps3disk is a PS3 (powerpc) driver: on x86 its symbol does not exist.
+#[test]
+fn ps3disk_is_no_on_x86_because_its_symbol_is_powerpc_only() {
+    let v = answer("6.12", "x86", &["drivers/block/ps3disk.o"]);
+    let text = reasons_text(&v["drivers/block/ps3disk.o"]);
+    assert!(text.contains("PS3_DISK is not defined"), "{text}");
+}
+
+/// dummy.o is yes, and the real tools confirm the witness.
+#[test]
+fn dummy_is_yes_with_a_witness_the_real_tools_confirm() {
+    for version in ["6.1", "6.12"] {
+        let v = answer(version, "x86", &["drivers/net/dummy.o"]);
+        let Verdict::Yes { modules, witness } = &v["drivers/net/dummy.o"] else {
+            panic!("dummy.o: {}", v["drivers/net/dummy.o"].word())
+        };
+        assert_eq!(modules, &["drivers/net/dummy.ko"]);
+        let o = oracle(version, "x86");
+        let kept = o.olddefconfig(&witness.config).unwrap().value;
+        assert_eq!(
+            config_body(&kept),
+            config_body(&witness.config),
+            "{version}: conf keeps the witness unchanged"
+        );
+        let lists = o.kbuild_lists(&witness.config).unwrap().value;
+        assert_eq!(
+            lists
+                .module_of("drivers/net/dummy.o")
+                .map(|m| m.name.as_str()),
+            Some("drivers/net/dummy.ko")
+        );
+    }
+}
+
+/// Objects only a SAT witness makes modular (allmodconfig does not): the witness is checked
+/// by the real conf and real make. CI checks a few; KPOSSIBLE_FULL=1 checks every one found
+/// for x86 6.12.
+#[test]
+fn sat_witnesses_are_confirmed_by_the_real_tools() {
+    let t = tree("6.12");
+    let report = analyze(t.root(), "x86", "x86", None);
+    let limit = if std::env::var_os("KPOSSIBLE_FULL").is_some() {
+        usize::MAX
+    } else {
+        3
+    };
+    let mut by_config: std::collections::BTreeMap<String, Vec<(String, Vec<String>)>> =
+        Default::default();
+    for (obj, v) in &report.verdicts {
+        if let Verdict::Yes { modules, witness } = v {
+            if witness.origin == "sat" {
+                by_config
+                    .entry(witness.config.to_string())
+                    .or_default()
+                    .push((obj.clone(), modules.clone()));
+            }
+        }
+    }
+    assert!(
+        !by_config.is_empty(),
+        "some objects need a SAT witness on x86 6.12"
+    );
+    let o = oracle("6.12", "x86");
+    let mut confirmed = 0;
+    for (config, objects) in by_config.iter().take(limit) {
+        let kept = o.olddefconfig(config).unwrap().value;
+        assert_eq!(
+            config_body(&kept),
+            config_body(config),
+            "conf keeps the SAT witness unchanged"
+        );
+        let lists = o.kbuild_lists(config).unwrap().value;
+        for (obj, modules) in objects {
+            let m = lists
+                .module_of(obj)
+                .unwrap_or_else(|| panic!("{obj}: real make does not put it in a module"));
+            assert!(
+                modules.iter().any(|x| *x == m.name) || modules.contains(&m.name),
+                "{obj}: {} not in {modules:?}",
+                m.name
+            );
+            confirmed += 1;
+        }
+    }
+    eprintln!("confirmed {confirmed} SAT-witnessed yes answers with the real tools");
+}
