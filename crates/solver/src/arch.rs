@@ -14,6 +14,20 @@ use crate::possibility::{Analysis, Stats, Verdict, from_kbuild};
 /// Make variables pinned for reproducible results, as the oracle pins them.
 pub const PINS: &[(&str, &str)] = &[("RUSTC", "/bin/false"), ("PAHOLE", "/bin/false")];
 
+/// The pinned variables for `arch`. UML's Makefile derives `SUBARCH` and `OS` from
+/// `uname`; they are given as this host's answers (x86, Linux), as real make would compute them.
+fn pins(arch: &str) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = PINS
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    if arch == "um" {
+        v.push(("SUBARCH".into(), "x86".into()));
+        v.push(("OS".into(), "Linux".into()));
+    }
+    v
+}
+
 /// Everything answered for one arch.
 pub struct ArchReport {
     /// The `ARCH=` spelling analysed.
@@ -50,10 +64,7 @@ pub fn analyze(root: &Path, arch: &str, srcarch: &str, only: Option<&[String]>) 
         arch: arch.to_string(),
         srcarch: srcarch.to_string(),
         config: kbuild_graph::ConfigMode::Symbolic,
-        pins: PINS
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect(),
+        pins: pins(arch),
     };
     let graph = kbuild_graph::evaluate(opts, &mut pool, &mut sources);
     errors.extend(
