@@ -34,12 +34,24 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// An error at `primary`.
     pub fn error(code: &'static str, primary: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { code, severity: Severity::Error, message: message.into(), primary, notes: Vec::new() }
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            primary,
+            notes: Vec::new(),
+        }
     }
 
     /// A warning at `primary`.
     pub fn warning(code: &'static str, primary: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { code, severity: Severity::Warning, message: message.into(), primary, notes: Vec::new() }
+        Diagnostic {
+            code,
+            severity: Severity::Warning,
+            message: message.into(),
+            primary,
+            notes: Vec::new(),
+        }
     }
 
     /// Adds a note at another span.
@@ -61,7 +73,13 @@ impl Diagnostic {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        let mut out = format!("{}: {}[{}]: {}\n", map.location(self.primary), severity, self.code, self.message);
+        let mut out = format!(
+            "{}: {}[{}]: {}\n",
+            map.location(self.primary),
+            severity,
+            self.code,
+            self.message
+        );
         render_snippet(&mut out, map, self.primary);
         for (span, note) in &self.notes {
             out.push_str(&format!("{}: note: {}\n", map.location(*span), note));
@@ -71,7 +89,9 @@ impl Diagnostic {
 }
 
 fn render_snippet(out: &mut String, map: &SourceMap, span: Span) {
-    let Some(file) = map.get(span.file) else { return };
+    let Some(file) = map.get(span.file) else {
+        return;
+    };
     let lc = file.line_col(span.start);
     let text = file.line_text(lc.line);
     if text.is_empty() && span.start == span.end {
@@ -86,10 +106,20 @@ fn render_snippet(out: &mut String, map: &SourceMap, span: Span) {
     } else {
         (text.to_string(), col)
     };
-    let width = ((span.end - span.start) as usize).clamp(1, shown.len().saturating_sub(caret_col).max(1));
+    let width =
+        ((span.end - span.start) as usize).clamp(1, shown.len().saturating_sub(caret_col).max(1));
     let gutter = lc.line.to_string().len();
-    out.push_str(&format!("{:>gutter$} | {}\n", lc.line, shown.replace('\t', " ")));
-    out.push_str(&format!("{:>gutter$} | {}{}\n", "", " ".repeat(caret_col), "^".repeat(width)));
+    out.push_str(&format!(
+        "{:>gutter$} | {}\n",
+        lc.line,
+        shown.replace('\t', " ")
+    ));
+    out.push_str(&format!(
+        "{:>gutter$} | {}{}\n",
+        "",
+        " ".repeat(caret_col),
+        "^".repeat(width)
+    ));
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -108,7 +138,10 @@ mod tests {
         let mut map = SourceMap::new();
         let f = map.add("Kconfig", "config A\n\tbol\n".to_string());
         let d = Diagnostic::error("KP0102", Span::new(f, 10, 13), "unknown keyword `bol`");
-        assert_eq!(d.render(&map), "Kconfig:2:2: error[KP0102]: unknown keyword `bol`\n2 |  bol\n  |  ^^^\n");
+        assert_eq!(
+            d.render(&map),
+            "Kconfig:2:2: error[KP0102]: unknown keyword `bol`\n2 |  bol\n  |  ^^^\n"
+        );
     }
 
     #[test]

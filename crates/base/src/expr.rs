@@ -12,7 +12,9 @@ use std::fmt::Write as _;
 use crate::source::Span;
 
 /// A tristate value. The order is the kernel's: `No < Mod < Yes`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Tristate {
     /// `n`
     No = 0,
@@ -90,7 +92,8 @@ impl CmpOp {
         }
     }
 
-    fn holds(self, ord: std::cmp::Ordering) -> bool {
+    /// Whether the operator holds for a comparison result (`a OP b` where `a.cmp(b) == ord`).
+    pub fn holds(self, ord: std::cmp::Ordering) -> bool {
         use std::cmp::Ordering::*;
         match self {
             CmpOp::Eq => ord == Equal,
@@ -257,7 +260,10 @@ impl ExprPool {
     /// The node behind an id.
     pub fn get(&self, id: ExprId) -> Expr {
         // Ids are only made by `intern`, so the index exists in this pool.
-        *self.nodes.get_index(id.0 as usize).expect("ExprId from another pool")
+        *self
+            .nodes
+            .get_index(id.0 as usize)
+            .expect("ExprId from another pool")
     }
 
     /// Number of distinct nodes.
@@ -364,7 +370,10 @@ impl ExprPool {
     /// A new opaque fact; each call makes a distinct one.
     pub fn unknown_fact(&mut self, text: impl Into<String>, span: Option<Span>) -> ExprId {
         let id = self.unknowns.len() as u32;
-        self.unknowns.push(UnknownFact { text: text.into(), span });
+        self.unknowns.push(UnknownFact {
+            text: text.into(),
+            span,
+        });
         self.intern(Expr::Unknown(id))
     }
 
@@ -390,18 +399,30 @@ impl ExprPool {
             Expr::Cmp(op, a, b) => {
                 let (ta, sa) = self.operand_value(a, v);
                 let (tb, sb) = self.operand_value(b, v);
-                if op.holds(compare_values(ta, &sa, tb, &sb)) { Tristate::Yes } else { Tristate::No }
+                if op.holds(compare_values(ta, &sa, tb, &sb)) {
+                    Tristate::Yes
+                } else {
+                    Tristate::No
+                }
             }
         }
     }
 
-    fn operand_value<'v>(&'v self, o: Operand, v: &'v impl Valuation) -> (ValueType, std::borrow::Cow<'v, str>) {
+    fn operand_value<'v>(
+        &'v self,
+        o: Operand,
+        v: &'v impl Valuation,
+    ) -> (ValueType, std::borrow::Cow<'v, str>) {
         match o {
             Operand::Symbol(n) => v.string_value(n),
             Operand::Const(n) => {
                 let text = self.name_text(n);
                 // `sym_lookup()` returns the tristate constants for the one-letter names.
-                let ty = if Tristate::from_letter(text).is_some() { ValueType::Tristate } else { ValueType::Unknown };
+                let ty = if Tristate::from_letter(text).is_some() {
+                    ValueType::Tristate
+                } else {
+                    ValueType::Unknown
+                };
                 (ty, std::borrow::Cow::Borrowed(text))
             }
         }
@@ -419,7 +440,9 @@ impl ExprPool {
             Operand::Symbol(n) => out.push_str(self.name_text(n)),
             Operand::Const(n) => {
                 let t = self.name_text(n);
-                if Tristate::from_letter(t).is_some() || (!t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')) {
+                if Tristate::from_letter(t).is_some()
+                    || (!t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+                {
                     out.push_str(t)
                 } else {
                     let _ = write!(out, "\"{t}\"");
@@ -486,7 +509,9 @@ fn parse_for_compare(s: &str, ty: ValueType) -> Parsed {
         }
         ValueType::Int => strtoll(s, 10).map_or(Parsed::Text, Parsed::Signed),
         ValueType::Hex => strtoull_hex(s).map_or(Parsed::Text, Parsed::Unsigned),
-        ValueType::Unknown | ValueType::String => strtoll(s, 0).map_or(Parsed::Text, Parsed::Signed),
+        ValueType::Unknown | ValueType::String => {
+            strtoll(s, 0).map_or(Parsed::Text, Parsed::Signed)
+        }
     }
 }
 
@@ -523,7 +548,9 @@ fn strtoll(s: &str, base: u32) -> Option<i64> {
         _ => (false, t),
     };
     let (radix, digits) = match base {
-        0 if rest.len() > 2 && (rest.starts_with("0x") || rest.starts_with("0X")) => (16, &rest[2..]),
+        0 if rest.len() > 2 && (rest.starts_with("0x") || rest.starts_with("0X")) => {
+            (16, &rest[2..])
+        }
         0 if rest.len() > 1 && rest.starts_with('0') => (8, &rest[1..]),
         0 => (10, rest),
         b => (b, rest),
@@ -533,7 +560,11 @@ fn strtoll(s: &str, base: u32) -> Option<i64> {
     }
     let mag = u64::from_str_radix(digits, radix).ok()?;
     if neg {
-        if mag > i64::MAX as u64 + 1 { None } else { Some((mag as i64).wrapping_neg()) }
+        if mag > i64::MAX as u64 + 1 {
+            None
+        } else {
+            Some((mag as i64).wrapping_neg())
+        }
     } else {
         i64::try_from(mag).ok()
     }
@@ -541,7 +572,10 @@ fn strtoll(s: &str, base: u32) -> Option<i64> {
 
 fn strtoull_hex(s: &str) -> Option<u64> {
     let t = s.trim_start();
-    let digits = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")).unwrap_or(t);
+    let digits = t
+        .strip_prefix("0x")
+        .or_else(|| t.strip_prefix("0X"))
+        .unwrap_or(t);
     if digits.is_empty() || !s.ends_with(|c: char| c.is_ascii_hexdigit()) {
         return None;
     }
@@ -558,7 +592,9 @@ mod tests {
     impl Valuation for Env {
         fn tristate(&self, n: NameId) -> Tristate {
             match self.0.get(self.1.name_text(n)) {
-                Some((ValueType::Bool | ValueType::Tristate, v)) => Tristate::from_letter(v).unwrap_or(Tristate::No),
+                Some((ValueType::Bool | ValueType::Tristate, v)) => {
+                    Tristate::from_letter(v).unwrap_or(Tristate::No)
+                }
                 _ => Tristate::No,
             }
         }
@@ -592,11 +628,28 @@ mod tests {
     #[test]
     fn comparisons_follow_expr_parse_string() {
         use std::cmp::Ordering::*;
-        assert_eq!(compare_values(ValueType::Int, "64", ValueType::Unknown, "0x40"), Equal);
-        assert_eq!(compare_values(ValueType::Hex, "0x10", ValueType::Unknown, "16"), Equal);
-        assert_eq!(compare_values(ValueType::Int, "", ValueType::Unknown, "0"), Less, "empty does not parse: strcmp");
-        assert_eq!(compare_values(ValueType::String, "10", ValueType::String, "9"), Less, "two strings: strcmp");
-        assert_eq!(compare_values(ValueType::Tristate, "m", ValueType::Tristate, "y"), Less);
+        assert_eq!(
+            compare_values(ValueType::Int, "64", ValueType::Unknown, "0x40"),
+            Equal
+        );
+        assert_eq!(
+            compare_values(ValueType::Hex, "0x10", ValueType::Unknown, "16"),
+            Equal
+        );
+        assert_eq!(
+            compare_values(ValueType::Int, "", ValueType::Unknown, "0"),
+            Less,
+            "empty does not parse: strcmp"
+        );
+        assert_eq!(
+            compare_values(ValueType::String, "10", ValueType::String, "9"),
+            Less,
+            "two strings: strcmp"
+        );
+        assert_eq!(
+            compare_values(ValueType::Tristate, "m", ValueType::Tristate, "y"),
+            Less
+        );
     }
 
     #[test]

@@ -23,7 +23,11 @@ pub struct Span {
 impl Span {
     /// A span from `start` to `end` in `file`.
     pub fn new(file: FileId, start: usize, end: usize) -> Span {
-        Span { file, start: clamp_u32(start), end: clamp_u32(end.max(start)) }
+        Span {
+            file,
+            start: clamp_u32(start),
+            end: clamp_u32(end.max(start)),
+        }
     }
 }
 
@@ -58,15 +62,26 @@ impl SourceFile {
             Err(i) => i.saturating_sub(1),
         };
         let start = self.line_starts.get(line).copied().unwrap_or(0);
-        LineCol { line: clamp_u32(line + 1), col: offset.saturating_sub(start) + 1 }
+        LineCol {
+            line: clamp_u32(line + 1),
+            col: offset.saturating_sub(start) + 1,
+        }
     }
 
     /// The text of 1-based line `line`, without its newline.
     pub fn line_text(&self, line: u32) -> &str {
         let i = line.saturating_sub(1) as usize;
-        let Some(&start) = self.line_starts.get(i) else { return "" };
-        let end = self.line_starts.get(i + 1).map_or(self.text.len(), |&e| e as usize);
-        self.text.get(start as usize..end).unwrap_or("").trim_end_matches(['\n', '\r'])
+        let Some(&start) = self.line_starts.get(i) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(i + 1)
+            .map_or(self.text.len(), |&e| e as usize);
+        self.text
+            .get(start as usize..end)
+            .unwrap_or("")
+            .trim_end_matches(['\n', '\r'])
     }
 }
 
@@ -118,7 +133,11 @@ impl SourceMap {
     pub fn add(&mut self, path: impl Into<PathBuf>, text: String) -> FileId {
         let line_starts = line_starts(text.as_bytes());
         let id = FileId(clamp_u32(self.files.len()));
-        self.files.push(SourceFile { path: path.into(), text, line_starts });
+        self.files.push(SourceFile {
+            path: path.into(),
+            text,
+            line_starts,
+        });
         id
     }
 
@@ -146,12 +165,14 @@ impl SourceMap {
 
     /// The display path of `id`.
     pub fn path(&self, id: FileId) -> &Path {
-        self.get(id).map_or(Path::new("<unknown>"), |f| f.path.as_path())
+        self.get(id)
+            .map_or(Path::new("<unknown>"), |f| f.path.as_path())
     }
 
     /// Line and column of the start of `span`.
     pub fn line_col(&self, span: Span) -> LineCol {
-        self.get(span.file).map_or(LineCol { line: 0, col: 0 }, |f| f.line_col(span.start))
+        self.get(span.file)
+            .map_or(LineCol { line: 0, col: 0 }, |f| f.line_col(span.start))
     }
 
     /// `path:line:col` of the start of `span`.
@@ -172,7 +193,10 @@ impl SourceMap {
 
     /// Every file with its id, in the order they were added.
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files.iter().enumerate().map(|(i, f)| (FileId(clamp_u32(i)), f))
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(clamp_u32(i)), f))
     }
 }
 
@@ -184,17 +208,35 @@ mod tests {
     fn line_col_counts_from_one() {
         let mut map = SourceMap::new();
         let f = map.add("Kconfig", "config A\n\tbool\n".to_string());
-        assert_eq!(map.line_col(Span::new(f, 0, 1)), LineCol { line: 1, col: 1 });
-        assert_eq!(map.line_col(Span::new(f, 10, 11)), LineCol { line: 2, col: 2 });
+        assert_eq!(
+            map.line_col(Span::new(f, 0, 1)),
+            LineCol { line: 1, col: 1 }
+        );
+        assert_eq!(
+            map.line_col(Span::new(f, 10, 11)),
+            LineCol { line: 2, col: 2 }
+        );
         assert_eq!(map.location(Span::new(f, 10, 14)), "Kconfig:2:2");
         assert_eq!(map.file(f).line_text(2), "\tbool");
     }
 
     #[test]
     fn line_starts_match_a_plain_scan() {
-        for text in ["", "\n", "a", "abc\ndef\n\n", "0123456\n89abcdef\n\n\n\nxyz", "\n\n\n\n\n\n\n\n\n"] {
+        for text in [
+            "",
+            "\n",
+            "a",
+            "abc\ndef\n\n",
+            "0123456\n89abcdef\n\n\n\nxyz",
+            "\n\n\n\n\n\n\n\n\n",
+        ] {
             let plain: Vec<u32> = std::iter::once(0)
-                .chain(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i as u32 + 1))
+                .chain(
+                    text.bytes()
+                        .enumerate()
+                        .filter(|&(_, b)| b == b'\n')
+                        .map(|(i, _)| i as u32 + 1),
+                )
                 .collect();
             assert_eq!(line_starts(text.as_bytes()), plain, "{text:?}");
         }

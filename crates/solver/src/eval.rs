@@ -236,14 +236,7 @@ impl<'k> Evaluation<'k> {
                 let (ta, sa) = self.operand_string(a);
                 let (tb, sb) = self.operand_string(b);
                 let ord = compare_values(ta, &sa, tb, &sb);
-                let holds = match op {
-                    kp_base::CmpOp::Eq => ord.is_eq(),
-                    kp_base::CmpOp::Ne => !ord.is_eq(),
-                    kp_base::CmpOp::Lt => ord.is_lt(),
-                    kp_base::CmpOp::Le => ord.is_le(),
-                    kp_base::CmpOp::Gt => ord.is_gt(),
-                    kp_base::CmpOp::Ge => ord.is_ge(),
-                };
+                let holds = op.holds(ord);
                 if holds { Tristate::Yes } else { Tristate::No }
             }
         }

@@ -360,14 +360,7 @@ impl<'k> Analysis<'k> {
                 for (ta, sa) in &da {
                     for (tb, sb) in &db {
                         let ord = kp_base::expr::compare_values(*ta, sa, *tb, sb);
-                        let holds = match op {
-                            kp_base::CmpOp::Eq => ord.is_eq(),
-                            kp_base::CmpOp::Ne => ord.is_ne(),
-                            kp_base::CmpOp::Lt => ord.is_lt(),
-                            kp_base::CmpOp::Le => ord.is_le(),
-                            kp_base::CmpOp::Gt => ord.is_gt(),
-                            kp_base::CmpOp::Ge => ord.is_ge(),
-                        };
+                        let holds = op.holds(ord);
                         out |= if holds { Y } else { N };
                     }
                 }

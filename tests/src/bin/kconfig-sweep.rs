@@ -50,7 +50,7 @@ fn main() {
                 continue;
             }
             let k = Kconfig::new(&model);
-            let mut cell = |name: &str, ours: &str, theirs: &str| -> bool {
+            let cell = |name: &str, ours: &str, theirs: &str| -> bool {
                 let ok = config_body(ours) == config_body(theirs);
                 if !ok {
                     eprintln!(

@@ -11,37 +11,63 @@ use solver::arch::analyze;
 use solver::possibility::Verdict;
 
 fn main() {
-    let versions: Vec<String> = std::env::args()
-        .nth(1)
-        .map_or_else(|| vec!["6.1".into(), "6.12".into()], |s| s.split(',').map(String::from).collect());
+    let versions: Vec<String> = std::env::args().nth(1).map_or_else(
+        || vec!["6.1".into(), "6.12".into()],
+        |s| s.split(',').map(String::from).collect(),
+    );
     let cache = ktree::cache_dir();
     let mut violations = 0usize;
     let mut configs_total = 0usize;
-    println!("| tree | SRCARCH | configs walked by real make | module objects checked | violations | unknown | seconds |");
+    println!(
+        "| tree | SRCARCH | configs walked by real make | module objects checked | violations | unknown | seconds |"
+    );
     println!("|---|---|---|---|---|---|---|");
     for version in &versions {
         let t = kpossible_tests::tree(version);
         // Group the oracle's cached walks by SRCARCH.
         let mut walks: BTreeMap<String, Vec<oracle::KbuildLists>> = BTreeMap::new();
         let oracle_dir = cache.join("oracle");
-        let Ok(entries) = std::fs::read_dir(&oracle_dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&oracle_dir) else {
+            continue;
+        };
         for tree_dir in entries.filter_map(|e| e.ok()) {
             let name = tree_dir.file_name().to_string_lossy().to_string();
             if !name.starts_with(&format!("{}-", t.version())) {
                 continue;
             }
-            for arch_dir in std::fs::read_dir(tree_dir.path()).into_iter().flatten().filter_map(|e| e.ok()) {
+            for arch_dir in std::fs::read_dir(tree_dir.path())
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.ok())
+            {
                 let arch_name = arch_dir.file_name().to_string_lossy().to_string();
-                let arch = arch_name.rsplit_once('-').map_or(arch_name.as_str(), |(a, _)| a).to_string();
-                let Ok(Some(variant)) = t.arch(&arch) else { continue };
-                for f in std::fs::read_dir(arch_dir.path().join("results")).into_iter().flatten().filter_map(|e| e.ok()) {
+                let arch = arch_name
+                    .rsplit_once('-')
+                    .map_or(arch_name.as_str(), |(a, _)| a)
+                    .to_string();
+                let Ok(Some(variant)) = t.arch(&arch) else {
+                    continue;
+                };
+                for f in std::fs::read_dir(arch_dir.path().join("results"))
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|e| e.ok())
+                {
                     let p = f.path();
-                    let is_walk = p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("kbuild-"));
+                    let is_walk = p
+                        .file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with("kbuild-"));
                     if !is_walk {
                         continue;
                     }
-                    if let Some(lists) = std::fs::read(&p).ok().and_then(|b| serde_json::from_slice::<oracle::KbuildLists>(&b).ok()) {
-                        walks.entry(variant.srcarch.clone()).or_default().push(lists);
+                    if let Some(lists) = std::fs::read(&p)
+                        .ok()
+                        .and_then(|b| serde_json::from_slice::<oracle::KbuildLists>(&b).ok())
+                    {
+                        walks
+                            .entry(variant.srcarch.clone())
+                            .or_default()
+                            .push(lists);
                     }
                 }
             }

@@ -399,14 +399,7 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
         for (ta, sa, la) in &da {
             for (tb, sb, lb) in &db {
                 let ord = compare_values(*ta, sa, *tb, sb);
-                let holds = match op {
-                    CmpOp::Eq => ord.is_eq(),
-                    CmpOp::Ne => ord.is_ne(),
-                    CmpOp::Lt => ord.is_lt(),
-                    CmpOp::Le => ord.is_le(),
-                    CmpOp::Gt => ord.is_gt(),
-                    CmpOp::Ge => ord.is_ge(),
-                };
+                let holds = op.holds(ord);
                 if holds {
                     // The tristate domain literals are "exactly" conditions only once combined:
                     // "m" means m && !y.
