@@ -53,22 +53,50 @@ fn arch_json(v: &Verdict, witness_file: Option<&str>) -> Value {
     }
 }
 
+/// Analyses every arch, `--jobs` at a time (default: available cores); reports come back in
+/// arch order whatever the thread count, so output is deterministic.
 fn run_arches(
     global: &Global,
     tree: &ktree::Tree,
     only: Option<&[String]>,
 ) -> anyhow::Result<Vec<ArchReport>> {
     let list = arches(global, tree)?;
-    let mut reports = Vec::new();
-    for (i, (arch, srcarch)) in list.iter().enumerate() {
-        if !global.quiet {
-            eprintln!("kpossible: [{}/{}] {arch}", i + 1, list.len());
+    let jobs = global
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<ArchReport>>> =
+        list.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(list.len()) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some((arch, srcarch)) = list.get(i) else {
+                        break;
+                    };
+                    let report = analyze(tree.root(), arch, srcarch, only);
+                    let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                    if !global.quiet {
+                        eprintln!("kpossible: [{n}/{}] {arch} done", list.len());
+                    }
+                    if let Ok(mut slot) = slots[i].lock() {
+                        *slot = Some(report);
+                    }
+                }
+            });
         }
-        let report = analyze(tree.root(), arch, srcarch, only);
-        for e in &report.errors {
+    });
+    let reports: Vec<ArchReport> = slots
+        .into_iter()
+        .filter_map(|s| s.into_inner().ok().flatten())
+        .collect();
+    for r in &reports {
+        for e in &r.errors {
             eprint!("{e}");
         }
-        reports.push(report);
     }
     Ok(reports)
 }
