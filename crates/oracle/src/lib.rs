@@ -70,7 +70,10 @@ pub enum Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io { path: path.to_path_buf(), source }
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// One oracle answer with how it was obtained.
@@ -108,12 +111,27 @@ impl Oracle {
     }
 
     /// As [`Oracle::new`], with other make variables pinned (e.g. `CROSS_COMPILE`).
-    pub fn with_pins(tree: &ktree::Tree, arch: &str, cache: &Path, pins: &[(&str, &str)]) -> Result<Oracle> {
+    pub fn with_pins(
+        tree: &ktree::Tree,
+        arch: &str,
+        cache: &Path,
+        pins: &[(&str, &str)],
+    ) -> Result<Oracle> {
         let root = fs::canonicalize(tree.root()).map_err(io_err(tree.root()))?;
-        let tree_key = format!("{}-{}", tree.version(), &hex(&Sha256::digest(root.as_os_str().as_encoded_bytes()))[..10]);
-        let pins: Vec<(String, String)> = pins.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let tree_key = format!(
+            "{}-{}",
+            tree.version(),
+            &hex(&Sha256::digest(root.as_os_str().as_encoded_bytes()))[..10]
+        );
+        let pins: Vec<(String, String)> = pins
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let pin_key = &hex(&Sha256::digest(format!("{pins:?}").as_bytes()))[..8];
-        let base = cache.join("oracle").join(tree_key).join(format!("{arch}-{pin_key}"));
+        let base = cache
+            .join("oracle")
+            .join(tree_key)
+            .join(format!("{arch}-{pin_key}"));
         let build_dir = base.join("build");
         let results_dir = base.join("results");
         for d in [&build_dir, &results_dir] {
@@ -151,7 +169,11 @@ impl Oracle {
 
     /// `KCONFIG_SEED=seed make randconfig`.
     pub fn randconfig(&self, seed: u64) -> Result<Call<String>> {
-        self.config_call(&format!("randconfig-{seed}"), "", &[("KCONFIG_SEED", seed.to_string())])
+        self.config_call(
+            &format!("randconfig-{seed}"),
+            "",
+            &[("KCONFIG_SEED", seed.to_string())],
+        )
     }
 
     /// `make allnoconfig`.
@@ -181,12 +203,18 @@ impl Oracle {
         let start = Instant::now();
         let key = format!("kbuild-{}", &hex(&Sha256::digest(config.as_bytes()))[..16]);
         let cached = self.results_dir.join(format!("{key}.json"));
-        if let Some(lists) = fs::read(&cached).ok().and_then(|b| serde_json::from_slice(&b).ok()) {
+        if let Some(lists) = fs::read(&cached)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+        {
             return Ok(self.done("kbuild_lists", start, lists, true));
         }
         let _lock = self.lock()?;
         // Another process may have computed it while we waited for the lock.
-        if let Some(lists) = fs::read(&cached).ok().and_then(|b| serde_json::from_slice(&b).ok()) {
+        if let Some(lists) = fs::read(&cached)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+        {
             return Ok(self.done("kbuild_lists", start, lists, true));
         }
         self.write_config(config)?;
@@ -199,7 +227,9 @@ impl Oracle {
             fs::write(&p, text).map_err(io_err(&p))?;
         }
         let out = dir.join("records");
-        let jobs = std::thread::available_parallelism().map_or(2, |n| n.get()).to_string();
+        let jobs = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .to_string();
         let mut cmd = Command::new("make");
         cmd.arg("--no-print-directory")
             .arg("-s")
@@ -218,7 +248,8 @@ impl Oracle {
         cmd.arg("kp-oracle");
         run(&mut cmd)?;
         let mut lists = records::read_dir(&out)?;
-        let effective = fs::read_to_string(self.build_dir.join(".config")).map_err(io_err(&self.build_dir))?;
+        let effective =
+            fs::read_to_string(self.build_dir.join(".config")).map_err(io_err(&self.build_dir))?;
         lists.config_changed = config_body(&effective) != config_body(config);
         self.store(&cached, &lists)?;
         Ok(self.done("kbuild_lists", start, lists, false))
@@ -226,7 +257,11 @@ impl Oracle {
 
     fn config_call(&self, op: &str, input: &str, env: &[(&str, String)]) -> Result<Call<String>> {
         let start = Instant::now();
-        let key = if input.is_empty() { op.to_string() } else { format!("{op}-{}", &hex(&Sha256::digest(input.as_bytes()))[..16]) };
+        let key = if input.is_empty() {
+            op.to_string()
+        } else {
+            format!("{op}-{}", &hex(&Sha256::digest(input.as_bytes()))[..16])
+        };
         let cached = self.results_dir.join(format!("{key}.config"));
         if let Ok(text) = fs::read_to_string(&cached) {
             return Ok(self.done(op, start, text, true));
@@ -275,14 +310,22 @@ impl Oracle {
 
     fn lock(&self) -> Result<fs::File> {
         let p = self.build_dir.join(".kpossible-lock");
-        let f = fs::OpenOptions::new().create(true).truncate(false).write(true).open(&p).map_err(io_err(&p))?;
+        let f = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&p)
+            .map_err(io_err(&p))?;
         f.lock().map_err(io_err(&p))?;
         Ok(f)
     }
 
     fn store<T: serde::Serialize>(&self, path: &Path, value: &T) -> Result<()> {
         let tmp = path.with_extension("tmp");
-        let bytes = serde_json::to_vec(value).map_err(|e| Error::Io { path: tmp.clone(), source: e.into() })?;
+        let bytes = serde_json::to_vec(value).map_err(|e| Error::Io {
+            path: tmp.clone(),
+            source: e.into(),
+        })?;
         fs::write(&tmp, bytes).map_err(io_err(&tmp))?;
         fs::rename(&tmp, path).map_err(io_err(path))
     }
@@ -291,10 +334,25 @@ impl Oracle {
         let seconds = start.elapsed().as_secs_f64();
         // The timing log is a convenience for planning CI budgets; failing to write it is not
         // worth failing the call.
-        if let Ok(mut f) = fs::OpenOptions::new().create(true).append(true).open(&self.timings) {
-            let _ = writeln!(f, "{}\t{}\t{}\t{op}\t{seconds:.2}\t{}", unix_time(), self.tree.version(), self.arch, if cached { "cached" } else { "run" });
+        if let Ok(mut f) = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.timings)
+        {
+            let _ = writeln!(
+                f,
+                "{}\t{}\t{}\t{op}\t{seconds:.2}\t{}",
+                unix_time(),
+                self.tree.version(),
+                self.arch,
+                if cached { "cached" } else { "run" }
+            );
         }
-        Call { value, seconds, cached }
+        Call {
+            value,
+            seconds,
+            cached,
+        }
     }
 }
 
@@ -312,10 +370,11 @@ pub fn config_body(config: &str) -> &str {
 }
 
 fn run(cmd: &mut Command) -> Result<()> {
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| Error::Make { command: format!("{cmd:?}"), status: "not started".into(), stderr: e.to_string() })?;
+    let out = cmd.stdin(Stdio::null()).output().map_err(|e| Error::Make {
+        command: format!("{cmd:?}"),
+        status: "not started".into(),
+        stderr: e.to_string(),
+    })?;
     if out.status.success() {
         return Ok(());
     }
@@ -333,7 +392,9 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unix_time() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 #[cfg(test)]
@@ -343,6 +404,9 @@ mod tests {
     #[test]
     fn config_body_skips_the_banner() {
         let c = "#\n# Automatically generated file; DO NOT EDIT.\n# Linux/x86 6.12.117 Kernel Configuration\n#\nCONFIG_CC_VERSION_TEXT=\"gcc\"\n# CONFIG_X is not set\n";
-        assert_eq!(config_body(c), "CONFIG_CC_VERSION_TEXT=\"gcc\"\n# CONFIG_X is not set\n");
+        assert_eq!(
+            config_body(c),
+            "CONFIG_CC_VERSION_TEXT=\"gcc\"\n# CONFIG_X is not set\n"
+        );
     }
 }
