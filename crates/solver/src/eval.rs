@@ -160,15 +160,19 @@ impl<'k> Evaluation<'k> {
         self.has_value(n)
     }
 
-    /// `sym_clear_all_valid()`: forget every computed value, then compute MODULES first.
-    pub fn clear_all_valid(&mut self) {
+    /// Forgets every computed value (undefined names keep theirs: their value is their name).
+    fn invalidate_all(&mut self) {
         for (i, s) in self.syms.iter_mut().enumerate() {
-            if self.k.symbols[i].ty != ValueType::Unknown
-                || !matches!(self.k.symbols[i].kind, SymbolKind::Normal)
-            {
+            let r = &self.k.symbols[i];
+            if r.ty != ValueType::Unknown || !matches!(r.kind, SymbolKind::Normal) {
                 s.flags &= !VALID;
             }
         }
+    }
+
+    /// `sym_clear_all_valid()`: forget every computed value, then compute MODULES first.
+    pub fn clear_all_valid(&mut self) {
+        self.invalidate_all();
         if let Some(m) = self.k.modules {
             self.calc_value(m);
         }
@@ -712,13 +716,7 @@ impl<'k> Evaluation<'k> {
             s.user_val = None;
             s.choice_user = None;
         }
-        for (i, s) in self.syms.iter_mut().enumerate() {
-            if self.k.symbols[i].ty != ValueType::Unknown
-                || !matches!(self.k.symbols[i].kind, SymbolKind::Normal)
-            {
-                s.flags &= !VALID;
-            }
-        }
+        self.invalidate_all();
     }
 
     pub(crate) fn move_to_front_of_choice(&mut self, member: NameId) {

@@ -22,7 +22,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use kp_base::expr::{Valuation, ValueType};
+use kp_base::expr::ValueType;
 use kp_base::{ExprId, ExprPool, NameId, Tristate};
 
 use crate::dotconfig::{Target, run_target};
@@ -101,56 +101,6 @@ impl Verdict {
             Verdict::No { .. } => "no",
             Verdict::Unknown { .. } => "unknown",
         }
-    }
-}
-
-/// A `.config` as the values kbuild conditions read (names without `CONFIG_`).
-struct ConfigValues {
-    values: HashMap<String, String>,
-}
-
-impl ConfigValues {
-    fn parse(text: &str) -> ConfigValues {
-        let mut values = HashMap::new();
-        for line in text.lines() {
-            let Some(rest) = line.strip_prefix("CONFIG_") else {
-                continue;
-            };
-            let Some((k, v)) = rest.split_once('=') else {
-                continue;
-            };
-            values.insert(k.to_string(), v.to_string());
-        }
-        ConfigValues { values }
-    }
-}
-
-struct PoolValuation<'a> {
-    pool: &'a ExprPool,
-    config: &'a ConfigValues,
-}
-
-impl Valuation for PoolValuation<'_> {
-    fn tristate(&self, name: NameId) -> Tristate {
-        self.config
-            .values
-            .get(self.pool.name_text(name))
-            .and_then(|v| Tristate::from_letter(v))
-            .unwrap_or(Tristate::No)
-    }
-
-    fn string_value(&self, name: NameId) -> (ValueType, std::borrow::Cow<'_, str>) {
-        match self.config.values.get(self.pool.name_text(name)) {
-            None => (ValueType::Tristate, "n".into()),
-            Some(v) if Tristate::from_letter(v).is_some() => {
-                (ValueType::Tristate, v.as_str().into())
-            }
-            Some(v) => (ValueType::String, v.trim_matches('"').into()),
-        }
-    }
-
-    fn unknown(&self, _: u32) -> Tristate {
-        Tristate::No
     }
 }
 
@@ -426,11 +376,9 @@ impl<'k> Analysis<'k> {
         witness: &Witness,
         out: &mut BTreeMap<String, Verdict>,
     ) -> usize {
-        let values = ConfigValues::parse(&witness.config);
-        let v = PoolValuation {
-            pool,
-            config: &values,
-        };
+        // The conditions live in kbuild-graph's pool: read the witness as it reads a config.
+        let values = kbuild_graph::read_config(&witness.config);
+        let v = kbuild_graph::config::ConfigValuation::new(pool, &values);
         let mut n = 0;
         pending.retain(|obj| {
             let c = &objects[obj.as_str()];
