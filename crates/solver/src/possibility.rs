@@ -141,6 +141,8 @@ pub struct Analysis<'k> {
     refuted: std::collections::HashSet<Lit>,
     /// Kconfig explanations by module condition.
     core_memo: HashMap<ExprId, Vec<Reason>>,
+    /// Symbol -> the symbols its rules mention, built on the first explanation.
+    adjacency: Option<Vec<Vec<NameId>>>,
     /// Counters.
     pub stats: Stats,
 }
@@ -155,6 +157,7 @@ impl<'k> Analysis<'k> {
             ub: upper_bounds(k),
             refuted: Default::default(),
             core_memo: HashMap::new(),
+            adjacency: None,
             stats: Stats::default(),
         }
     }
@@ -594,61 +597,44 @@ impl<'k> Analysis<'k> {
     }
 
     /// The Kconfig rules of a shrunk failed core for "`module` holds".
+    ///
+    /// Only the rules of symbols near the goal's are encoded, widening until the goal is
+    /// refuted: a small CNF answers each shrinking step in microseconds where the whole
+    /// arch's takes milliseconds, and a local core is the explanation a maintainer wants.
     fn core_reasons(&mut self, pool: &ExprPool, module: ExprId) -> Vec<Reason> {
-        let mut reasons = Vec::new();
         let k = self.k;
-        let explain = self
-            .explain
-            .get_or_insert_with(|| Encoding::explaining(k, Varisat::default()));
-        let goal = explain.expr_in(PoolKey::Other(0), pool, module);
-        // With every Kconfig rule switched off: a condition that contradicts itself.
-        if explain.sat_solve(&[goal.y]) == Some(false) {
-            reasons.push(Reason {
-                file: String::new(),
-                line: 0,
-                text: "the conditions under which the Makefiles put it in a module contradict each other".into(),
-            });
-            return reasons;
+        let mut names = Vec::new();
+        collect_names(pool, module, &mut names);
+        let mut start: Vec<NameId> = names.iter().filter_map(|n| k.find(n)).collect();
+        start.extend(k.modules);
+        let adjacency = self.adjacency.get_or_insert_with(|| symbol_adjacency(k));
+        let mut outcome = Shrunk::NotRefuted;
+        for depth in [0, 1, 2, 4, 8] {
+            let ball = cone(adjacency, &start, depth);
+            let mut enc = Encoding::explaining_within(k, Varisat::default(), &ball);
+            outcome = shrunk_core(&mut enc, pool, module);
+            if !matches!(outcome, Shrunk::NotRefuted) {
+                break;
+            }
         }
-        let selectors: Vec<(Lit, Rule)> = explain.selectors().to_vec();
-        let mut active: Vec<Lit> = selectors.iter().map(|(l, _)| *l).collect();
-        let solve = |explain: &mut Encoding<'k, Varisat>, active: &[Lit]| {
-            let mut a = vec![goal.y];
-            a.extend_from_slice(active);
-            explain.sat_solve(&a)
+        if matches!(outcome, Shrunk::NotRefuted) {
+            let explain = self
+                .explain
+                .get_or_insert_with(|| Encoding::explaining(k, Varisat::default()));
+            outcome = shrunk_core(explain, pool, module);
+        }
+        let text = match outcome {
+            Shrunk::Core(rules) => return rules.into_iter().map(|r| self.rule_reason(r)).collect(),
+            Shrunk::Contradiction => {
+                "the conditions under which the Makefiles put it in a module contradict each other"
+            }
+            Shrunk::NotRefuted => "no explanation found",
         };
-        if solve(explain, &active) != Some(false) {
-            reasons.push(Reason {
-                file: String::new(),
-                line: 0,
-                text: "no explanation found".into(),
-            });
-            return reasons;
-        }
-        let core: Vec<Lit> = explain.sat.failed_core();
-        active.retain(|l| core.contains(l));
-        // Deletion-based shrinking, bounded so one object cannot stall a whole manifest.
-        let mut i = 0;
-        let mut budget = 64;
-        while i < active.len() && budget > 0 {
-            budget -= 1;
-            let mut trial = active.clone();
-            trial.remove(i);
-            if solve(explain, &trial) == Some(false) {
-                let core = explain.sat.failed_core();
-                trial.retain(|l| core.contains(l));
-                active = trial;
-            } else {
-                i += 1;
-            }
-        }
-        let by_lit: HashMap<Lit, Rule> = selectors.into_iter().collect();
-        for l in active {
-            if let Some(rule) = by_lit.get(&l) {
-                reasons.push(self.rule_reason(*rule));
-            }
-        }
-        reasons
+        vec![Reason {
+            file: String::new(),
+            line: 0,
+            text: text.into(),
+        }]
     }
 
     fn rule_reason(&self, rule: Rule) -> Reason {
@@ -708,6 +694,141 @@ impl<'k> Analysis<'k> {
                 }
             }
         }
+    }
+}
+
+/// What shrinking a failed core found.
+enum Shrunk {
+    /// The goal holds in no configuration even with every rule off.
+    Contradiction,
+    /// These rules together refute the goal; none can be dropped (within the step budget).
+    Core(Vec<Rule>),
+    /// The encoded rules do not refute the goal.
+    NotRefuted,
+}
+
+/// Refutes `module` in `enc` (an explaining encoding) and shrinks the failed core by deletion.
+fn shrunk_core<B: SatBackend>(
+    enc: &mut Encoding<'_, B>,
+    pool: &ExprPool,
+    module: ExprId,
+) -> Shrunk {
+    let goal = enc.expr_in(PoolKey::Other(0), pool, module);
+    if enc.sat_solve(&[goal.y]) == Some(false) {
+        return Shrunk::Contradiction;
+    }
+    let selectors: Vec<(Lit, Rule)> = enc.selectors().to_vec();
+    let solve = |enc: &mut Encoding<'_, B>, active: &[Lit]| {
+        let mut a = vec![goal.y];
+        a.extend_from_slice(active);
+        enc.sat_solve(&a)
+    };
+    let mut active: Vec<Lit> = selectors.iter().map(|(l, _)| *l).collect();
+    if solve(enc, &active) != Some(false) {
+        return Shrunk::NotRefuted;
+    }
+    let core = enc.sat.failed_core();
+    active.retain(|l| core.contains(l));
+    // Deletion-based shrinking, bounded so one object cannot stall a whole manifest.
+    let mut i = 0;
+    let mut budget = 64;
+    while i < active.len() && budget > 0 {
+        budget -= 1;
+        let mut trial = active.clone();
+        trial.remove(i);
+        if solve(enc, &trial) == Some(false) {
+            let core = enc.sat.failed_core();
+            trial.retain(|l| core.contains(l));
+            active = trial;
+        } else {
+            i += 1;
+        }
+    }
+    let by_lit: HashMap<Lit, Rule> = selectors.into_iter().collect();
+    Shrunk::Core(
+        active
+            .iter()
+            .filter_map(|l| by_lit.get(l).copied())
+            .collect(),
+    )
+}
+
+/// For every symbol, the symbols its rules mention (dependencies, selectors, impliers, prompt
+/// and default conditions, default values, ranges) and its choice's symbol and members.
+fn symbol_adjacency(k: &Kconfig) -> Vec<Vec<NameId>> {
+    let mut adj: Vec<Vec<NameId>> = vec![Vec::new(); k.symbols.len()];
+    for (i, r) in k.symbols.iter().enumerate() {
+        let out = &mut adj[i];
+        let exprs = r
+            .dir_dep
+            .iter()
+            .chain(&r.rev_dep)
+            .chain(&r.implied)
+            .copied()
+            .chain(r.prompts.iter().map(|p| p.visible))
+            .chain(r.defaults.iter().flat_map(|d| [d.value, d.visible]))
+            .chain(r.ranges.iter().map(|g| g.visible));
+        for e in exprs {
+            kconfig_symbols(&k.exprs, e, out);
+        }
+        for g in &r.ranges {
+            for o in [g.low, g.high] {
+                if let kp_base::Operand::Symbol(n) = o {
+                    out.push(n);
+                }
+            }
+        }
+        if let Some(c) = r.member_of {
+            let ch = &k.choices[c.0 as usize];
+            out.push(ch.symbol);
+            out.extend(ch.members.iter().copied());
+        }
+        if let SymbolKind::Choice(c) = r.kind {
+            out.extend(k.choices[c.0 as usize].members.iter().copied());
+        }
+        out.sort();
+        out.dedup();
+    }
+    adj
+}
+
+/// The symbols within `depth` links of `start`.
+fn cone(adj: &[Vec<NameId>], start: &[NameId], depth: u32) -> std::collections::HashSet<NameId> {
+    let mut seen: std::collections::HashSet<NameId> = start.iter().copied().collect();
+    let mut frontier: Vec<NameId> = start.to_vec();
+    for _ in 0..depth {
+        let mut next = Vec::new();
+        for n in frontier {
+            for &m in adj.get(n.0 as usize).map_or(&[][..], |v| v.as_slice()) {
+                if seen.insert(m) {
+                    next.push(m);
+                }
+            }
+        }
+        frontier = next;
+    }
+    seen
+}
+
+/// The symbols of Kconfig expression `e` (in the Kconfig's own pool, where a `NameId` is a
+/// symbol index).
+fn kconfig_symbols(pool: &ExprPool, e: ExprId, out: &mut Vec<NameId>) {
+    use kp_base::{Expr, Operand};
+    match pool.get(e) {
+        Expr::Symbol(n) => out.push(n),
+        Expr::Cmp(_, a, b) => {
+            for o in [a, b] {
+                if let Operand::Symbol(n) = o {
+                    out.push(n);
+                }
+            }
+        }
+        Expr::Not(a) => kconfig_symbols(pool, a, out),
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            kconfig_symbols(pool, a, out);
+            kconfig_symbols(pool, b, out);
+        }
+        Expr::Const(_) | Expr::Unknown(_) => {}
     }
 }
 

@@ -81,16 +81,32 @@ pub struct Encoding<'k, B: SatBackend> {
 impl<'k, B: SatBackend> Encoding<'k, B> {
     /// Encodes every symbol's fixed-point condition.
     pub fn new(k: &'k Kconfig, sat: B) -> Encoding<'k, B> {
-        Self::build(k, sat, false)
+        Self::build(k, sat, false, None)
     }
 
     /// As [`Encoding::new`], with every rule behind a selector literal: queries must assume
     /// [`Encoding::selectors`], and a failed core names the rules that forbid an answer.
     pub fn explaining(k: &'k Kconfig, sat: B) -> Encoding<'k, B> {
-        Self::build(k, sat, true)
+        Self::build(k, sat, true, None)
     }
 
-    fn build(k: &'k Kconfig, mut sat: B, explaining: bool) -> Encoding<'k, B> {
+    /// As [`Encoding::explaining`], with only the rules of the symbols in `only` (and of the
+    /// choices whose symbol is in it): every other symbol is free. Variables are made on first
+    /// use, so the CNF is as small as the neighbourhood it describes.
+    pub fn explaining_within(
+        k: &'k Kconfig,
+        sat: B,
+        only: &std::collections::HashSet<NameId>,
+    ) -> Encoding<'k, B> {
+        Self::build(k, sat, true, Some(only))
+    }
+
+    fn build(
+        k: &'k Kconfig,
+        mut sat: B,
+        explaining: bool,
+        only: Option<&std::collections::HashSet<NameId>>,
+    ) -> Encoding<'k, B> {
         let t = sat.new_lit();
         sat.add_clause(&[t]);
         let mut enc = Encoding {
@@ -107,20 +123,20 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
             modules_on: !t,
         };
         // Variables first, so MODULES is known to every lift.
-        for (i, rules) in k.symbols.iter().enumerate() {
-            if rules.is_bool_or_tristate() {
-                let m = enc.sat.new_lit();
-                let y = enc.sat.new_lit();
-                enc.sat.add_clause(&[!y, m]);
-                enc.syms.insert(NameId(i as u32), Tri { m, y });
+        if only.is_none() {
+            for i in 0..k.symbols.len() {
+                enc.sym(NameId(i as u32));
             }
         }
-        if let Some(modules) = k.modules.and_then(|n| enc.syms.get(&n).copied()) {
+        if let Some(modules) = k.modules.and_then(|n| enc.sym(n)) {
             enc.modules_on = modules.y;
         }
         for (i, rules) in k.symbols.iter().enumerate() {
             let n = NameId(i as u32);
-            let Some(v) = enc.syms.get(&n).copied() else {
+            if only.is_some_and(|o| !o.contains(&n)) || !rules.is_bool_or_tristate() {
+                continue;
+            }
+            let Some(v) = enc.sym(n) else {
                 continue;
             };
             enc.begin(Rule::Type(n));
@@ -141,11 +157,31 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
             enc.fixed_point(n, v);
         }
         for c in 0..k.choices.len() {
+            if only.is_some_and(|o| !o.contains(&k.choices[c].symbol)) {
+                continue;
+            }
             enc.begin(Rule::Choice(c));
             enc.choice(c);
         }
         enc.group = None;
         enc
+    }
+
+    /// The literals of bool/tristate symbol `n`, made on first use. `y` implies `m` is the
+    /// order encoding itself, not a rule, so it is never behind a selector.
+    fn sym(&mut self, n: NameId) -> Option<Tri> {
+        if let Some(&t) = self.syms.get(&n) {
+            return Some(t);
+        }
+        if !self.k.symbols.get(n.0 as usize)?.is_bool_or_tristate() {
+            return None;
+        }
+        let m = self.sat.new_lit();
+        let y = self.sat.new_lit();
+        self.sat.add_clause(&[!y, m]);
+        let t = Tri { m, y };
+        self.syms.insert(n, t);
+        Some(t)
     }
 
     /// Starts the clauses of `rule` (a new selector in explaining mode).
@@ -303,11 +339,7 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
         let r = match pool.get(e) {
             Expr::Const(t) => self.constant(t),
             Expr::Symbol(n) => match self.resolve(key, pool, n) {
-                Some(s) => self
-                    .syms
-                    .get(&s)
-                    .copied()
-                    .unwrap_or(self.constant(Tristate::No)),
+                Some(s) => self.sym(s).unwrap_or(self.constant(Tristate::No)),
                 None => self.constant(Tristate::No),
             },
             Expr::Not(a) => {
@@ -344,7 +376,7 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
     /// The possible (type, text, condition) values of an operand, or `None` when the domain is
     /// not finite (int, hex and string symbols).
     fn domain(
-        &self,
+        &mut self,
         key: PoolKey,
         pool: &ExprPool,
         o: Operand,
@@ -364,7 +396,7 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
                 let ty = resolved.map_or(ValueType::Unknown, |s| self.k.symbol(s).ty);
                 match ty {
                     ValueType::Bool | ValueType::Tristate => {
-                        let v = resolved.and_then(|s| self.syms.get(&s).copied())?;
+                        let v = resolved.and_then(|s| self.sym(s))?;
                         Some(vec![
                             (ty, "n".into(), !v.m),
                             (ty, "m".into(), v.m),
@@ -491,7 +523,7 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
             .members
             .iter()
             .filter(|&&m| k.symbol(m).member_of.is_some_and(|id| id.0 as usize == c))
-            .filter_map(|&m| self.syms.get(&m).copied().map(|v| (m, v)))
+            .filter_map(|&m| self.sym(m).map(|v| (m, v)))
             .collect::<Vec<_>>()
             .into_iter()
             .map(|(m, v)| (v, self.visibility(m)))
@@ -515,7 +547,7 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
                 self.clause(&[!any_visible_y, some_member_y]);
             }
             Dialect::Legacy => {
-                let cs = self.syms.get(&choice.symbol).copied();
+                let cs = self.sym(choice.symbol);
                 if let Some(cs) = cs {
                     let chosen_needed = self.and2(cs.y, any_visible_y);
                     self.clause(&[!chosen_needed, some_member_y]);
