@@ -203,6 +203,11 @@ impl<'k> Analysis<'k> {
             let trivially_false = goal.y == !self.enc.truth() || !self.may_hold(pool, c.module);
             let result = if trivially_false || self.refuted.contains(&goal.y) {
                 Some(false)
+            } else if let Some(reasons) = self.refute_locally(pool, c.module) {
+                // Most refutations need only a few symbols' rules; their core is the
+                // explanation too.
+                self.core_memo.insert(c.module, reasons);
+                Some(false)
             } else {
                 self.enc.sat_solve(&[goal.y])
             };
@@ -603,26 +608,52 @@ impl<'k> Analysis<'k> {
     /// arch's takes milliseconds, and a local core is the explanation a maintainer wants.
     fn core_reasons(&mut self, pool: &ExprPool, module: ExprId) -> Vec<Reason> {
         let k = self.k;
-        let mut names = Vec::new();
-        collect_names(pool, module, &mut names);
-        let mut start: Vec<NameId> = names.iter().filter_map(|n| k.find(n)).collect();
-        start.extend(k.modules);
-        let adjacency = self.adjacency.get_or_insert_with(|| symbol_adjacency(k));
-        let mut outcome = Shrunk::NotRefuted;
-        for depth in [0, 1, 2, 4, 8] {
-            let ball = cone(adjacency, &start, depth);
-            let mut enc = Encoding::explaining_within(k, Varisat::default(), &ball);
-            outcome = shrunk_core(&mut enc, pool, module);
-            if !matches!(outcome, Shrunk::NotRefuted) {
-                break;
-            }
-        }
+        let mut outcome = self.local_refutation(pool, module, &[0, 1, 2, 4, 8]);
         if matches!(outcome, Shrunk::NotRefuted) {
             let explain = self
                 .explain
                 .get_or_insert_with(|| Encoding::explaining(k, Varisat::default()));
             outcome = shrunk_core(explain, pool, module);
         }
+        self.shrunk_reasons(outcome)
+    }
+
+    /// A local refutation (see [`Analysis::local_refutation`]) over small neighbourhoods,
+    /// as reasons; `None` when they do not refute the goal and the whole arch must be asked.
+    fn refute_locally(&mut self, pool: &ExprPool, module: ExprId) -> Option<Vec<Reason>> {
+        match self.local_refutation(pool, module, &[0, 1, 2, 4]) {
+            Shrunk::NotRefuted => None,
+            outcome => Some(self.shrunk_reasons(outcome)),
+        }
+    }
+
+    /// Tries to refute "`module` holds" with only the rules of the symbols within each of
+    /// `depths` links of the goal's symbols. Each such CNF is a relaxation of the arch's, so
+    /// a refutation there is one here.
+    fn local_refutation(&mut self, pool: &ExprPool, module: ExprId, depths: &[u32]) -> Shrunk {
+        let k = self.k;
+        let mut names = Vec::new();
+        collect_names(pool, module, &mut names);
+        let mut start: Vec<NameId> = names.iter().filter_map(|n| k.find(n)).collect();
+        start.extend(k.modules);
+        let adjacency = self.adjacency.get_or_insert_with(|| symbol_adjacency(k));
+        let mut last = 0;
+        for &depth in depths {
+            let ball = cone(adjacency, &start, depth);
+            if ball.len() == last {
+                continue; // the same rules as the last try
+            }
+            last = ball.len();
+            let mut enc = Encoding::explaining_within(k, Varisat::default(), &ball);
+            let outcome = shrunk_core(&mut enc, pool, module);
+            if !matches!(outcome, Shrunk::NotRefuted) {
+                return outcome;
+            }
+        }
+        Shrunk::NotRefuted
+    }
+
+    fn shrunk_reasons(&self, outcome: Shrunk) -> Vec<Reason> {
         let text = match outcome {
             Shrunk::Core(rules) => return rules.into_iter().map(|r| self.rule_reason(r)).collect(),
             Shrunk::Contradiction => {
