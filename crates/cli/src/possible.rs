@@ -220,7 +220,7 @@ pub fn manifest(global: &Global, args: &ManifestArgs) -> anyhow::Result<ExitCode
         for r in &reports {
             let s = &r.stats;
             eprintln!(
-                "kpossible: {}: {} objects: yes {} (allmodconfig {}, sat {}), no {} (makefile {}, sat {}), unknown {}; {:.1}s kconfig, {:.1}s kbuild, {:.1}s analysis ({:.1}s sat in {} calls, {:.1}s explaining, {:.1}s validating)",
+                "kpossible: {}: {} objects: yes {} (allmodconfig {}, sat {}), no {} (makefile {}, sat {}), unknown {}; {:.1}s kconfig, {:.1}s kbuild, {:.1}s analysis ({:.1}s deciding {} goals, {} by a local model, {} whole-arch SAT searches; {:.1}s explaining)",
                 r.arch,
                 s.objects,
                 s.yes_by_seed + s.yes_by_sat,
@@ -235,8 +235,9 @@ pub fn manifest(global: &Global, args: &ManifestArgs) -> anyhow::Result<ExitCode
                 r.seconds[2],
                 s.seconds_sat,
                 s.sat_calls,
+                s.yes_local,
+                s.whole_arch_solves,
                 s.seconds_explain,
-                s.seconds_validate
             );
         }
     }

@@ -119,8 +119,12 @@ pub struct Stats {
     pub no_by_sat: usize,
     /// Undecided.
     pub unknown: usize,
-    /// SAT calls made.
+    /// Goals decided past the cheap type bounds.
     pub sat_calls: usize,
+    /// Goals a local model laid over allmodconfig answered (no whole-arch SAT search).
+    pub yes_local: usize,
+    /// Whole-arch SAT searches.
+    pub whole_arch_solves: usize,
     /// Seconds in SAT queries, in explaining "no" answers, and in validating candidates.
     pub seconds_sat: f64,
     /// See `seconds_sat`.
@@ -201,15 +205,48 @@ impl<'k> Analysis<'k> {
             // A goal that is false by construction (a symbol this arch never defines) or
             // already refuted needs no solver call.
             let trivially_false = goal.y == !self.enc.truth() || !self.may_hold(pool, c.module);
+            let mut local_model = Vec::new();
             let result = if trivially_false || self.refuted.contains(&goal.y) {
                 Some(false)
-            } else if let Some(reasons) = self.refute_locally(pool, c.module) {
-                // Most refutations need only a few symbols' rules; their core is the
-                // explanation too.
-                self.core_memo.insert(c.module, reasons);
-                Some(false)
             } else {
-                self.enc.sat_solve(&[goal.y])
+                match self.refute_locally(pool, c.module) {
+                    // Most refutations need only a few symbols' rules; their core is the
+                    // explanation too.
+                    Ok(reasons) => {
+                        self.core_memo.insert(c.module, reasons);
+                        Some(false)
+                    }
+                    Err(model) => {
+                        local_model = model;
+                        None
+                    }
+                }
+            };
+            // A local model laid over allmodconfig often survives olddefconfig: one of our
+            // olddefconfig runs instead of a whole-arch SAT search.
+            if result.is_none() && !local_model.is_empty() {
+                let candidate = overlay(&allmod.config, self.k, &local_model);
+                let (config, _) = run_target(self.k, Target::OldDefConfig, Some(&candidate));
+                let witness = Witness {
+                    config: Arc::new(config),
+                    origin: "local",
+                };
+                pending.push(obj);
+                let covered = self.cover(pool, objects, &mut pending, &witness, &mut out);
+                self.stats.yes_by_sat += covered;
+                if out.contains_key(obj.as_str()) {
+                    self.stats.yes_local += 1;
+                    self.stats.seconds_sat += t.elapsed().as_secs_f64();
+                    continue;
+                }
+                pending.retain(|p| *p != obj);
+            }
+            let result = match result {
+                Some(r) => Some(r),
+                None => {
+                    self.stats.whole_arch_solves += 1;
+                    self.enc.sat_solve(&[goal.y])
+                }
             };
             if result == Some(false) {
                 self.refuted.insert(goal.y);
@@ -609,7 +646,7 @@ impl<'k> Analysis<'k> {
     fn core_reasons(&mut self, pool: &ExprPool, module: ExprId) -> Vec<Reason> {
         let k = self.k;
         let mut outcome = self.local_refutation(pool, module, &[0, 1, 2, 4, 8]);
-        if matches!(outcome, Shrunk::NotRefuted) {
+        if matches!(outcome, Shrunk::NotRefuted(_)) {
             let explain = self
                 .explain
                 .get_or_insert_with(|| Encoding::explaining(k, Varisat::default()));
@@ -620,10 +657,14 @@ impl<'k> Analysis<'k> {
 
     /// A local refutation (see [`Analysis::local_refutation`]) over small neighbourhoods,
     /// as reasons; `None` when they do not refute the goal and the whole arch must be asked.
-    fn refute_locally(&mut self, pool: &ExprPool, module: ExprId) -> Option<Vec<Reason>> {
+    fn refute_locally(
+        &mut self,
+        pool: &ExprPool,
+        module: ExprId,
+    ) -> Result<Vec<Reason>, Vec<(NameId, Tristate)>> {
         match self.local_refutation(pool, module, &[0, 1, 2, 4]) {
-            Shrunk::NotRefuted => None,
-            outcome => Some(self.shrunk_reasons(outcome)),
+            Shrunk::NotRefuted(model) => Err(model),
+            outcome => Ok(self.shrunk_reasons(outcome)),
         }
     }
 
@@ -638,6 +679,7 @@ impl<'k> Analysis<'k> {
         start.extend(k.modules);
         let adjacency = self.adjacency.get_or_insert_with(|| symbol_adjacency(k));
         let mut last = 0;
+        let mut outcome = Shrunk::NotRefuted(Vec::new());
         for &depth in depths {
             let ball = cone(adjacency, &start, depth);
             if ball.len() == last {
@@ -645,12 +687,12 @@ impl<'k> Analysis<'k> {
             }
             last = ball.len();
             let mut enc = Encoding::explaining_within(k, Varisat::default(), &ball);
-            let outcome = shrunk_core(&mut enc, pool, module);
-            if !matches!(outcome, Shrunk::NotRefuted) {
-                return outcome;
+            outcome = shrunk_core(&mut enc, pool, module);
+            if !matches!(outcome, Shrunk::NotRefuted(_)) {
+                break;
             }
         }
-        Shrunk::NotRefuted
+        outcome
     }
 
     fn shrunk_reasons(&self, outcome: Shrunk) -> Vec<Reason> {
@@ -659,7 +701,7 @@ impl<'k> Analysis<'k> {
             Shrunk::Contradiction => {
                 "the conditions under which the Makefiles put it in a module contradict each other"
             }
-            Shrunk::NotRefuted => "no explanation found",
+            Shrunk::NotRefuted(_) => "no explanation found",
         };
         vec![Reason {
             file: String::new(),
@@ -728,14 +770,49 @@ impl<'k> Analysis<'k> {
     }
 }
 
+/// `base` (a `.config`) with the values of `overrides` written over it, as a user would edit
+/// it before `olddefconfig`.
+fn overlay(base: &str, k: &Kconfig, overrides: &[(NameId, Tristate)]) -> String {
+    let mut by_name: HashMap<&str, Tristate> =
+        overrides.iter().map(|&(n, v)| (k.name(n), v)).collect();
+    let line_of = |name: &str, v: Tristate| match v {
+        Tristate::No => format!("# CONFIG_{name} is not set\n"),
+        v => format!("CONFIG_{name}={}\n", v.letter()),
+    };
+    let mut out = String::with_capacity(base.len());
+    for line in base.lines() {
+        let name = line
+            .strip_prefix("CONFIG_")
+            .and_then(|l| l.split_once('=').map(|(n, _)| n))
+            .or_else(|| {
+                line.strip_prefix("# CONFIG_")
+                    .and_then(|l| l.strip_suffix(" is not set"))
+            });
+        match name.and_then(|n| by_name.remove_entry(n)) {
+            Some((n, v)) => out.push_str(&line_of(n, v)),
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    let mut rest: Vec<(&str, Tristate)> = by_name.into_iter().collect();
+    rest.sort();
+    for (n, v) in rest {
+        out.push_str(&line_of(n, v));
+    }
+    out
+}
+
 /// What shrinking a failed core found.
 enum Shrunk {
     /// The goal holds in no configuration even with every rule off.
     Contradiction,
     /// These rules together refute the goal; none can be dropped (within the step budget).
     Core(Vec<Rule>),
-    /// The encoded rules do not refute the goal.
-    NotRefuted,
+    /// The encoded rules do not refute the goal; the model's values of the user-settable
+    /// symbols it encodes (a starting point for a witness).
+    NotRefuted(Vec<(NameId, Tristate)>),
 }
 
 /// Refutes `module` in `enc` (an explaining encoding) and shrinks the failed core by deletion.
@@ -755,8 +832,27 @@ fn shrunk_core<B: SatBackend>(
         enc.sat_solve(&a)
     };
     let mut active: Vec<Lit> = selectors.iter().map(|(l, _)| *l).collect();
-    if solve(enc, &active) != Some(false) {
-        return Shrunk::NotRefuted;
+    match solve(enc, &active) {
+        Some(false) => {}
+        Some(true) => {
+            let k = enc.kconfig();
+            let mut model: Vec<(NameId, Tristate)> = selectors
+                .iter()
+                .filter_map(|(_, r)| match *r {
+                    Rule::Value(n) => Some(n),
+                    _ => None,
+                })
+                .filter(|&n| {
+                    let r = k.symbol(n);
+                    !r.prompts.is_empty() && !matches!(r.kind, SymbolKind::Choice(_))
+                })
+                .filter_map(|n| enc.symbol(n).map(|t| (n, enc.model_value(t))))
+                .collect();
+            model.sort();
+            model.dedup();
+            return Shrunk::NotRefuted(model);
+        }
+        None => return Shrunk::NotRefuted(Vec::new()),
     }
     let core = enc.sat.failed_core();
     active.retain(|l| core.contains(l));
