@@ -143,3 +143,55 @@ fn olddefconfig_is_idempotent_on_randconfig() {
     );
     assert_eq!(oracle::config_body(&twice), oracle::config_body(&once));
 }
+
+/// A walk limited to the paths to some directories (how witnesses are confirmed quickly) gives
+/// exactly the whole walk's lists for those directories.
+#[test]
+fn a_walk_within_some_directories_agrees_with_the_whole_walk() {
+    let dirs = ["drivers/net/ethernet/intel/e1000e", "mm", "fs/ext4"];
+    for version in VERSIONS {
+        let o = oracle(version, "x86_64");
+        let config = o.allmodconfig().unwrap().value;
+        let whole = o.kbuild_lists(&config).unwrap().value;
+        let within = o.kbuild_lists_within(&config, &dirs).unwrap();
+        eprintln!(
+            "{version}: walk within {dirs:?}: {:.1}s (cached: {})",
+            within.seconds, within.cached
+        );
+        let within = within.value;
+        let inside = |path: &str| {
+            dirs.iter()
+                .any(|d| path.rsplit_once('/').is_some_and(|(dir, _)| dir == *d))
+        };
+        let mut expected: Vec<&str> = whole
+            .builtin
+            .iter()
+            .map(String::as_str)
+            .filter(|o| inside(o))
+            .collect();
+        let mut got: Vec<&str> = within
+            .builtin
+            .iter()
+            .map(String::as_str)
+            .filter(|o| inside(o))
+            .collect();
+        expected.sort();
+        got.sort();
+        assert!(!expected.is_empty());
+        assert_eq!(got, expected, "{version}: built-in objects");
+        let modules = |l: &oracle::KbuildLists| {
+            let mut v: Vec<(String, Vec<String>)> = l
+                .modules
+                .iter()
+                .filter(|m| inside(&m.name))
+                .map(|m| (m.name.clone(), m.objects.clone()))
+                .collect();
+            v.sort();
+            v
+        };
+        assert!(modules(&whole).len() >= 2, "{:?}", modules(&whole));
+        assert_eq!(modules(&within), modules(&whole), "{version}: modules");
+        // Only the paths to those directories were walked.
+        assert!(within.dirs.len() < 20, "{:?}", within.dirs);
+    }
+}

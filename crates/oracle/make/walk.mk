@@ -6,11 +6,14 @@ __kp_walk_mk := $(abspath $(lastword $(MAKEFILE_LIST)))
 __kp_strip = $(patsubst $(obj)/%,%,$1)
 __kp_members = $(foreach m,$1,$(m)=$(subst $(space),$(comma),$(strip $(call suffix-search,$(call __kp_strip,$m),.o,$2))))
 $(file >$(KP_ORACLE_OUT)/d@$(subst /,@,$(obj)).rec,$(obj)|$(need-builtin)|$(need-modorder)|$(strip $(real-obj-y))|$(strip $(real-obj-m))|$(strip $(lib-y))|$(strip $(subdir-ym))|$(strip $(obj-m))|$(strip $(call __kp_members,$(multi-obj-y),-objs -y))|$(strip $(call __kp_members,$(multi-obj-m),-objs -y -m)))
-PHONY += __kp_walk $(addprefix __kp_walk_,$(subdir-ym))
-__kp_walk: $(addprefix __kp_walk_,$(subdir-ym))
+# KP_ONLY (optional): the directories to descend into, each with all its ancestors; a walk
+# that visits only the paths to some objects, to confirm a witness quickly.
+__kp_sub := $(if $(KP_ONLY),$(filter $(KP_ONLY),$(subdir-ym)),$(subdir-ym))
+PHONY += __kp_walk $(addprefix __kp_walk_,$(__kp_sub))
+__kp_walk: $(addprefix __kp_walk_,$(__kp_sub))
 	@:
 # A static pattern rule: make's implicit pattern rules do not match goals containing '/'.
-$(addprefix __kp_walk_,$(subdir-ym)): __kp_walk_%:
+$(addprefix __kp_walk_,$(__kp_sub)): __kp_walk_%:
 	$(Q)$(MAKE) -f $(srctree)/scripts/Makefile.build -f $(__kp_walk_mk) obj=$* \
 	need-builtin=$(if $(filter $*/built-in.a, $(subdir-builtin)),1) \
 	need-modorder=$(if $(filter $*/modules.order, $(subdir-modorder)),1) __kp_walk
