@@ -23,7 +23,8 @@ pub struct Global {
     /// A Debian linux-source version, fetched and cached when absent.
     #[arg(long, global = true, value_name = "VERSION", default_value = "6.12")]
     pub kernel: String,
-    /// An arch as the kernel spells it (x86, x86_64, i386, arm64, ...) or `all`.
+    /// An arch as the kernel spells it (x86, x86_64, i386, arm64, ...), several separated by
+    /// commas, or `all`.
     #[arg(long, global = true, value_name = "ARCH")]
     pub arch: Option<String>,
     /// Worker threads (default: available cores).

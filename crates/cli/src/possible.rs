@@ -13,7 +13,7 @@ use solver::possibility::Verdict;
 use crate::args::{CouldBeModuleArgs, Global, ManifestArgs};
 
 /// The (ARCH, SRCARCH) pairs to analyse: one per SRCARCH (its own name as ARCH, which on x86,
-/// sparc and parisc leaves the bit width to Kconfig), or the one asked for.
+/// sparc and parisc leaves the bit width to Kconfig), or the ones asked for.
 fn arches(global: &Global, tree: &ktree::Tree) -> anyhow::Result<Vec<(String, String)>> {
     match global.arch.as_deref() {
         None | Some("all") => Ok(tree
@@ -21,12 +21,16 @@ fn arches(global: &Global, tree: &ktree::Tree) -> anyhow::Result<Vec<(String, St
             .into_iter()
             .map(|s| (s.clone(), s))
             .collect()),
-        Some(a) => {
-            let v = tree
-                .arch(a)?
-                .with_context(|| format!("unknown ARCH `{a}` for {}", tree.root().display()))?;
-            Ok(vec![(v.arch, v.srcarch)])
-        }
+        // One ARCH, or several separated by commas.
+        Some(list) => list
+            .split(',')
+            .map(|a| {
+                let v = tree
+                    .arch(a)?
+                    .with_context(|| format!("unknown ARCH `{a}` for {}", tree.root().display()))?;
+                Ok((v.arch, v.srcarch))
+            })
+            .collect(),
     }
 }
 
@@ -67,6 +71,20 @@ fn run_arches(
         .max(1);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let done = std::sync::atomic::AtomicUsize::new(0);
+    let running: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    // A bar on a terminal; plain "[n/N] arch done" lines for logs and scripts.
+    let bar = (!global.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(|| {
+        let bar = indicatif::ProgressBar::new(list.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:30}] {pos}/{len} arches  {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        bar
+    });
     let slots: Vec<std::sync::Mutex<Option<ArchReport>>> =
         list.iter().map(|_| std::sync::Mutex::new(None)).collect();
     std::thread::scope(|scope| {
@@ -77,10 +95,27 @@ fn run_arches(
                     let Some((arch, srcarch)) = list.get(i) else {
                         break;
                     };
+                    let show = |running: &mut Vec<String>| {
+                        if let Some(bar) = &bar {
+                            bar.set_message(format!("analysing {}", running.join(" ")));
+                        }
+                    };
+                    if let Ok(mut r) = running.lock() {
+                        r.push(arch.clone());
+                        show(&mut r);
+                    }
                     let report = analyze(tree.root(), arch, srcarch, only);
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-                    if !global.quiet {
-                        eprintln!("kpossible: [{n}/{}] {arch} done", list.len());
+                    if let Ok(mut r) = running.lock() {
+                        r.retain(|a| a != arch);
+                        show(&mut r);
+                    }
+                    match &bar {
+                        Some(bar) => bar.inc(1),
+                        None if !global.quiet => {
+                            eprintln!("kpossible: [{n}/{}] {arch} done", list.len());
+                        }
+                        None => {}
                     }
                     if let Ok(mut slot) = slots[i].lock() {
                         *slot = Some(report);
@@ -89,6 +124,9 @@ fn run_arches(
             });
         }
     });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     let reports: Vec<ArchReport> = slots
         .into_iter()
         .filter_map(|s| s.into_inner().ok().flatten())
