@@ -126,4 +126,8 @@ pub struct ManifestArgs {
     /// text (one line per object) or json.
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,
+    /// Only list objects under this directory (`drivers/net`; repeatable). The whole arch is
+    /// still analysed: the filter only selects what is printed.
+    #[arg(long, value_name = "DIR")]
+    pub scope: Vec<String>,
 }

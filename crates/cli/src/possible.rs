@@ -206,8 +206,16 @@ pub fn manifest(global: &Global, args: &ManifestArgs) -> anyhow::Result<ExitCode
     let reports = run_arches(global, &tree, None)?;
     // object -> arch -> verdict
     let mut objects: BTreeMap<&str, Vec<(&str, &Verdict)>> = BTreeMap::new();
+    let dirs: Vec<String> = args
+        .scope
+        .iter()
+        .map(|d| format!("{}/", d.trim_start_matches("./").trim_end_matches('/')))
+        .collect();
     for r in &reports {
         for (o, v) in &r.verdicts {
+            if !dirs.is_empty() && !dirs.iter().any(|d| o.starts_with(d.as_str())) {
+                continue;
+            }
             objects
                 .entry(o.as_str())
                 .or_default()

@@ -1,0 +1,258 @@
+//! The Rust side of `scripts/bench`: what needs kpossible's libraries or the oracle crate in
+//! one process. Every subcommand prints one JSON object on stdout; `scripts/bench` collects
+//! them into `docs/benchmarks.md`.
+//!
+//! - `conf VERSION ARCH INPUT OUTDIR RUNS`: Kconfig parse + olddefconfig of INPUT, ours
+//!   against the tree's own `conf` (through `make olddefconfig`, as the oracle runs it), both
+//!   with the toolchain probes taken out. Ours: parsing in record mode (no `$(shell,...)` run)
+//!   plus the evaluation of the model parsed in run mode. conf: its process wall time minus
+//!   the wall time of each `popen()..pclose()` (the LD_PRELOAD shim of
+//!   `crates/kconfig-parser/benches/conf_timer.c`). Medians of RUNS runs. Writes
+//!   OUTDIR/ours.config and OUTDIR/conf.config.
+//! - `walk VERSION ARCH CONFIG OUT`: the real-make oracle walk of CONFIG in a fresh cache (so
+//!   nothing is served from disk; conf is built before the clock starts), its lists to OUT.
+//! - `compare-kbuild ORACLE_JSON OURS_JSON`: `kpossible kbuild --json` against the walk.
+//! - `settle VERSION ARCH OBJECTS CONFIG...`: for each CONFIG (brought to a fixed point by the
+//!   real olddefconfig, then walked by real make), where each object of the file OBJECTS (one
+//!   per line) ends up: built-in, in a module, or not built.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use kconfig_parser::{ShellMode, parse_tree};
+use serde_json::{Value, json};
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+fn tree(version: &str) -> ktree::Tree {
+    kpossible_tests::tree(version)
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+fn conf(version: &str, arch: &str, input: &Path, outdir: &Path, runs: usize) -> Value {
+    let tree = tree(version);
+    let root = tree.root();
+    let input_text = read(input);
+    std::fs::create_dir_all(outdir).unwrap_or_else(|e| panic!("{}: {e}", outdir.display()));
+
+    // Ours. The first run-mode parse warms the page cache for both sides.
+    let t = Instant::now();
+    let model = parse_tree(root, arch, ShellMode::Run);
+    let parse_run = t.elapsed().as_secs_f64();
+    assert_eq!(model.error_count(), 0, "Kconfig errors on {arch}");
+    let mut parse_record = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let m = parse_tree(root, arch, ShellMode::Record);
+        parse_record.push(t.elapsed().as_secs_f64());
+        drop(m);
+    }
+    let mut eval = Vec::new();
+    let mut ours_text = String::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let k = solver::Kconfig::new(&model);
+        let (text, _) = solver::run_target(&k, solver::Target::OldDefConfig, Some(&input_text));
+        eval.push(t.elapsed().as_secs_f64());
+        ours_text = text;
+    }
+    write(&outdir.join("ours.config"), &ours_text);
+
+    // conf through make, with the timing shim preloaded.
+    let shim = outdir.join("conf_timer.so");
+    let src =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/kconfig-parser/benches/conf_timer.c");
+    let ok = Command::new("gcc")
+        .args(["-shared", "-fPIC", "-O2", "-o"])
+        .arg(&shim)
+        .arg(&src)
+        .arg("-ldl")
+        .status()
+        .expect("gcc");
+    assert!(ok.success(), "compiling the timing shim failed");
+    let build = outdir.join("build");
+    std::fs::create_dir_all(&build).unwrap_or_else(|e| panic!("{}: {e}", build.display()));
+    let report = outdir.join("timer.txt");
+    let make = |preload: bool| {
+        write(&build.join(".config"), &input_text);
+        let mut cmd = Command::new("make");
+        cmd.arg("-s")
+            .arg("-C")
+            .arg(root)
+            .arg(format!("O={}", build.display()))
+            .arg(format!("ARCH={arch}"));
+        for (k, v) in oracle::DEFAULT_PINS {
+            cmd.arg(format!("{k}={v}"));
+        }
+        cmd.arg("olddefconfig").stdout(std::process::Stdio::null());
+        if preload {
+            cmd.env("LD_PRELOAD", &shim).env("CONF_TIMER_OUT", &report);
+        }
+        let t = Instant::now();
+        let st = cmd.status().expect("make");
+        assert!(st.success(), "make olddefconfig failed");
+        t.elapsed().as_secs_f64()
+    };
+    let _ = std::fs::remove_file(&report);
+    make(false); // builds conf the first time
+    let mut make_wall = Vec::new();
+    for _ in 0..runs {
+        make_wall.push(make(true));
+    }
+    let conf_text = read(&build.join(".config"));
+    write(&outdir.join("conf.config"), &conf_text);
+    let (mut wall, mut probe, mut cpu, mut probes) = (Vec::new(), Vec::new(), Vec::new(), 0);
+    for l in read(&report).lines() {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        let num = |i: usize| {
+            f.get(i)
+                .and_then(|x| x.parse::<f64>().ok())
+                .unwrap_or(f64::NAN)
+        };
+        wall.push(num(1));
+        probe.push(num(3));
+        probes = num(5) as u64;
+        cpu.push(num(7));
+    }
+    let net: Vec<f64> = wall.iter().zip(&probe).map(|(w, p)| w - p).collect();
+    let body = |t: &str| oracle::config_body(t).to_string();
+    let ours_net = median(parse_record.clone()) + median(eval.clone());
+    json!({
+        "tree": tree.version(), "arch": arch, "runs": runs,
+        "ours_parse_run_s": parse_run,
+        "ours_parse_record_s": median(parse_record),
+        "ours_eval_s": median(eval),
+        "ours_net_s": ours_net,
+        "conf_make_wall_s": median(make_wall),
+        "conf_wall_s": median(wall),
+        "conf_probe_s": median(probe),
+        "conf_probes": probes,
+        "conf_net_s": median(net),
+        "conf_cpu_s": median(cpu),
+        "identical": body(&ours_text) == body(&conf_text),
+    })
+}
+
+fn walk(version: &str, arch: &str, config: &Path, out: &Path) -> Value {
+    let tree = tree(version);
+    let cache = out.with_extension("cache");
+    let _ = std::fs::remove_dir_all(&cache);
+    let oracle = oracle::Oracle::new(&tree, arch, &cache).expect("oracle");
+    // Builds conf (and fixes the build directory) before the clock starts.
+    oracle.allnoconfig().expect("make allnoconfig");
+    let text = read(config);
+    let t = Instant::now();
+    let lists = oracle.kbuild_lists(&text).expect("oracle walk").value;
+    let seconds = t.elapsed().as_secs_f64();
+    write(
+        out,
+        &serde_json::to_string(&json!({
+            "builtin": lists.builtin, "lib": lists.lib, "modules": lists.modules,
+        }))
+        .expect("json"),
+    );
+    let _ = std::fs::remove_dir_all(&cache);
+    json!({"tree": tree.version(), "arch": arch, "walk_s": seconds,
+           "builtin": lists.builtin.len(), "modules": lists.modules.len()})
+}
+
+fn compare_kbuild(oracle_json: &Path, ours_json: &Path) -> Value {
+    let load = |p: &Path| -> Value { serde_json::from_str(&read(p)).expect("json") };
+    let (a, b) = (load(oracle_json), load(ours_json));
+    let set = |v: &Value, key: &str| -> BTreeSet<String> {
+        v[key]
+            .as_array()
+            .map(|x| x.iter().map(|s| s.to_string()).collect())
+            .unwrap_or_default()
+    };
+    let modules = |v: &Value| -> BTreeSet<String> {
+        v["modules"]
+            .as_array()
+            .map(|x| x.iter().map(|m| m.to_string()).collect())
+            .unwrap_or_default()
+    };
+    let diff = |x: &BTreeSet<String>, y: &BTreeSet<String>| x.symmetric_difference(y).count();
+    let (ab, bb) = (set(&a, "builtin"), set(&b, "builtin"));
+    let (al, bl) = (set(&a, "lib"), set(&b, "lib"));
+    let (am, bm) = (modules(&a), modules(&b));
+    json!({
+        "builtin": ab.len(), "builtin_diff": diff(&ab, &bb),
+        "lib": al.len(), "lib_diff": diff(&al, &bl),
+        "modules": am.len(), "modules_diff": diff(&am, &bm),
+    })
+}
+
+fn settle(version: &str, arch: &str, objects: &Path, configs: &[PathBuf]) -> Value {
+    let oracle = kpossible_tests::oracle(version, arch);
+    let wanted: Vec<String> = read(objects)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    let mut rows = Vec::new();
+    for c in configs {
+        let call = oracle.kbuild_lists(&read(c)).expect("oracle walk");
+        let lists = call.value;
+        let builtin: BTreeSet<&str> = lists.builtin.iter().map(String::as_str).collect();
+        let mut placed = serde_json::Map::new();
+        for o in &wanted {
+            let state = if let Some(m) = lists.module_of(o) {
+                format!("module:{}", m.name)
+            } else if builtin.contains(o.as_str()) || lists.lib.iter().any(|l| l == o) {
+                "builtin".to_string()
+            } else {
+                "absent".to_string()
+            };
+            placed.insert(o.clone(), json!(state));
+        }
+        rows.push(
+            json!({"config": c, "seconds": call.seconds, "cached": call.cached,
+                         "objects": placed}),
+        );
+    }
+    json!({"tree": oracle.tree().version(), "arch": arch, "settled": rows})
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = match a.as_slice() {
+        ["conf", version, arch, input, outdir, runs] => conf(
+            version,
+            arch,
+            Path::new(input),
+            Path::new(outdir),
+            runs.parse().expect("RUNS is a number"),
+        ),
+        ["walk", version, arch, config, out] => {
+            walk(version, arch, Path::new(config), Path::new(out))
+        }
+        ["compare-kbuild", o, k] => compare_kbuild(Path::new(o), Path::new(k)),
+        ["settle", version, arch, objects, configs @ ..] if !configs.is_empty() => settle(
+            version,
+            arch,
+            Path::new(objects),
+            &configs.iter().map(PathBuf::from).collect::<Vec<_>>(),
+        ),
+        _ => {
+            eprintln!(
+                "usage: peer-bench conf VERSION ARCH INPUT OUTDIR RUNS | walk VERSION ARCH CONFIG OUT \
+                 | compare-kbuild ORACLE_JSON OURS_JSON | settle VERSION ARCH OBJECTS CONFIG..."
+            );
+            std::process::exit(3);
+        }
+    };
+    println!("{out}");
+}
