@@ -205,7 +205,8 @@ def render(a):
         return t.get(name, {}).get("wall")
 
     def m(name):
-        return t.get(name, {}).get("rss_kb")
+        x = t.get(name, {})
+        return x.get("self_rss_kb") or x.get("rss_kb")
 
     out = []
     p = out.append
@@ -225,28 +226,31 @@ def render(a):
     p("## Kconfig: parse + olddefconfig")
     p("")
     p("Input: the arch's defconfig as written by `kpossible config defconfig`. "
-      "*End to end* is the whole command under `/usr/bin/time` (kpossible: `kpossible config "
-      "olddefconfig`; conf: `make O=dir olddefconfig` with conf already built; Kconfiglib: "
-      "its `olddefconfig` with the environment the top Makefile exports), toolchain probes "
-      "included. *Probes excluded*: conf's process wall time minus the wall time of each "
-      "`$(shell,...)` it runs (LD_PRELOAD popen/pclose timer, "
-      "`crates/kconfig-parser/benches/conf_timer.c`), against kpossible's record-mode parse "
-      "(no shell run) plus its evaluation; medians of %d runs in one process. "
-      "*Output*: whether the `.config` equals conf's (lines that set or unset a symbol)." % r["runs"])
+      "*End to end*: the whole command under `/usr/bin/time`, toolchain probes included "
+      "(kpossible: `kpossible config olddefconfig`; conf: `make O=dir olddefconfig` with conf "
+      "already built; Kconfiglib: its `olddefconfig` script with the environment the top "
+      "Makefile exports). *Peak memory*: the tool's own process (the probes' compiler runs, "
+      "bigger than any of them, are left out). *Probes excluded*: conf's process wall time "
+      "minus the wall time of each `$(shell,...)` it runs (LD_PRELOAD popen/pclose timer, "
+      "`crates/kconfig-parser/benches/conf_timer.c`), and conf's own CPU time, against "
+      "kpossible's record-mode parse (no shell run) plus its evaluation of the model (one "
+      "thread, so its wall time is its CPU time); medians of %d runs. *Output*: the symbols the "
+      "`.config` sets or unsets, compared with conf's." % r["runs"])
     p("")
-    p("| ARCH | tool | end to end | peak memory | probes excluded | vs conf (probes excluded) | output |")
+    p("| ARCH | tool | end to end | peak memory | parse + evaluate, probes excluded | kpossible faster by | output |")
     p("|---|---|---|---|---|---|---|")
     for k in r["kconfig"]:
         arch = k["arch"]
-        p("| %s | kpossible | %s | %s | %s | **%s faster** | %s |" % (
+        p("| %s | kpossible | %s | %s | %s | **%s** (wall), **%s** (CPU) | %s |" % (
             arch, fmt_s(w("ours-config-" + arch)), fmt_mb(m("ours-config-" + arch)),
             fmt_s(k["ours_net_s"]), ratio(k["conf_net_s"], k["ours_net_s"]),
-            "identical" if k["identical"] else "DIFFERS"))
-        p("| %s | conf (make olddefconfig) | %s | %s | %s (%d probes: %s) | 1x | reference |" % (
+            ratio(k["conf_cpu_s"], k["ours_net_s"]),
+            "identical to conf's" if k["identical"] else "DIFFERS from conf's"))
+        p("| %s | conf (`make olddefconfig`) | %s | %s | %s wall, %s CPU (%d probes took %s) | | reference |" % (
             arch, fmt_s(w("conf-" + arch)), fmt_mb(m("conf-" + arch)), fmt_s(k["conf_net_s"]),
-            k["conf_probes"], fmt_s(k["conf_probe_s"])))
+            fmt_s(k["conf_cpu_s"]), k["conf_probes"], fmt_s(k["conf_probe_s"])))
         kc = k.get("kconfiglib", {})
-        p("| %s | Kconfiglib %s (patched) | %s | %s | — | %s slower than kpossible end to end | %s |" % (
+        p("| %s | Kconfiglib %s (patched) | %s | %s | — | %s end to end | %s |" % (
             arch, r.get("kconfiglib_version", ""), fmt_s(w("kconfiglib-" + arch)),
             fmt_mb(m("kconfiglib-" + arch)),
             ratio(w("kconfiglib-" + arch), w("ours-config-" + arch)),

@@ -2,7 +2,10 @@
  * toolchain probes. It is active only in a process whose executable is named `conf`; there
  * it measures the wall time from load to exit, the wall time between each popen() and its
  * pclose() (one $(shell,...) probe: fork, exec of /bin/sh, the compiler run, reading its
- * output), and conf's own CPU time (RUSAGE_SELF, which excludes its children). */
+ * output), and conf's own CPU time and peak memory (RUSAGE_SELF, which excludes its children:
+ * the probes' compiler runs are bigger than conf itself). scripts/bench also preloads it into
+ * kpossible and Kconfiglib (CONF_TIMER_EXE names the executable to measure) for their own
+ * peak memory. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <stdio.h>
@@ -33,7 +36,7 @@ __attribute__((constructor)) static void start(void)
 	exe[n] = 0;
 	base = strrchr(exe, '/');
 	base = base ? base + 1 : exe;
-	if (strcmp(base, "conf"))
+	if (strcmp(base, getenv("CONF_TIMER_EXE") ? getenv("CONF_TIMER_EXE") : "conf"))
 		return;
 	active = 1;
 	t0 = now();
@@ -77,8 +80,9 @@ __attribute__((destructor)) static void stop(void)
 	out = path ? fopen(path, "a") : stderr;
 	if (!out)
 		return;
-	fprintf(out, "wall %.6f probe_wall %.6f probes %d self_cpu %.6f\n", now() - t0, probe_wall, probes,
-		self.ru_utime.tv_sec + self.ru_utime.tv_usec * 1e-6 + self.ru_stime.tv_sec + self.ru_stime.tv_usec * 1e-6);
+	fprintf(out, "wall %.6f probe_wall %.6f probes %d self_cpu %.6f maxrss_kb %ld\n", now() - t0, probe_wall,
+		probes, self.ru_utime.tv_sec + self.ru_utime.tv_usec * 1e-6 + self.ru_stime.tv_sec + self.ru_stime.tv_usec * 1e-6,
+		self.ru_maxrss);
 	if (out != stderr)
 		fclose(out);
 }

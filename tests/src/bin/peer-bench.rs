@@ -96,7 +96,10 @@ fn conf(version: &str, arch: &str, input: &Path, outdir: &Path, runs: usize) -> 
         for (k, v) in oracle::DEFAULT_PINS {
             cmd.arg(format!("{k}={v}"));
         }
-        cmd.arg("olddefconfig").stdout(std::process::Stdio::null());
+        // conf's warnings about the pinned PAHOLE=/bin/false are expected; not worth printing.
+        cmd.arg("olddefconfig")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
         if preload {
             cmd.env("LD_PRELOAD", &shim).env("CONF_TIMER_OUT", &report);
         }
