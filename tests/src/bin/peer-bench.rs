@@ -108,27 +108,34 @@ fn conf(version: &str, arch: &str, input: &Path, outdir: &Path, runs: usize) -> 
         assert!(st.success(), "make olddefconfig failed");
         t.elapsed().as_secs_f64()
     };
-    let _ = std::fs::remove_file(&report);
     make(false); // builds conf the first time
-    let mut make_wall = Vec::new();
+    // One make run may start conf more than once; each process appends a line, and the run's
+    // conf time is their sum.
+    let (mut make_wall, mut wall, mut probe, mut cpu, mut probes) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), 0);
     for _ in 0..runs {
+        let _ = std::fs::remove_file(&report);
         make_wall.push(make(true));
+        let (mut w, mut p, mut c) = (0.0, 0.0, 0.0);
+        probes = 0;
+        for l in read(&report).lines() {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let num = |i: usize| {
+                f.get(i)
+                    .and_then(|x| x.parse::<f64>().ok())
+                    .unwrap_or(f64::NAN)
+            };
+            w += num(1);
+            p += num(3);
+            probes += num(5) as u64;
+            c += num(7);
+        }
+        wall.push(w);
+        probe.push(p);
+        cpu.push(c);
     }
     let conf_text = read(&build.join(".config"));
     write(&outdir.join("conf.config"), &conf_text);
-    let (mut wall, mut probe, mut cpu, mut probes) = (Vec::new(), Vec::new(), Vec::new(), 0);
-    for l in read(&report).lines() {
-        let f: Vec<&str> = l.split_whitespace().collect();
-        let num = |i: usize| {
-            f.get(i)
-                .and_then(|x| x.parse::<f64>().ok())
-                .unwrap_or(f64::NAN)
-        };
-        wall.push(num(1));
-        probe.push(num(3));
-        probes = num(5) as u64;
-        cpu.push(num(7));
-    }
     let net: Vec<f64> = wall.iter().zip(&probe).map(|(w, p)| w - p).collect();
     let body = |t: &str| oracle::config_body(t).to_string();
     let ours_net = median(parse_record.clone()) + median(eval.clone());
