@@ -18,10 +18,10 @@ are written out:
 """
 
 import argparse
-import glob
 import json
 import os
 import pickle
+import re
 import sys
 import time
 
@@ -144,6 +144,24 @@ def agree(a):
         rows.append({"object": o, "ours": v, "kmax": k, "category": cat,
                      "witness": u.get("witness"), "reason": u.get("reason")})
 
+    # kmax lists a composite object (`foo.o` with `foo-y := a.o b.o`) as a unit of its own;
+    # kpossible lists its members. Which of kmax's extra units are composites, from the
+    # directory's own Kbuild file.
+    composites = []
+    for r in rows:
+        if r["category"] != "only-kmax":
+            continue
+        d, name = os.path.split(r["object"])
+        stem = re.escape(name[:-2])
+        for f in ("Kbuild", "Makefile"):
+            try:
+                text = open(os.path.join(a.ksrc, d, f)).read()
+            except OSError:
+                continue
+            if re.search(r"^\s*%s-(y|m|objs|\$\()" % stem, text, re.M):
+                composites.append(r["object"])
+                break
+
     # klocalizer --modules configs for the units kpossible calls never-a-module, packed.
     os.makedirs(a.configs, exist_ok=True)
     todo = [r["object"] for r in rows if r["category"] == "ours-no-kmax-yes"]
@@ -173,6 +191,7 @@ def agree(a):
         "arch": a.arch, "scope": a.scope, "units": len(units),
         "seconds": {"load_kclause": t_load, "checks": t_check, "pack": t_pack},
         "checks": len(indicator), "rows": rows, "packs": packs, "unpacked": todo,
+        "composites": composites,
     }, open(a.out, "w"), indent=1)
 
 
@@ -216,13 +235,16 @@ def render(a):
       "Peers: %s. Every number below comes from one run of the script on this machine; the "
       "machine is shared (2 cores, other jobs running), so expect noise of tens of percent. "
       "Peers run one at a time under `nice -n 10`, and so does kpossible. Peak memory is "
-      "`/usr/bin/time -v`'s maximum resident set size (for make, the largest process under it)."
+      "`/usr/bin/time -v`'s maximum resident set size (for a command that starts others, the "
+      "largest process under it), except where a table says otherwise."
       % (r["date"], r["tree"], r["machine"], r["peers"]))
     p("")
     p("Regenerate: `scripts/bench` (options: `--scope DIR ...`, `--kernel`, `--skip-kmax`; see "
       "`scripts/bench --help`).")
     p("")
 
+    summary_at = len(out)
+    summary = []
     p("## Kconfig: parse + olddefconfig")
     p("")
     p("Input: the arch's defconfig as written by `kpossible config defconfig`. "
@@ -233,22 +255,28 @@ def render(a):
       "bigger than any of them, are left out). *Probes excluded*: conf's process wall time "
       "minus the wall time of each `$(shell,...)` it runs (LD_PRELOAD popen/pclose timer, "
       "`crates/kconfig-parser/benches/conf_timer.c`), and conf's own CPU time, against "
-      "kpossible's record-mode parse (no shell run) plus its evaluation of the model (one "
-      "thread, so its wall time is its CPU time); medians of %d runs. *Output*: the symbols the "
+      "kpossible's record-mode parse (no shell run) plus its evaluation of the model, wall "
+      "and CPU time (one thread; `/proc/thread-self/schedstat`); medians of %d runs. The "
+      "machine is shared, so the CPU ratio is the steadier one. *Output*: the symbols the "
       "`.config` sets or unsets, compared with conf's." % r["runs"])
     p("")
     p("| ARCH | tool | end to end | peak memory | parse + evaluate, probes excluded | kpossible faster by | output |")
     p("|---|---|---|---|---|---|---|")
     for k in r["kconfig"]:
         arch = k["arch"]
-        p("| %s | kpossible | %s | %s | %s | **%s** (wall), **%s** (CPU) | %s |" % (
+        p("| %s | kpossible | %s | %s | %s wall, %s CPU | **%s** (wall), **%s** (CPU) | %s |" % (
             arch, fmt_s(w("ours-config-" + arch)), fmt_mb(m("ours-config-" + arch)),
-            fmt_s(k["ours_net_s"]), ratio(k["conf_net_s"], k["ours_net_s"]),
-            ratio(k["conf_cpu_s"], k["ours_net_s"]),
+            fmt_s(k["ours_net_s"]), fmt_s(k.get("ours_cpu_s")),
+            ratio(k["conf_net_s"], k["ours_net_s"]),
+            ratio(k["conf_cpu_s"], k.get("ours_cpu_s") or k["ours_net_s"]),
             "identical to conf's" if k["identical"] else "DIFFERS from conf's"))
         p("| %s | conf (`make olddefconfig`) | %s | %s | %s wall, %s CPU (%d probes took %s) | | reference |" % (
             arch, fmt_s(w("conf-" + arch)), fmt_mb(m("conf-" + arch)), fmt_s(k["conf_net_s"]),
             fmt_s(k["conf_cpu_s"]), k["conf_probes"], fmt_s(k["conf_probe_s"])))
+        summary.append("- Kconfig parse + olddefconfig, probes excluded, %s: kpossible %s faster than "
+                       "conf by wall time, %s by CPU time (target: 10x)." % (
+                           arch, ratio(k["conf_net_s"], k["ours_net_s"]),
+                           ratio(k["conf_cpu_s"], k.get("ours_cpu_s") or k["ours_net_s"])))
         kc = k.get("kconfiglib", {})
         p("| %s | Kconfiglib %s (patched) | %s | %s | — | %s end to end | %s |" % (
             arch, r.get("kconfiglib_version", ""), fmt_s(w("kconfiglib-" + arch)),
@@ -308,6 +336,17 @@ def render(a):
         kmax_scope = (w("kmaxall") or 0) + (w("kmax-ancestors") or 0)
         per_file = kmax_scope / max(1, k["makefiles"] + k["ancestors"])
         whole = per_file * k["tree_makefiles"]
+        summary.append("- One cold could-be-module query (`drivers/net/dummy.o`, %s): kpossible %s "
+                       "faster than klocalizer cold, %s than klocalizer warm (target: 100x against "
+                       "cold)." % (k["arch"], ratio(w("klocalizer-cold"), w("ours-cbm")),
+                                   ratio(w("klocalizer-warm"), w("ours-cbm"))))
+        summary.append("- Whole-tree possibility analysis of %s: kpossible %s against kmax's pass "
+                       "over the whole tree, extrapolated from the scope (%s); %s against kmax + "
+                       "kclause + klocalizer's search over the scope alone (target: 100x against "
+                       "kmax over the same scope)." % (
+                           k["arch"], ratio(whole, w("ours-manifest")), fmt_s(whole),
+                           ratio(kmax_scope + (w("kextract") or 0) + (w("kclause") or 0)
+                                 + ag["seconds"]["checks"], w("ours-manifest"))))
         p("Ratios:")
         p("")
         p("- one cold could-be-module query: kpossible **%s faster** than klocalizer cold "
@@ -347,8 +386,8 @@ def render(a):
             ("ours-yes-kmax-no", "kpossible yes, klocalizer UNSAT"),
             ("ours-unknown", "kpossible unknown"),
             ("kmax-unknown", "z3 unknown"),
-            ("only-ours", "listed by kpossible only (kmax has no formula for it)"),
-            ("only-kmax", "listed by kmax only (kpossible: no Makefile of this arch lists it)"),
+            ("only-ours", "listed by kpossible only (kmaxall from the scope does not reach them; below)"),
+            ("only-kmax", "listed by kmax only (composite objects and others; below)"),
         ]
         p("| answers | objects |")
         p("|---|---|")
@@ -374,19 +413,32 @@ def render(a):
           "module: **%d** (kmax wrong), built-in: %d, not built: %d (kpossible wrong)." % (
               len(cats.get("ours-yes-kmax-no", [])), s["a_module"], s["a_builtin"], s["a_absent"]))
         p("")
+        p("**After settling, the real tools side with kpossible on %d of the %d disagreements "
+          "and with klocalizer on %d.**" % (
+              s["a_module"] + s["b_builtin"] + s["b_absent"], len(s["rows"]),
+              s["a_builtin"] + s["a_absent"] + s["b_module"]))
+        p("")
         p("| object | kpossible | klocalizer | real conf + make on the deciding config | settled |")
         p("|---|---|---|---|---|")
         for row in s["rows"]:
             p("| `%s` | %s | %s | %s | %s |" % (row["object"], row["ours"], row["kmax"],
                                             row["real"], row["settled"]))
         p("")
-        for c, label in (("ours-unknown", "kpossible unknown"), ("only-ours", "listed by kpossible only"),
-                         ("only-kmax", "listed by kmax only")):
+        for c, label in (("ours-unknown", "kpossible unknown"),
+                         ("only-ours", "Listed by kpossible only: objects of directories that "
+                          "kmaxall, started at the scope's directories, never reaches (they are "
+                          "entered from a Makefile outside the scope, e.g. `drivers/Makefile` "
+                          "enters `drivers/block/aoe/`)"),
+                         ("only-kmax", "Listed by kmax only: %d composite objects, whose members "
+                          "kpossible lists instead (the member lists are compared above), and "
+                          "these others" % len(ag.get("composites", [])))):
             rows = cats.get(c, [])
-            if rows:
+            if c == "only-kmax":
+                rows = [x for x in rows if x["object"] not in set(ag.get("composites", []))]
+            if rows or c == "only-kmax":
                 shown = ", ".join("`%s`" % x["object"] for x in rows[:40])
                 more = " and %d more" % (len(rows) - 40) if len(rows) > 40 else ""
-                p("%s (%d): %s%s." % (label, len(rows), shown, more))
+                p("%s (%d): %s%s." % (label, len(rows), shown or "none", more))
                 p("")
         p(k.get("note", ""))
         p("")
@@ -396,6 +448,20 @@ def render(a):
         for s in r["skipped"]:
             p("- %s" % s)
         p("")
+    if "kmax" in r:
+        cats = {}
+        for row in r["kmax"]["agree"]["rows"]:
+            cats[row["category"]] = cats.get(row["category"], 0) + 1
+        st = r["kmax"]["settled"]
+        summary.append("- Agreement with klocalizer, object by object over the scope: same answer on %d of the %d "
+                       "objects both list; of the %d disagreements, the real tools side with "
+                       "kpossible on %d and with klocalizer on %d." % (
+                           cats.get("agree-yes", 0) + cats.get("agree-no", 0),
+                           sum(cats.get(c, 0) for c in ("agree-yes", "agree-no", "ours-yes-kmax-no",
+                                                       "ours-no-kmax-yes", "ours-unknown", "kmax-unknown")),
+                           len(st["rows"]), st["a_module"] + st["b_builtin"] + st["b_absent"],
+                           st["a_builtin"] + st["a_absent"] + st["b_module"]))
+    out[summary_at:summary_at] = ["## Summary", ""] + summary + [""]
     with open(a.out, "w") as f:
         f.write("\n".join(out).rstrip() + "\n")
 

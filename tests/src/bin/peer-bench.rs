@@ -29,6 +29,16 @@ fn median(mut v: Vec<f64>) -> f64 {
     v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
+/// CPU time of the calling thread, in seconds: the first field of
+/// `/proc/thread-self/schedstat` (nanoseconds on a CPU). kpossible parses and evaluates on
+/// one thread, so this is its CPU time, comparable with conf's RUSAGE_SELF.
+fn thread_cpu() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(f64::NAN, |ns| ns * 1e-9)
+}
+
 fn tree(version: &str) -> ktree::Tree {
     kpossible_tests::tree(version)
 }
@@ -52,20 +62,22 @@ fn conf(version: &str, arch: &str, input: &Path, outdir: &Path, runs: usize) -> 
     let model = parse_tree(root, arch, ShellMode::Run);
     let parse_run = t.elapsed().as_secs_f64();
     assert_eq!(model.error_count(), 0, "Kconfig errors on {arch}");
-    let mut parse_record = Vec::new();
+    let (mut parse_record, mut parse_cpu) = (Vec::new(), Vec::new());
     for _ in 0..runs {
-        let t = Instant::now();
+        let (t, c) = (Instant::now(), thread_cpu());
         let m = parse_tree(root, arch, ShellMode::Record);
         parse_record.push(t.elapsed().as_secs_f64());
+        parse_cpu.push(thread_cpu() - c);
         drop(m);
     }
-    let mut eval = Vec::new();
+    let (mut eval, mut eval_cpu) = (Vec::new(), Vec::new());
     let mut ours_text = String::new();
     for _ in 0..runs {
-        let t = Instant::now();
+        let (t, c) = (Instant::now(), thread_cpu());
         let k = solver::Kconfig::new(&model);
         let (text, _) = solver::run_target(&k, solver::Target::OldDefConfig, Some(&input_text));
         eval.push(t.elapsed().as_secs_f64());
+        eval_cpu.push(thread_cpu() - c);
         ours_text = text;
     }
     write(&outdir.join("ours.config"), &ours_text);
@@ -145,6 +157,7 @@ fn conf(version: &str, arch: &str, input: &Path, outdir: &Path, runs: usize) -> 
         "ours_parse_record_s": median(parse_record),
         "ours_eval_s": median(eval),
         "ours_net_s": ours_net,
+        "ours_cpu_s": median(parse_cpu) + median(eval_cpu),
         "conf_make_wall_s": median(make_wall),
         "conf_wall_s": median(wall),
         "conf_probe_s": median(probe),
