@@ -131,3 +131,26 @@ fn sat_witnesses_are_confirmed_by_the_real_tools() {
     }
     eprintln!("confirmed {confirmed} SAT-witnessed yes answers with the real tools");
 }
+
+/// With this host's gcc, arm64 always has a 128-bit integer type, so lib/crypto's 32-bit
+/// curve25519 fallback is never built; a compiler whose `$(cc-option,... -D__SIZEOF_INT128__=0)`
+/// probe answers otherwise (CC_HAS_INT128 n) builds it as a module. `--toolchain host` says no,
+/// `--toolchain any` must not: it says unknown and names the probed symbol.
+#[test]
+fn a_no_that_rests_on_a_host_probe_is_unknown_for_any_toolchain() {
+    use solver::arch::{Toolchain, analyze_with};
+    let obj = "lib/crypto/curve25519-fiat32.o";
+    let t = tree("6.12");
+    let only = vec![obj.to_string()];
+    let host = analyze_with(t.root(), "arm64", "arm64", Some(&only), Toolchain::Host);
+    assert_eq!(host.verdicts[obj].word(), "no");
+    let any = analyze_with(t.root(), "arm64", "arm64", Some(&only), Toolchain::Any);
+    match &any.verdicts[obj] {
+        Verdict::Unknown { why } => assert!(why.contains("CC_HAS_INT128"), "{why}"),
+        other => panic!("expected unknown, got {}", other.word()),
+    }
+    // A "no" that holds for every toolchain stays "no".
+    let only = vec!["drivers/block/ps3disk.o".to_string()];
+    let any = analyze_with(t.root(), "x86", "x86", Some(&only), Toolchain::Any);
+    assert_eq!(any.verdicts["drivers/block/ps3disk.o"].word(), "no");
+}

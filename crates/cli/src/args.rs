@@ -36,6 +36,20 @@ pub struct Global {
     /// Print only results and errors.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Which toolchain answers hold for: `any` (a "no" must hold whatever the compiler,
+    /// assembler and linker probes answer; otherwise it is "unknown") or `host` (this
+    /// machine's tools, as the kernel's own conf probes them here).
+    #[arg(long, global = true, value_enum, default_value = "any")]
+    pub toolchain: ToolchainArg,
+}
+
+/// `--toolchain`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ToolchainArg {
+    /// Some toolchain.
+    Any,
+    /// This host's.
+    Host,
 }
 
 #[derive(Debug, clap::Subcommand)]

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use serde_json::{Value, json};
-use solver::arch::{ArchReport, analyze};
+use solver::arch::{ArchReport, Toolchain, analyze_with};
 use solver::possibility::Verdict;
 
 use crate::args::{CouldBeModuleArgs, Global, ManifestArgs};
@@ -104,7 +104,11 @@ fn run_arches(
                         r.push(arch.clone());
                         show(&mut r);
                     }
-                    let report = analyze(tree.root(), arch, srcarch, only);
+                    let toolchain = match global.toolchain {
+                        crate::args::ToolchainArg::Any => Toolchain::Any,
+                        crate::args::ToolchainArg::Host => Toolchain::Host,
+                    };
+                    let report = analyze_with(tree.root(), arch, srcarch, only, toolchain);
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
                     if let Ok(mut r) = running.lock() {
                         r.retain(|a| a != arch);
@@ -266,7 +270,7 @@ pub fn manifest(global: &Global, args: &ManifestArgs) -> anyhow::Result<ExitCode
         for r in &reports {
             let s = &r.stats;
             eprintln!(
-                "kpossible: {}: {} objects: yes {} (allmodconfig {}, sat {}), no {} (makefile {}, sat {}), unknown {}; {:.1}s kconfig, {:.1}s kbuild, {:.1}s analysis ({:.1}s deciding {} goals, {} by a local model, {} whole-arch SAT searches; {:.1}s explaining)",
+                "kpossible: {}: {} objects: yes {} (allmodconfig {}, sat {}), no {} (makefile {}, sat {}), unknown {} ({} toolchain-dependent); {:.1}s kconfig, {:.1}s kbuild, {:.1}s analysis ({:.1}s deciding {} goals, {} by a local model, {} whole-arch SAT searches; {:.1}s explaining)",
                 r.arch,
                 s.objects,
                 s.yes_by_seed + s.yes_by_sat,
@@ -276,6 +280,7 @@ pub fn manifest(global: &Global, args: &ManifestArgs) -> anyhow::Result<ExitCode
                 s.no_by_makefile,
                 s.no_by_sat,
                 s.unknown,
+                s.toolchain_dependent,
                 r.seconds[0],
                 r.seconds[1],
                 r.seconds[2],

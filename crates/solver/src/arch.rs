@@ -44,9 +44,31 @@ pub struct ArchReport {
     pub seconds: [f64; 3],
 }
 
-/// Analyses `arch` (an `ARCH=` spelling mapping to `srcarch`) of the tree at `root`. When
-/// `only` is given, just those objects are answered.
+/// Which toolchain the answers hold for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Toolchain {
+    /// This host's tools, as the kernel's own conf would probe them here (`$(shell,...)`
+    /// run): every "yes" is confirmed by the real tools on this machine.
+    Host,
+    /// Some toolchain: a "no" must also hold with every probe result left open; one that
+    /// does not becomes "unknown", naming the probes it depends on.
+    Any,
+}
+
+/// Analyses `arch` (an `ARCH=` spelling mapping to `srcarch`) of the tree at `root` for this
+/// host's toolchain. When `only` is given, just those objects are answered.
 pub fn analyze(root: &Path, arch: &str, srcarch: &str, only: Option<&[String]>) -> ArchReport {
+    analyze_with(root, arch, srcarch, only, Toolchain::Host)
+}
+
+/// As [`analyze`], for `toolchain`.
+pub fn analyze_with(
+    root: &Path,
+    arch: &str,
+    srcarch: &str,
+    only: Option<&[String]>,
+    toolchain: Toolchain,
+) -> ArchReport {
     let t0 = Instant::now();
     let model = parse_tree(root, arch, ShellMode::Run);
     let mut errors: Vec<String> = model
@@ -82,6 +104,46 @@ pub fn analyze(root: &Path, arch: &str, srcarch: &str, only: Option<&[String]>) 
     let t2 = Instant::now();
     let mut analysis = Analysis::new(&k);
     let mut verdicts = analysis.run(&pool, &objects);
+    let mut stats = analysis.stats;
+    if toolchain == Toolchain::Any {
+        // The same rules with every `$(shell,...)` left open: a "no" that needs this host's
+        // probe results is not a "no" for every compiler.
+        let open = parse_tree(root, arch, ShellMode::Record);
+        let k_open = Kconfig::new(&open);
+        let mut any = Analysis::new(&k_open);
+        for (obj, verdict) in verdicts.iter_mut() {
+            let (Verdict::No { .. }, Some(c)) = (&*verdict, objects.get(obj)) else {
+                continue;
+            };
+            match any.refutable(&pool, c) {
+                Some(true) => {}
+                Some(false) => {
+                    stats.toolchain_dependent += 1;
+                    let facts = any.facts_near(&pool, c.module, 4);
+                    let facts = if facts.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; toolchain-probed symbols nearest to it: {}",
+                            facts.join(", ")
+                        )
+                    };
+                    *verdict = Verdict::Unknown {
+                        why: format!(
+                            "no with this host's toolchain, but the Kconfig rules allow it when the compiler, assembler or linker probes answer otherwise{facts}"
+                        ),
+                    };
+                }
+                None => {
+                    *verdict = Verdict::Unknown {
+                        why: "the SAT solver failed on the toolchain-free rules".into(),
+                    };
+                }
+            }
+        }
+        stats.no_by_sat -= stats.toolchain_dependent.min(stats.no_by_sat);
+        stats.unknown += stats.toolchain_dependent;
+    }
     if let Some(only) = only {
         // An object no Makefile of this arch lists at all.
         for o in only {
@@ -98,7 +160,7 @@ pub fn analyze(root: &Path, arch: &str, srcarch: &str, only: Option<&[String]>) 
         arch: arch.to_string(),
         srcarch: srcarch.to_string(),
         verdicts,
-        stats: analysis.stats,
+        stats,
         errors,
         seconds: [
             (t1 - t0).as_secs_f64(),

@@ -125,6 +125,8 @@ pub struct Stats {
     pub yes_local: usize,
     /// Whole-arch SAT searches.
     pub whole_arch_solves: usize,
+    /// "No" with this host's toolchain, undecided for others (`Toolchain::Any`).
+    pub toolchain_dependent: usize,
     /// Seconds in SAT queries, in explaining "no" answers, and in validating candidates.
     pub seconds_sat: f64,
     /// See `seconds_sat`.
@@ -410,6 +412,78 @@ impl<'k> Analysis<'k> {
                 }
             }
         }
+    }
+
+    /// Whether no configuration of this Kconfig puts the object in a module: `Some(true)`
+    /// refuted, `Some(false)` a configuration satisfying the CNF exists, `None` the solver
+    /// failed. No witness is built: this is for asking the toolchain-free CNF whether a "no"
+    /// found with this host's tools holds for every toolchain.
+    pub fn refutable(&mut self, pool: &ExprPool, c: &ObjectConditions) -> Option<bool> {
+        if matches!(pool.get(c.module), kp_base::Expr::Const(Tristate::No)) {
+            return Some(true);
+        }
+        let goal = self.enc.expr_in(PoolKey::Other(0), pool, c.module);
+        if goal.y == !self.enc.truth()
+            || !self.may_hold(pool, c.module)
+            || self.refuted.contains(&goal.y)
+        {
+            return Some(true);
+        }
+        if let Shrunk::Contradiction | Shrunk::Core(_) =
+            self.local_refutation(pool, c.module, &[0, 1, 2, 4])
+        {
+            self.refuted.insert(goal.y);
+            return Some(true);
+        }
+        self.stats.whole_arch_solves += 1;
+        let sat = self.enc.sat_solve(&[goal.y])?;
+        if !sat {
+            self.refuted.insert(goal.y);
+        }
+        Some(!sat)
+    }
+
+    /// The symbols nearest to `module`'s whose rules rest on an opaque fact (a toolchain
+    /// probe: `$(cc-option,...)`, `$(success,...)`, ...), nearest first, at most `limit`.
+    pub fn facts_near(&mut self, pool: &ExprPool, module: ExprId, limit: usize) -> Vec<String> {
+        let k = self.k;
+        let mut names = Vec::new();
+        collect_names(pool, module, &mut names);
+        let start: Vec<NameId> = names.iter().filter_map(|n| k.find(n)).collect();
+        let adjacency = self.adjacency.get_or_insert_with(|| symbol_adjacency(k));
+        let mut out: Vec<String> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for depth in 0..=4 {
+            let mut ring: Vec<NameId> = cone(adjacency, &start, depth)
+                .into_iter()
+                .filter(|n| seen.insert(*n))
+                .collect();
+            ring.sort_by_key(|&n| k.name(n));
+            for n in ring {
+                let r = k.symbol(n);
+                let mut facts = Vec::new();
+                let exprs = r
+                    .dir_dep
+                    .iter()
+                    .chain(&r.rev_dep)
+                    .copied()
+                    .chain(r.prompts.iter().map(|p| p.visible))
+                    .chain(r.defaults.iter().flat_map(|d| [d.value, d.visible]));
+                for e in exprs {
+                    collect_unknowns(&k.exprs, e, &mut facts);
+                }
+                if !facts.is_empty() {
+                    out.push(match r.locations.first() {
+                        Some(l) => format!("{} ({}:{})", k.name(n), l.file, l.line),
+                        None => k.name(n).to_string(),
+                    });
+                }
+                if out.len() == limit {
+                    return out;
+                }
+            }
+        }
+        out
     }
 
     /// Answers "yes" for every pending object that `witness` puts in a module; returns how many.
@@ -935,6 +1009,20 @@ fn cone(adj: &[Vec<NameId>], start: &[NameId], depth: u32) -> std::collections::
         frontier = next;
     }
     seen
+}
+
+/// The texts of the opaque facts in `e`.
+fn collect_unknowns(pool: &ExprPool, e: ExprId, out: &mut Vec<String>) {
+    use kp_base::Expr;
+    match pool.get(e) {
+        Expr::Unknown(id) => out.extend(pool.unknown(id).map(|u| u.text.clone())),
+        Expr::Not(a) => collect_unknowns(pool, a, out),
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            collect_unknowns(pool, a, out);
+            collect_unknowns(pool, b, out);
+        }
+        _ => {}
+    }
 }
 
 /// The symbols of Kconfig expression `e` (in the Kconfig's own pool, where a `NameId` is a
