@@ -103,9 +103,12 @@ fn main() {
                         continue;
                     }
                 }
+                // The object's directory and each named module's: a composite's Makefile may
+                // list members elsewhere (amdgpu's `../pm/` objects).
                 let dirs: Vec<&str> = objects
                     .iter()
-                    .map(|(obj, _)| obj.rsplit_once('/').map_or("", |(d, _)| d))
+                    .flat_map(|(obj, modules)| std::iter::once(obj).chain(modules))
+                    .map(|p| p.rsplit_once('/').map_or("", |(d, _)| d))
                     .collect();
                 let walk = o.kbuild_lists_within(config, &dirs);
                 let lists = match walk {
