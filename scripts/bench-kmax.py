@@ -416,7 +416,7 @@ def render(a):
           "real-make walk (`crates/oracle`); the table says where the object ended up.")
         p("")
         p("**kpossible no, klocalizer finds a config** (%d objects; klocalizer's `--modules` "
-          "configs, packed into %d configs%s): in a module: **%d** (kpossible wrong), built-in: %d, "
+          "configs, packed into %d config(s)%s): in a module: **%d** (kpossible wrong), built-in: %d, "
           "not built at all: %d (klocalizer's config does not survive the real olddefconfig)."
           % (len(cats.get("ours-no-kmax-yes", [])), len(ag["packs"]),
              ("; %d objects left unsettled by --max-configs" % len(ag["unpacked"])) if ag["unpacked"] else "",
