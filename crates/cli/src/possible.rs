@@ -270,7 +270,7 @@ pub fn manifest(global: &Global, args: &ManifestArgs) -> anyhow::Result<ExitCode
         for r in &reports {
             let s = &r.stats;
             eprintln!(
-                "kpossible: {}: {} objects: yes {} (allmodconfig {}, sat {}), no {} (makefile {}, sat {}), unknown {} ({} toolchain-dependent); {:.1}s kconfig, {:.1}s kbuild, {:.1}s analysis ({:.1}s deciding {} goals, {} by a local model, {} whole-arch SAT searches; {:.1}s explaining)",
+                "kpossible: {}: {} objects: yes {} (allmodconfig {}, sat {}), no {} (makefile {}, sat {}), unknown {} ({} toolchain-dependent); {:.1}s kconfig, {:.1}s kbuild, {:.1}s analysis ({:.1}s deciding {} goals, {} by a local model, {} whole-arch SAT searches; {:.1}s local, {:.1}s building witnesses; {:.1}s explaining)",
                 r.arch,
                 s.objects,
                 s.yes_by_seed + s.yes_by_sat,
@@ -288,6 +288,8 @@ pub fn manifest(global: &Global, args: &ManifestArgs) -> anyhow::Result<ExitCode
                 s.sat_calls,
                 s.yes_local,
                 s.whole_arch_solves,
+                s.seconds_local,
+                s.seconds_validate,
                 s.seconds_explain,
             );
         }

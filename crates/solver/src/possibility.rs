@@ -131,8 +131,11 @@ pub struct Stats {
     pub seconds_sat: f64,
     /// See `seconds_sat`.
     pub seconds_explain: f64,
-    /// See `seconds_sat`.
+    /// Seconds building witnesses: our olddefconfig on candidates, and checking which pending
+    /// objects each one puts in a module.
     pub seconds_validate: f64,
+    /// Seconds in local refutations (part of `seconds_sat`).
+    pub seconds_local: f64,
 }
 
 /// The possibility analysis of one arch.
@@ -211,7 +214,10 @@ impl<'k> Analysis<'k> {
             let result = if trivially_false || self.refuted.contains(&goal.y) {
                 Some(false)
             } else {
-                match self.refute_locally(pool, c.module) {
+                let tl = std::time::Instant::now();
+                let local = self.refute_locally(pool, c.module);
+                self.stats.seconds_local += tl.elapsed().as_secs_f64();
+                match local {
                     // Most refutations need only a few symbols' rules; their core is the
                     // explanation too.
                     Ok(reasons) => {
@@ -227,6 +233,7 @@ impl<'k> Analysis<'k> {
             // A local model laid over allmodconfig often survives olddefconfig: one of our
             // olddefconfig runs instead of a whole-arch SAT search.
             if result.is_none() && !local_model.is_empty() {
+                let tv = std::time::Instant::now();
                 let candidate = overlay(&allmod.config, self.k, &local_model);
                 let (config, _) = run_target(self.k, Target::OldDefConfig, Some(&candidate));
                 let witness = Witness {
@@ -235,6 +242,7 @@ impl<'k> Analysis<'k> {
                 };
                 pending.push(obj);
                 let covered = self.cover(pool, objects, &mut pending, &witness, &mut out);
+                self.stats.seconds_validate += tv.elapsed().as_secs_f64();
                 self.stats.yes_by_sat += covered;
                 if out.contains_key(obj.as_str()) {
                     self.stats.yes_local += 1;
@@ -279,6 +287,7 @@ impl<'k> Analysis<'k> {
                     out.insert(obj.clone(), Verdict::No { reasons });
                 }
                 Some(true) => {
+                    let tv = std::time::Instant::now();
                     let candidate = self.candidate_config();
                     let (config, _) = run_target(self.k, Target::OldDefConfig, Some(&candidate));
                     let witness = Witness {
@@ -287,6 +296,7 @@ impl<'k> Analysis<'k> {
                     };
                     pending.push(obj);
                     let covered = self.cover(pool, objects, &mut pending, &witness, &mut out);
+                    self.stats.seconds_validate += tv.elapsed().as_secs_f64();
                     self.stats.yes_by_sat += covered;
                     if !out.contains_key(obj.as_str()) {
                         // The candidate relied on something the CNF leaves free.
