@@ -547,13 +547,22 @@ fn new_dir(path: &str, visit: ExprId, nb: ExprId, nm: ExprId) -> Dir {
     }
 }
 
-/// OR of the guards of the words equal to `text`.
-fn listed(e: &mut Eval<'_>, words: &[GWord], text: &str) -> ExprId {
-    let mut acc = e.pool.no();
+/// Per word text, the guards of the words with that text, in list order: `listed` ORs them
+/// exactly as a scan of the list would, so `$(filter-out $(obj-y),...)` takes linear time
+/// however long the lists, with the same conditions.
+fn listed_index(words: &[GWord]) -> HashMap<&str, Vec<ExprId>> {
+    let mut index: HashMap<&str, Vec<ExprId>> = HashMap::new();
     for w in words {
-        if w.text == text {
-            acc = e.pool.or(acc, w.guard);
-        }
+        index.entry(w.text.as_str()).or_default().push(w.guard);
+    }
+    index
+}
+
+/// OR of the guards of the words equal to `text` (see [`listed_index`]).
+fn listed(e: &mut Eval<'_>, index: &HashMap<&str, Vec<ExprId>>, text: &str) -> ExprId {
+    let mut acc = e.pool.no();
+    for &g in index.get(text).map_or(&[][..], Vec::as_slice) {
+        acc = e.pool.or(acc, g);
     }
     acc
 }
@@ -610,6 +619,7 @@ fn lib_steps(e: &mut Eval<'_>, path: &str, file: Option<FileId>) -> Local {
     let subdir_m = list(e, "subdir-m", &mut unknowns);
 
     // 1. obj-m := $(filter-out $(obj-y),$(obj-m))
+    let in_obj_y = listed_index(&obj_y);
     let mut obj_m = Vec::new();
     // A directory listed in obj-m is visited with need-modorder whether or not step 1 moved
     // it out (it is then in obj-y): `y || (m && !y)` is `y || m`, so the unfiltered guards
@@ -620,7 +630,7 @@ fn lib_steps(e: &mut Eval<'_>, path: &str, file: Option<FileId>) -> Local {
         .cloned()
         .collect();
     for w in obj_m0 {
-        let in_y = listed(e, &obj_y, &w.text);
+        let in_y = listed(e, &in_obj_y, &w.text);
         let n = e.pool.not(in_y);
         let g = and(e, w.guard, n);
         if !is_no(e, g) {
@@ -635,7 +645,7 @@ fn lib_steps(e: &mut Eval<'_>, path: &str, file: Option<FileId>) -> Local {
     }
     let mut lib = Vec::new();
     for (text, (g, span)) in libs {
-        let in_y = listed(e, &obj_y, &text);
+        let in_y = listed(e, &in_obj_y, &text);
         let n = e.pool.not(in_y);
         let g = and(e, g, n);
         if !is_no(e, g) {

@@ -272,9 +272,13 @@ impl<'a> Parser<'a> {
         };
         let (file, lossy) = self.sources.add_bytes(path, bytes);
         if lossy {
+            // Point at the first replaced byte (conf itself reads bytes and says nothing).
+            let text = &self.sources.file(file).text;
+            let at = text.find('\u{FFFD}').unwrap_or(0);
+            let end = (at + '\u{FFFD}'.len_utf8()).min(text.len());
             self.warn(
                 "KP0106",
-                Span::new(file, 0, 0),
+                Span::new(file, at, end),
                 "invalid UTF-8 replaced by U+FFFD",
             );
         }

@@ -1,0 +1,281 @@
+//! Bad Makefiles: each gives a diagnostic a user can act on (`path:line:col: error[KP06xx]`),
+//! the rest of the tree is still evaluated, and nothing panics or hangs (recursion and
+//! expansion are bounded). Both symbolic and concrete evaluation are run on each.
+
+use std::path::Path;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use kbuild_graph::{ConfigMode, Options};
+
+/// A tree whose `drivers/Makefile` (and any extra files) are given; `drivers/ok/` is a sibling
+/// directory with a good Makefile, to show the rest of the tree survives.
+fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base: &[(&str, &[u8])] = &[
+        ("Makefile", b"core-y :=\n"),
+        ("Kbuild", b"obj-y += drivers/ good/\n"),
+        ("scripts/Kbuild.include", b"comma := ,\n"),
+        ("scripts/Makefile.compiler", b""),
+        ("scripts/Makefile.build", b"src := $(obj)\n"),
+        ("arch/x86/Makefile", b""),
+        ("lib/Makefile", b""),
+        ("good/Makefile", b"obj-$(CONFIG_GOOD) += good.o\n"),
+    ];
+    for (p, t) in base.iter().chain(files) {
+        let path = dir.path().join(p);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, t).expect("write");
+    }
+    dir
+}
+
+struct Outcome {
+    /// Rendered diagnostics, tree path stripped, first line of each.
+    diags: Vec<String>,
+    /// Objects with a module condition (symbolic).
+    objects: Vec<String>,
+    /// Built-in objects under `CONFIG_GOOD=y`, `CONFIG_A=y` (concrete).
+    builtin: Vec<String>,
+}
+
+fn evaluate(files: &[(&str, &[u8])]) -> Outcome {
+    let t = tree(files);
+    let opts = |config| Options {
+        srctree: t.path().to_path_buf(),
+        arch: "x86".into(),
+        srcarch: "x86".into(),
+        config,
+        pins: Vec::new(),
+    };
+    let started = Instant::now();
+    let mut pool = kp_base::ExprPool::new();
+    let mut sources = kp_base::SourceMap::new();
+    let g = kbuild_graph::evaluate(opts(ConfigMode::Symbolic), &mut pool, &mut sources);
+    let conds = kbuild_graph::lists::all_conditions(&g, &mut pool);
+    let prefix = format!("{}/", t.path().display());
+    let diags = g
+        .diagnostics
+        .iter()
+        .map(|d| {
+            d.render(&sources)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .replace(&prefix, "")
+        })
+        .collect();
+    let config = kbuild_graph::read_config("CONFIG_GOOD=y\nCONFIG_A=y\n");
+    let mut pool = kp_base::ExprPool::new();
+    let mut sources = kp_base::SourceMap::new();
+    let c = kbuild_graph::evaluate(
+        opts(ConfigMode::Concrete(Rc::new(config))),
+        &mut pool,
+        &mut sources,
+    );
+    let lists = kbuild_graph::lists::concrete_lists(&c, &pool, &kbuild_graph::config::NoValuation);
+    // Generous: a bound that fails is minutes or forever, not seconds.
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        started.elapsed()
+    );
+    Outcome {
+        diags,
+        objects: conds.keys().cloned().collect(),
+        builtin: lists.builtin,
+    }
+}
+
+fn assert_has(o: &Outcome, want: &str) {
+    assert!(
+        o.diags.iter().any(|d| d == want),
+        "missing `{want}` in {:#?}",
+        o.diags
+    );
+    // The sibling directory is still there.
+    assert!(
+        o.objects.iter().any(|x| x == "good/good.o"),
+        "{:?}",
+        o.objects
+    );
+    assert!(
+        o.builtin.iter().any(|x| x == "good/good.o"),
+        "{:?}",
+        o.builtin
+    );
+}
+
+#[test]
+fn truncated_conditional_is_a_missing_endif() {
+    let o = evaluate(&[(
+        "drivers/Makefile",
+        b"obj-y += a.o\nifeq ($(CONFIG_A),y)\nobj-y += b.o\n",
+    )]);
+    assert_has(
+        &o,
+        "drivers/Makefile:2:1: error[KP0603]: `ifeq` without `endif`",
+    );
+}
+
+#[test]
+fn unbalanced_endif_and_else() {
+    let o = evaluate(&[("drivers/Makefile", b"obj-y += a.o\nendif\nelse\n")]);
+    assert_has(
+        &o,
+        "drivers/Makefile:2:1: error[KP0601]: `endif` without a matching `if`",
+    );
+    assert!(o.builtin.contains(&"drivers/a.o".to_string()));
+}
+
+#[test]
+fn malformed_ifeq() {
+    let o = evaluate(&[(
+        "drivers/Makefile",
+        b"ifeq ($(CONFIG_A),y\nobj-y += a.o\nendif\n",
+    )]);
+    assert_has(
+        &o,
+        "drivers/Makefile:1:1: error[KP0605]: malformed `ifeq` arguments",
+    );
+}
+
+#[test]
+fn truncated_define_is_a_missing_endef() {
+    let o = evaluate(&[("drivers/Makefile", b"define f\nobj-y += a.o\n")]);
+    assert_has(
+        &o,
+        "drivers/Makefile:1:1: error[KP0607]: `define` without `endef`",
+    );
+}
+
+#[test]
+fn recursive_variable_is_an_error_not_a_hang() {
+    let o = evaluate(&[(
+        "drivers/Makefile",
+        b"X = a.o $(X)\nobj-y += $(X)\nY = $(Y)$(Y)$(Y)\nobj-y += $(Y) c.o\n",
+    )]);
+    assert_has(
+        &o,
+        "drivers/Makefile:2:1: error[KP0625]: recursive variable `X` references itself (eventually)",
+    );
+    assert_has(
+        &o,
+        "drivers/Makefile:4:1: error[KP0625]: recursive variable `Y` references itself (eventually)",
+    );
+}
+
+#[test]
+fn unbounded_call_recursion_is_cut_off() {
+    // Legal make that never ends (make itself would run out of stack): both the depth and
+    // the exponential width are bounded.
+    let o = evaluate(&[(
+        "drivers/Makefile",
+        b"f = $(call f,$(1)x)$(call f,$(1)y)\nobj-y += $(call f,a) a.o\n",
+    )]);
+    assert!(
+        o.diags
+            .iter()
+            .any(|d| d.starts_with("drivers/Makefile:2:1: error[KP0626]: more than")),
+        "{:#?}",
+        o.diags
+    );
+    assert!(o.objects.iter().any(|x| x == "good/good.o"));
+}
+
+#[test]
+fn missing_included_file() {
+    let o = evaluate(&[(
+        "drivers/Makefile",
+        b"obj-y += a.o\ninclude $(srctree)/drivers/missing.mk\n",
+    )]);
+    assert_has(
+        &o,
+        "drivers/Makefile:2:1: error[KP0613]: included file `drivers/missing.mk` not found",
+    );
+}
+
+#[test]
+fn include_loop_is_bounded() {
+    let o = evaluate(&[
+        (
+            "drivers/Makefile",
+            b"obj-y += a.o\ninclude $(srctree)/drivers/loop.mk\n",
+        ),
+        ("drivers/loop.mk", b"include $(srctree)/drivers/loop.mk\n"),
+    ]);
+    assert!(
+        o.diags
+            .iter()
+            .any(|d| d.contains("warning[KP0611]: include nesting too deep")),
+        "{:#?}",
+        o.diags
+    );
+    assert!(o.builtin.contains(&"drivers/a.o".to_string()));
+}
+
+#[test]
+fn a_line_that_is_not_a_statement() {
+    let o = evaluate(&[("drivers/Makefile", b"obj-y += a.o\nthis is not make\n")]);
+    assert_has(
+        &o,
+        "drivers/Makefile:2:1: warning[KP0614]: line is not a statement (make: missing separator)",
+    );
+}
+
+#[test]
+fn non_utf8_bytes_are_replaced_and_reported() {
+    let o = evaluate(&[("drivers/Makefile", b"# caf\xe9\nobj-y += a.o\n")]);
+    assert_has(
+        &o,
+        "drivers/Makefile:1:6: warning[KP0608]: invalid UTF-8 replaced by U+FFFD",
+    );
+    assert!(o.builtin.contains(&"drivers/a.o".to_string()));
+}
+
+#[test]
+fn ten_megabyte_lines() {
+    // One 10 MB word, and a 10 MB list of short words (half of them duplicates).
+    let mut long = b"X := ".to_vec();
+    long.extend(std::iter::repeat_n(b'a', 10 << 20));
+    long.extend(b"\nobj-y += a.o\nobj-$(CONFIG_A) += ");
+    for i in 0..(10 << 20) / 12 {
+        long.extend(format!("w{}.o ", i % 400_000).as_bytes());
+    }
+    long.push(b'\n');
+    let o = evaluate(&[("drivers/Makefile", &long)]);
+    assert!(o.diags.is_empty(), "{:#?}", o.diags);
+    assert!(o.builtin.contains(&"drivers/a.o".to_string()));
+    assert!(o.builtin.contains(&"drivers/w399999.o".to_string()));
+}
+
+#[test]
+fn missing_subdirectory_makefile() {
+    let o = evaluate(&[("drivers/Makefile", b"obj-y += gone/\n")]);
+    assert_has(
+        &o,
+        "drivers/gone/Makefile:1:1: error[KP0631]: no kbuild file in `drivers/gone`",
+    );
+}
+
+#[test]
+fn missing_arch_makefile() {
+    let t = tree(&[("drivers/Makefile", b"obj-y += a.o\n")]);
+    std::fs::remove_file(t.path().join("arch/x86/Makefile")).expect("rm");
+    let mut pool = kp_base::ExprPool::new();
+    let mut sources = kp_base::SourceMap::new();
+    let opts = Options {
+        srctree: t.path().to_path_buf(),
+        arch: "x86".into(),
+        srcarch: "x86".into(),
+        config: ConfigMode::Symbolic,
+        pins: Vec::new(),
+    };
+    let g = kbuild_graph::evaluate(opts, &mut pool, &mut sources);
+    let r: Vec<String> = g.diagnostics.iter().map(|d| d.render(&sources)).collect();
+    let want = format!(
+        "{}: error[KP0630]: arch Makefile not found",
+        Path::new(t.path()).join("arch/x86/Makefile:1:1").display()
+    );
+    assert!(r.iter().any(|d| d.starts_with(&want)), "{r:#?}");
+}
