@@ -164,6 +164,8 @@ pub struct Eval<'a> {
     expanding: Vec<Rc<str>>,
     /// Expansions left ([`EXPANSION_BUDGET`]); at zero everything expands to nothing.
     budget: u64,
+    /// The makefiles being included, outermost first.
+    including: Vec<PathBuf>,
 }
 
 /// A pattern with at most one `%`, as patsubst/filter read it.
@@ -329,6 +331,7 @@ impl<'a> Eval<'a> {
             sym_cache: HashMap::new(),
             expanding: Vec::new(),
             budget: EXPANSION_BUDGET,
+            including: Vec::new(),
         }
     }
 
@@ -409,6 +412,18 @@ impl<'a> Eval<'a> {
         let Some((_, stmts)) = self.load(path) else {
             return false;
         };
+        if self.including.iter().any(|p| p == path) {
+            // make has no guard against this and never stops (each level may include the
+            // file several times, so a depth bound alone is exponential).
+            if let Some(span) = self.span {
+                self.diags.push(Diagnostic::error(
+                    "KP0611",
+                    span,
+                    format!("`{}` includes itself", path.display()),
+                ));
+            }
+            return true;
+        }
         if self.depth > 32 {
             self.warn(
                 "KP0611",
@@ -417,9 +432,11 @@ impl<'a> Eval<'a> {
             return true;
         }
         self.depth += 1;
+        self.including.push(path.to_path_buf());
         let saved = self.span;
         self.exec(&stmts, g);
         self.span = saved;
+        self.including.pop();
         self.depth -= 1;
         true
     }

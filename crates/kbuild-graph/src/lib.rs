@@ -34,7 +34,7 @@ Diagnostics (all values next to a best-effort result, never panics):
 - reading: KP0601 stray `else`/`endif`, KP0602 conditionals nested too deeply, KP0603
   missing `endif`, KP0604 unexpected directive, KP0605 malformed `ifeq`, KP0606 stray
   `endef`, KP0607 missing `endef`, KP0608 invalid UTF-8 (warning);
-- evaluating: KP0611 include nesting too deep, KP0612 computed include, KP0613 included file
+- evaluating: KP0611 include nesting too deep or a makefile including itself, KP0612 computed include, KP0613 included file
   missing, KP0614 line that is not a statement, KP0615 condition on `$(shell ...)` output
   (concrete mode reads it as empty), KP0616 too many alternatives for a word, KP0617
   expansion too deep, KP0618 unterminated reference, KP0619 configuration-dependent
