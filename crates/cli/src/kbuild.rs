@@ -49,10 +49,9 @@ pub fn run(global: &Global, args: &KbuildArgs) -> anyhow::Result<ExitCode> {
         .filter(|d| d.severity == kp_base::Severity::Error)
         .map(|d| d.render(&sources))
         .collect();
-    if !global.quiet {
-        for e in &errors {
-            eprintln!("{e}");
-        }
+    // Errors are shown even with --quiet: they make the exit code non-zero.
+    for e in &errors {
+        eprint!("{e}");
     }
     let format = if global.json {
         "json"
@@ -88,5 +87,11 @@ pub fn run(global: &Global, args: &KbuildArgs) -> anyhow::Result<ExitCode> {
     }
     use std::io::Write as _;
     std::io::stdout().lock().write_all(out.as_bytes())?;
-    Ok(ExitCode::SUCCESS)
+    // The lists are printed as far as they could be evaluated; the exit code says they may
+    // be incomplete.
+    Ok(if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

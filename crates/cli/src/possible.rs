@@ -45,6 +45,37 @@ fn overall(words: impl Iterator<Item = &'static str>) -> &'static str {
     if any_unknown { "unknown" } else { "no" }
 }
 
+/// The first line of each error of a failed arch (`path:line:col: error[KPxxxx]: message`).
+fn failure_lines(r: &ArchReport) -> Vec<&str> {
+    r.errors.iter().filter_map(|e| e.lines().next()).collect()
+}
+
+/// Why a failed arch answers nothing: its first error (the others are on stderr and in the
+/// JSON).
+fn failure_why(r: &ArchReport) -> String {
+    let lines = failure_lines(r);
+    let more = match lines.len() {
+        0 | 1 => String::new(),
+        n => format!(" (and {} more errors)", n - 1),
+    };
+    format!(
+        "ARCH={} failed: {}{more}",
+        r.arch,
+        lines.first().copied().unwrap_or("no reason given")
+    )
+}
+
+/// On a failed arch every object is unknown.
+fn failed_verdict(r: &ArchReport) -> Verdict {
+    Verdict::Unknown {
+        why: failure_why(r),
+    }
+}
+
+fn failed_json(r: &ArchReport) -> Value {
+    json!({"verdict": "unknown", "failed": true, "why": failure_why(r), "errors": failure_lines(r)})
+}
+
 fn arch_json(v: &Verdict, witness_file: Option<&str>) -> Value {
     match v {
         Verdict::Yes { modules, witness } => json!({
@@ -89,7 +120,10 @@ fn run_arches(
         list.iter().map(|_| std::sync::Mutex::new(None)).collect();
     std::thread::scope(|scope| {
         for _ in 0..jobs.min(list.len()) {
-            scope.spawn(|| {
+            // The parsers and the make evaluator bound their recursion depth, not their
+            // frame sizes: give workers the stack a main thread would have, and more.
+            let worker = std::thread::Builder::new().stack_size(64 << 20);
+            let spawned = worker.spawn_scoped(scope, || {
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                     let Some((arch, srcarch)) = list.get(i) else {
@@ -121,11 +155,18 @@ fn run_arches(
                         }
                         None => {}
                     }
+                    // `analyze` catches panics, so no lock is ever poisoned; were one, the
+                    // arch is reported failed below rather than lost.
                     if let Ok(mut slot) = slots[i].lock() {
                         *slot = Some(report);
                     }
                 }
             });
+            if let Err(e) = spawned {
+                // The other workers take its share; if none started, every arch is
+                // reported failed below.
+                eprintln!("kpossible: could not start a worker thread: {e}");
+            }
         }
     });
     if let Some(bar) = bar {
@@ -133,11 +174,24 @@ fn run_arches(
     }
     let reports: Vec<ArchReport> = slots
         .into_iter()
-        .filter_map(|s| s.into_inner().ok().flatten())
+        .zip(&list)
+        .map(|(slot, (arch, srcarch))| {
+            slot.into_inner().ok().flatten().unwrap_or_else(|| {
+                let why = format!("kpossible: ARCH={arch}: the analysis thread gave no report\n");
+                ArchReport::failure(arch, srcarch, vec![why], [0.0; 3])
+            })
+        })
         .collect();
     for r in &reports {
         for e in &r.errors {
             eprint!("{e}");
+        }
+        if r.failed() {
+            eprintln!(
+                "kpossible: ARCH={} failed ({} errors); its answers are unknown, the other arches' are kept",
+                r.arch,
+                r.errors.len()
+            );
         }
     }
     Ok(reports)
@@ -150,7 +204,15 @@ pub fn could_be_module(global: &Global, args: &CouldBeModuleArgs) -> anyhow::Res
     let mut per_arch = serde_json::Map::new();
     let mut words = Vec::new();
     let mut text = String::new();
+    let mut any_failed = false;
     for r in &reports {
+        if r.failed() {
+            any_failed = true;
+            words.push("unknown");
+            per_arch.insert(r.arch.clone(), failed_json(r));
+            text.push_str(&format!("  {}: unknown: {}\n", r.arch, failure_why(r)));
+            continue;
+        }
         let Some(v) = r.verdicts.get(&object) else {
             continue;
         };
@@ -198,8 +260,11 @@ pub fn could_be_module(global: &Global, args: &CouldBeModuleArgs) -> anyhow::Res
         writeln!(out, "{object}: {verdict}")?;
         out.write_all(text.as_bytes())?;
     }
+    // A yes stands whatever other arches did; anything else is not an answer when an arch
+    // failed on its input (exit 3: input error, as the contract says).
     Ok(ExitCode::from(match verdict {
         "yes" => 0,
+        _ if any_failed => 3,
         "no" => 1,
         _ => 2,
     }))
@@ -208,7 +273,8 @@ pub fn could_be_module(global: &Global, args: &CouldBeModuleArgs) -> anyhow::Res
 pub fn manifest(global: &Global, args: &ManifestArgs) -> anyhow::Result<ExitCode> {
     let tree = crate::tree::resolve(global)?;
     let reports = run_arches(global, &tree, None)?;
-    // object -> arch -> verdict
+    // object -> arch -> verdict; a failed arch says unknown for every object.
+    let failed: Vec<Verdict> = reports.iter().map(failed_verdict).collect();
     let mut objects: BTreeMap<&str, Vec<(&str, &Verdict)>> = BTreeMap::new();
     let dirs: Vec<String> = args
         .scope
@@ -216,14 +282,23 @@ pub fn manifest(global: &Global, args: &ManifestArgs) -> anyhow::Result<ExitCode
         .map(|d| format!("{}/", d.trim_start_matches("./").trim_end_matches('/')))
         .collect();
     for r in &reports {
-        for (o, v) in &r.verdicts {
+        for o in r.verdicts.keys() {
             if !dirs.is_empty() && !dirs.iter().any(|d| o.starts_with(d.as_str())) {
                 continue;
             }
-            objects
-                .entry(o.as_str())
-                .or_default()
-                .push((r.arch.as_str(), v));
+            objects.entry(o.as_str()).or_default();
+        }
+    }
+    for (r, fail) in reports.iter().zip(&failed) {
+        for (o, per) in objects.iter_mut() {
+            let v = if r.failed() {
+                Some(fail)
+            } else {
+                r.verdicts.get(*o)
+            };
+            if let Some(v) = v {
+                per.push((r.arch.as_str(), v));
+            }
         }
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -240,10 +315,17 @@ pub fn manifest(global: &Global, args: &ManifestArgs) -> anyhow::Result<ExitCode
         let stats: serde_json::Map<String, Value> = reports
             .iter()
             .map(|r| {
-                (
-                    r.arch.clone(),
-                    json!({"stats": r.stats, "seconds": r.seconds, "errors": r.errors.len()}),
-                )
+                // Timings stay on stderr: stdout is the same bytes for the same inputs.
+                let mut stats = json!(r.stats);
+                if let Some(map) = stats.as_object_mut() {
+                    map.retain(|k, _| !k.starts_with("seconds"));
+                }
+                let mut doc = json!({"stats": stats, "errors": r.errors.len()});
+                if r.failed() {
+                    doc["failed"] = true.into();
+                    doc["why"] = failure_lines(r).into();
+                }
+                (r.arch.clone(), doc)
             })
             .collect();
         serde_json::to_writer_pretty(
@@ -267,7 +349,7 @@ pub fn manifest(global: &Global, args: &ManifestArgs) -> anyhow::Result<ExitCode
     }
     out.flush()?;
     if !global.quiet {
-        for r in &reports {
+        for r in reports.iter().filter(|r| !r.failed()) {
             let s = &r.stats;
             eprintln!(
                 "kpossible: {}: {} objects: yes {} (allmodconfig {}, sat {}), no {} (makefile {}, sat {}), unknown {} ({} toolchain-dependent); {:.1}s kconfig, {:.1}s kbuild, {:.1}s analysis ({:.1}s deciding {} goals, {} by a local model, {} whole-arch SAT searches; {:.1}s local, {:.1}s building witnesses; {:.1}s explaining)",
@@ -294,7 +376,22 @@ pub fn manifest(global: &Global, args: &ManifestArgs) -> anyhow::Result<ExitCode
             );
         }
     }
-    Ok(ExitCode::SUCCESS)
+    for r in reports.iter().filter(|r| r.failed()) {
+        eprintln!(
+            "kpossible: {}: FAILED: {}",
+            r.arch,
+            failure_lines(r)
+                .first()
+                .copied()
+                .unwrap_or("no reason given")
+        );
+    }
+    // The other arches' answers are all printed; the exit code says the manifest is partial.
+    Ok(if reports.iter().any(ArchReport::failed) {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// `./drivers/net/dummy.c` and `drivers/net/dummy.o` name the same object.

@@ -38,10 +38,37 @@ pub struct ArchReport {
     pub verdicts: BTreeMap<String, Verdict>,
     /// Counters.
     pub stats: Stats,
-    /// Errors that make the verdicts incomplete (Kconfig or Makefile problems), rendered.
+    /// Why this arch failed, rendered (`path:line:col: error[KPxxxx]: ...` with the line):
+    /// error diagnostics of its Kconfig or Makefiles, or an internal error. When not empty,
+    /// `verdicts` is empty: an answer computed from a model with errors could be a wrong
+    /// "no", so none is given.
     pub errors: Vec<String>,
     /// Seconds spent: Kconfig parse, Kbuild graph, analysis.
     pub seconds: [f64; 3],
+}
+
+impl ArchReport {
+    /// Whether this arch failed (see [`ArchReport::errors`]).
+    pub fn failed(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    /// A report of an arch that failed for `errors` (rendered diagnostics or messages).
+    pub fn failure(
+        arch: &str,
+        srcarch: &str,
+        errors: Vec<String>,
+        seconds: [f64; 3],
+    ) -> ArchReport {
+        ArchReport {
+            arch: arch.to_string(),
+            srcarch: srcarch.to_string(),
+            verdicts: BTreeMap::new(),
+            stats: Stats::default(),
+            errors,
+            seconds,
+        }
+    }
 }
 
 /// Which toolchain the answers hold for.
@@ -62,7 +89,45 @@ pub fn analyze(root: &Path, arch: &str, srcarch: &str, only: Option<&[String]>) 
 }
 
 /// As [`analyze`], for `toolchain`.
+///
+/// Never panics: a Kconfig or Makefile error, or a bug of ours caught as a panic, gives a
+/// report marked failed ([`ArchReport::failed`]) with the reason, so that callers analysing
+/// several arches keep the others' answers.
 pub fn analyze_with(
+    root: &Path,
+    arch: &str,
+    srcarch: &str,
+    only: Option<&[String]>,
+    toolchain: Toolchain,
+) -> ArchReport {
+    isolated(arch, srcarch, || {
+        analyze_arch(root, arch, srcarch, only, toolchain)
+    })
+}
+
+/// Runs one arch's analysis, turning a panic into a failed report naming the arch.
+fn isolated(arch: &str, srcarch: &str, run: impl FnOnce() -> ArchReport) -> ArchReport {
+    let t0 = Instant::now();
+    // Everything the analysis touches is created inside `run`, so no shared state is left
+    // half-updated by an unwind.
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+        Ok(report) => report,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            let error = format!(
+                "kpossible: internal error analysing ARCH={arch}: {what} (a bug: please report it)\n"
+            );
+            let seconds = [t0.elapsed().as_secs_f64(), 0.0, 0.0];
+            ArchReport::failure(arch, srcarch, vec![error], seconds)
+        }
+    }
+}
+
+fn analyze_arch(
     root: &Path,
     arch: &str,
     srcarch: &str,
@@ -96,6 +161,15 @@ pub fn analyze_with(
             .filter(|d| d.severity == kp_base::Severity::Error)
             .map(|d| d.render(&sources)),
     );
+    if !errors.is_empty() {
+        let t2 = Instant::now();
+        return ArchReport::failure(
+            arch,
+            srcarch,
+            errors,
+            [(t1 - t0).as_secs_f64(), (t2 - t1).as_secs_f64(), 0.0],
+        );
+    }
     let mut conditions = kbuild_graph::lists::all_conditions(&graph, &mut pool);
     if let Some(only) = only {
         conditions.retain(|o, _| only.contains(o));
@@ -167,5 +241,27 @@ pub fn analyze_with(
             (t2 - t1).as_secs_f64(),
             t2.elapsed().as_secs_f64(),
         ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_arch_is_reported_failed_with_the_message() {
+        let report = isolated("sparc", "sparc", || panic!("boom at {}", 42));
+        assert!(report.failed());
+        assert!(report.verdicts.is_empty());
+        assert_eq!(
+            report.errors,
+            [
+                "kpossible: internal error analysing ARCH=sparc: boom at 42 (a bug: please report it)\n"
+            ]
+        );
+        let ok = isolated("x86", "x86", || {
+            ArchReport::failure("x86", "x86", Vec::new(), [0.0; 3])
+        });
+        assert!(!ok.failed());
     }
 }
