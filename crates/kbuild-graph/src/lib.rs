@@ -42,7 +42,8 @@ Diagnostics (all values next to a best-effort result, never panics):
   text, KP0622 `$(eval)` nested too deeply, KP0623 wrong argument count, KP0624 function with
   configuration-dependent arguments not modelled, KP0625 recursive variable references
   itself, KP0626 expansion budget exhausted (unbounded `$(call)` recursion);
-- walking: KP0630 arch Makefile missing, KP0631 directory without a kbuild file.
+- walking: KP0630 arch Makefile missing, KP0631 directory without a kbuild file, KP0632
+  subdirectory that is the directory itself or a parent (`sub//`, `../`): endless descent.
 
 ```
 use kbuild_graph::{ConfigMode, Options};

@@ -376,6 +376,8 @@ impl Walker<'_> {
         let yes = self.pool.yes();
         let no = self.pool.no();
         dirs.push(new_dir(".", yes, yes, yes));
+        // The directory each was first reached from (None for the root).
+        let mut first_parent: Vec<Option<usize>> = vec![None];
         index.insert(".".into(), 0);
         queue.push_back(0);
         while let Some(i) = queue.pop_front() {
@@ -398,7 +400,20 @@ impl Walker<'_> {
                 let ci = match index.get(&child_path) {
                     Some(&c) => c,
                     None => {
+                        if let Some(why) = endless_descent(&dirs, &first_parent, i, &child_path) {
+                            let file = local.file.unwrap_or_else(|| {
+                                self.sources
+                                    .add(self.opts.srctree.join(&path), String::new())
+                            });
+                            self.diags.push(Diagnostic::error(
+                                "KP0632",
+                                Span::new(file, 0, 0),
+                                format!("subdirectory `{sub}` of `{path}` {why}: make would descend forever"),
+                            ));
+                            continue;
+                        }
                         dirs.push(new_dir(&child_path, no, no, no));
+                        first_parent.push(Some(i));
                         index.insert(child_path, dirs.len() - 1);
                         queue.push_back(dirs.len() - 1);
                         dirs.len() - 1
@@ -528,6 +543,32 @@ struct Local {
     unknowns: Vec<ExprId>,
     errors: Vec<MakeError>,
     exports: Vars,
+}
+
+/// Why entering `child` from directory `parent` would never end, if it would: it names
+/// `parent` or one of the directories `parent` was reached through (`sub//`, `../`), or it is
+/// nested absurdly deep. Each such `obj=` is a new make invocation of the same Makefile.
+fn endless_descent(
+    dirs: &[Dir],
+    first_parent: &[Option<usize>],
+    parent: usize,
+    child: &str,
+) -> Option<String> {
+    const MAX_COMPONENTS: usize = 64;
+    if child.split('/').count() > MAX_COMPONENTS {
+        return Some(format!(
+            "is nested more than {MAX_COMPONENTS} directories deep"
+        ));
+    }
+    let target = normalize(child);
+    let mut at = Some(parent);
+    while let Some(k) = at {
+        if normalize(&dirs[k].path) == target {
+            return Some(format!("is `{}` again", dirs[k].path));
+        }
+        at = first_parent[k];
+    }
+    None
 }
 
 fn new_dir(path: &str, visit: ExprId, nb: ExprId, nm: ExprId) -> Dir {

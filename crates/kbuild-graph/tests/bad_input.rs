@@ -288,6 +288,18 @@ fn missing_subdirectory_makefile() {
 }
 
 #[test]
+fn a_subdirectory_that_is_its_own_parent_is_not_entered_forever() {
+    let o = evaluate(&[("drivers/Makefile", b"obj-y += a.o ./ sub// ../drivers/\n")]);
+    for want in [
+        "drivers/Makefile:1:1: error[KP0632]: subdirectory `.` of `drivers` is `drivers` again: make would descend forever",
+        "drivers/Makefile:1:1: error[KP0632]: subdirectory `../drivers` of `drivers` is `drivers` again: make would descend forever",
+    ] {
+        assert_has(&o, want);
+    }
+    assert!(o.builtin.contains(&"drivers/a.o".to_string()));
+}
+
+#[test]
 fn missing_arch_makefile() {
     let t = tree(&[("drivers/Makefile", b"obj-y += a.o\n")]);
     std::fs::remove_file(t.path().join("arch/x86/Makefile")).expect("rm");
