@@ -288,6 +288,26 @@ impl<'k> Analysis<'k> {
                 }
                 Some(true) => {
                     let tv = std::time::Instant::now();
+                    // First the model's choices and the goal's neighbourhood pinned, the rest
+                    // filled as allmodconfig fills it (KCONFIG_ALLCONFIG): a witness that
+                    // also answers many other pending objects, where the bare model (mostly
+                    // n) answers few. Needed where allmodconfig's first choice members rule
+                    // out most drivers (sh picks a no-MMU CPU).
+                    let pins = self.model_pins(pool, c.module);
+                    let (seed, _) = run_target(self.k, Target::AllModConfig, Some(&pins));
+                    let (config, _) = run_target(self.k, Target::OldDefConfig, Some(&seed));
+                    let witness = Witness {
+                        config: Arc::new(config),
+                        origin: "sat",
+                    };
+                    pending.push(obj);
+                    let covered = self.cover(pool, objects, &mut pending, &witness, &mut out);
+                    self.stats.yes_by_sat += covered;
+                    if out.contains_key(obj.as_str()) {
+                        self.stats.seconds_validate += tv.elapsed().as_secs_f64();
+                        continue;
+                    }
+                    pending.retain(|p| *p != obj);
                     let candidate = self.candidate_config();
                     let (config, _) = run_target(self.k, Target::OldDefConfig, Some(&candidate));
                     let witness = Witness {
@@ -537,6 +557,42 @@ impl<'k> Analysis<'k> {
             false
         });
         n
+    }
+
+    /// After a whole-arch SAT answer: the model's choice members and the values of the
+    /// prompted symbols within two links of the goal's, as `KCONFIG_ALLCONFIG` lines.
+    fn model_pins(&mut self, pool: &ExprPool, module: ExprId) -> String {
+        let k = self.k;
+        let mut names = Vec::new();
+        collect_names(pool, module, &mut names);
+        let start: Vec<NameId> = names.iter().filter_map(|n| k.find(n)).collect();
+        let adjacency = self.adjacency.get_or_insert_with(|| symbol_adjacency(k));
+        let mut pinned: Vec<NameId> = cone(adjacency, &start, 2).into_iter().collect();
+        for ch in &k.choices {
+            pinned.extend(ch.members.iter().copied());
+        }
+        pinned.sort();
+        pinned.dedup();
+        let mut out = String::new();
+        for n in pinned {
+            let rules = k.symbol(n);
+            if !rules.is_bool_or_tristate()
+                || rules.prompts.is_empty()
+                || matches!(rules.kind, SymbolKind::Choice(_))
+            {
+                continue;
+            }
+            let Some(t) = self.enc.symbol(n) else {
+                continue;
+            };
+            match self.enc.model_value(t) {
+                // A choice member that is not chosen is left to the choice.
+                Tristate::No if rules.member_of.is_some() => {}
+                Tristate::No => out.push_str(&format!("# CONFIG_{} is not set\n", k.name(n))),
+                v => out.push_str(&format!("CONFIG_{}={}\n", k.name(n), v.letter())),
+            }
+        }
+        out
     }
 
     /// The model's values of every prompted bool/tristate symbol, as `.config` lines.
