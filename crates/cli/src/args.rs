@@ -70,6 +70,84 @@ pub enum Command {
     Kbuild(KbuildArgs),
     /// An object's built-in and module conditions, with the Makefile lines they come from.
     Conditions(ConditionsArgs),
+    /// A Kbuild make fragment listing, per SRCARCH, the objects that can be part of a
+    /// module; with the scripts/Makefile.lib change in contrib/possible-module/ they are
+    /// compiled with -DPOSSIBLE_MODULE.
+    KbuildFlags(KbuildFlagsArgs),
+    /// Every module (name, .ko path) an object can end up in per arch, and whether it can
+    /// be built in, each with its condition and a witness or a reason. Exit code 0 when some
+    /// module is possible, 1 when none, 2 unknown, 3 error.
+    ModulesOf(ModulesOfArgs),
+    /// Sources carrying MODULE_LICENSE (or other modinfo tags) whose objects can never be
+    /// modules, with reasons and missing SPDX lines flagged; and modules whose sources carry
+    /// no MODULE_LICENSE.
+    LicenseAudit(LicenseAuditArgs),
+    /// The modules.builtin list of a .config (one arch), marking the lines that come from
+    /// code that can never be a module.
+    ModulesBuiltin(ModulesBuiltinArgs),
+    /// Objects whose answer differs between two trees, with the reasons on each side.
+    Diff(DiffArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) generated from these definitions, or write one page per
+    /// command into a directory.
+    Man(ManArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct KbuildFlagsArgs {
+    /// Write the fragment here instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Objects whose answer is unknown: `possible` (flagged, keeping module code when in
+    /// doubt) or `never`.
+    #[arg(long, value_name = "AS", default_value = "possible")]
+    pub unknown: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ModulesOfArgs {
+    /// The object or its source (`drivers/net/dummy.o`, `drivers/net/dummy.c`).
+    #[arg(value_name = "FILE")]
+    pub object: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LicenseAuditArgs {}
+
+#[derive(Debug, clap::Args)]
+pub struct ModulesBuiltinArgs {
+    /// The .config.
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The old tree: a Debian version (6.1, 6.12) or a directory.
+    #[arg(long, value_name = "TREE")]
+    pub from: String,
+    /// The new tree: a Debian version or a directory.
+    #[arg(long, value_name = "TREE")]
+    pub to: String,
+    /// Also list objects present in only one of the trees.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// bash, zsh, fish, elvish or powershell.
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// Write kpossible.1 and kpossible-COMMAND.1 into this directory instead of printing
+    /// kpossible.1.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

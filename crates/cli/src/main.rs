@@ -2,10 +2,13 @@
 //! code. No semantics live here (see ARCHITECTURE.md).
 
 mod args;
+mod completions;
 mod conditions;
 mod config;
 mod fetch;
 mod kbuild;
+mod kbuild_flags;
+mod modules_of;
 mod parse;
 mod possible;
 mod tree;
@@ -24,6 +27,13 @@ fn main() -> ExitCode {
         args::Command::Parse(a) => parse::run(&cli.global, a),
         args::Command::Kbuild(a) => kbuild::run(&cli.global, a),
         args::Command::Conditions(a) => conditions::run(&cli.global, a),
+        args::Command::KbuildFlags(a) => kbuild_flags::run(&cli.global, a),
+        args::Command::ModulesOf(a) => modules_of::run(&cli.global, a),
+        args::Command::LicenseAudit(_) => Err(anyhow::anyhow!("not yet")),
+        args::Command::ModulesBuiltin(_) => Err(anyhow::anyhow!("not yet")),
+        args::Command::Diff(_) => Err(anyhow::anyhow!("not yet")),
+        args::Command::Completions(a) => completions::completions(a),
+        args::Command::Man(a) => completions::man(a),
     };
     match result {
         Ok(code) => code,

@@ -395,7 +395,7 @@ pub fn manifest(global: &Global, args: &ManifestArgs) -> anyhow::Result<ExitCode
 }
 
 /// `./drivers/net/dummy.c` and `drivers/net/dummy.o` name the same object.
-fn normalize_object(s: &str) -> String {
+pub fn normalize_object(s: &str) -> String {
     let s = s.trim_start_matches("./");
     match s.rsplit_once('.') {
         Some((stem, "c" | "S" | "rs")) => format!("{stem}.o"),

@@ -45,3 +45,57 @@ pub fn single_arch(global: &Global, tree: &ktree::Tree) -> anyhow::Result<String
     }
     Ok(arch)
 }
+
+/// `--jobs`, else the available cores.
+pub fn jobs(global: &Global) -> usize {
+    global
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1)
+}
+
+/// Reports arches as they finish: a progress bar when stderr is a terminal, else one line
+/// per arch; nothing with `--quiet`.
+pub fn progress(global: &Global) -> impl Fn(usize, usize, &str) + Sync + use<> {
+    use std::io::IsTerminal as _;
+    let quiet = global.quiet;
+    let terminal = std::io::stderr().is_terminal();
+    move |done: usize, total: usize, arch: &str| {
+        if quiet {
+            return;
+        }
+        if terminal {
+            let width = 30;
+            let filled = width * done / total.max(1);
+            eprint!(
+                "\rkpossible: [{}{}] {done}/{total} {arch:<12}",
+                "#".repeat(filled),
+                ".".repeat(width - filled)
+            );
+            if done == total {
+                eprintln!();
+            }
+        } else {
+            eprintln!("kpossible: [{done}/{total}] {arch} done");
+        }
+    }
+}
+
+/// The arches of `--arch` (default and `all`: every SRCARCH; a comma-separated list is
+/// accepted).
+pub fn arch_list(global: &Global, tree: &ktree::Tree) -> anyhow::Result<Vec<(String, String)>> {
+    Ok(report::sweep::arch_list(tree, global.arch.as_deref())?)
+}
+
+/// Prints the Kconfig/Makefile errors of the reports (they make answers incomplete).
+pub fn print_errors<'a>(global: &Global, errors: impl IntoIterator<Item = &'a String>) {
+    if global.quiet {
+        return;
+    }
+    for e in errors {
+        eprint!("{e}");
+        if !e.ends_with('\n') {
+            eprintln!();
+        }
+    }
+}

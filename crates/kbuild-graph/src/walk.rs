@@ -45,6 +45,10 @@ pub struct Entry {
     pub guard: ExprId,
     /// The Makefile line that lists it.
     pub span: Option<Span>,
+    /// The composite object (`dir/foo.o` of `foo-y += ...`) it is a member of, when it is
+    /// listed as one; `Makefile.lib` names the object's `KBUILD_MODNAME`/`KBUILD_MODFILE`
+    /// after it (`modname-multi`).
+    pub composite: Option<String>,
 }
 
 /// A module listed in a directory's obj-m.
@@ -694,6 +698,7 @@ fn lib_steps(e: &mut Eval<'_>, path: &str, file: Option<FileId>) -> Local {
                 object: normalize(&format!("{prefix}{text}")),
                 guard: g,
                 span,
+                composite: None,
             });
         }
     }
@@ -757,6 +762,7 @@ fn lib_steps(e: &mut Eval<'_>, path: &str, file: Option<FileId>) -> Local {
                     object: normalize(&format!("{prefix}{}", m.text)),
                     guard: g,
                     span: m.span,
+                    composite: Some(object.clone()),
                 });
             }
         }
@@ -766,6 +772,7 @@ fn lib_steps(e: &mut Eval<'_>, path: &str, file: Option<FileId>) -> Local {
                 object: object.clone(),
                 guard: not_c,
                 span: w.span,
+                composite: None,
             });
         }
         if w.text.ends_with(".o") {
@@ -794,6 +801,7 @@ fn lib_steps(e: &mut Eval<'_>, path: &str, file: Option<FileId>) -> Local {
                     object: normalize(&format!("{prefix}{}", m.text)),
                     guard: g,
                     span: m.span,
+                    composite: Some(normalize(&format!("{prefix}{}", w.text))),
                 });
             }
         }
@@ -804,6 +812,7 @@ fn lib_steps(e: &mut Eval<'_>, path: &str, file: Option<FileId>) -> Local {
                 object: normalize(&format!("{prefix}{}", w.text)),
                 guard: g,
                 span: w.span,
+                composite: None,
             });
         }
     }

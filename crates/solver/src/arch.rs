@@ -16,7 +16,7 @@ pub const PINS: &[(&str, &str)] = &[("RUSTC", "/bin/false"), ("PAHOLE", "/bin/fa
 
 /// The pinned variables for `arch`. UML's Makefile derives `SUBARCH` and `OS` from
 /// `uname`; they are given as this host's answers (x86, Linux), as real make would compute them.
-fn pins(arch: &str) -> Vec<(String, String)> {
+pub fn pins(arch: &str) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = PINS
         .iter()
         .map(|(a, b)| (a.to_string(), b.to_string()))
@@ -36,6 +36,9 @@ pub struct ArchReport {
     pub srcarch: String,
     /// Verdict per object path.
     pub verdicts: BTreeMap<String, Verdict>,
+    /// Every module (`dir/foo.ko`) some Makefile of this arch can list, with every object
+    /// listed in it under any condition (sorted).
+    pub module_members: BTreeMap<String, Vec<String>>,
     /// Counters.
     pub stats: Stats,
     /// Why this arch failed, rendered (`path:line:col: error[KPxxxx]: ...` with the line):
@@ -171,6 +174,17 @@ fn analyze_arch(
         );
     }
     let mut conditions = kbuild_graph::lists::all_conditions(&graph, &mut pool);
+    let mut module_members: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (o, c) in &conditions {
+        for m in c.occurrences.iter().filter_map(|oc| oc.module.as_ref()) {
+            let ko = format!("{}.ko", m.strip_suffix(".o").unwrap_or(m));
+            module_members.entry(ko).or_default().push(o.clone());
+        }
+    }
+    for v in module_members.values_mut() {
+        v.sort();
+        v.dedup();
+    }
     if let Some(only) = only {
         conditions.retain(|o, _| only.contains(o));
     }
@@ -234,6 +248,7 @@ fn analyze_arch(
         arch: arch.to_string(),
         srcarch: srcarch.to_string(),
         verdicts,
+        module_members,
         stats,
         errors,
         seconds: [
