@@ -8,6 +8,8 @@ mod config;
 mod fetch;
 mod kbuild;
 mod kbuild_flags;
+mod license_audit;
+mod modules_builtin;
 mod modules_of;
 mod parse;
 mod possible;
@@ -29,8 +31,8 @@ fn main() -> ExitCode {
         args::Command::Conditions(a) => conditions::run(&cli.global, a),
         args::Command::KbuildFlags(a) => kbuild_flags::run(&cli.global, a),
         args::Command::ModulesOf(a) => modules_of::run(&cli.global, a),
-        args::Command::LicenseAudit(_) => Err(anyhow::anyhow!("not yet")),
-        args::Command::ModulesBuiltin(_) => Err(anyhow::anyhow!("not yet")),
+        args::Command::LicenseAudit(a) => license_audit::run(&cli.global, a),
+        args::Command::ModulesBuiltin(a) => modules_builtin::run(&cli.global, a),
         args::Command::Diff(_) => Err(anyhow::anyhow!("not yet")),
         args::Command::Completions(a) => completions::completions(a),
         args::Command::Man(a) => completions::man(a),

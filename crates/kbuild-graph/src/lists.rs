@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use kp_base::expr::Valuation;
 use kp_base::{ExprId, ExprPool, Span, Tristate};
 
-use crate::walk::{Graph, OrderItem};
+use crate::walk::{Entry, Graph, OrderItem};
 
 /// A loadable module and the objects linked into it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -54,15 +54,13 @@ pub fn concrete_lists(graph: &Graph, pool: &ExprPool, v: &impl Valuation) -> Kbu
         dirs: sorted.iter().map(|&i| graph.dirs[i].path.clone()).collect(),
         ..Default::default()
     };
-    let mut seen = HashSet::new();
+    lists.builtin = selected_builtin(graph, pool, v, &sorted, &nb)
+        .into_iter()
+        .map(|(_, e)| e.object.clone())
+        .collect();
     for &i in &sorted {
         if !nb[i] {
             continue;
-        }
-        for e in &graph.dirs[i].builtin {
-            if holds(pool, e.guard, v) && seen.insert(e.object.clone()) {
-                lists.builtin.push(e.object.clone());
-            }
         }
         for e in &graph.dirs[i].lib {
             if holds(pool, e.guard, v) {
@@ -85,6 +83,110 @@ pub fn concrete_lists(graph: &Graph, pool: &ExprPool, v: &impl Valuation) -> Kbu
         );
     }
     lists
+}
+
+/// The built-in entries kept under `v`, in (sorted) directory order, first occurrence of
+/// each object kept: `sorted` are the visited directories in path order, `nb` the
+/// need-builtin flag of every directory.
+fn selected_builtin<'g>(
+    graph: &'g Graph,
+    pool: &ExprPool,
+    v: &impl Valuation,
+    sorted: &[usize],
+    nb: &[bool],
+) -> Vec<(&'g str, &'g Entry)> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for &i in sorted {
+        if !nb[i] {
+            continue;
+        }
+        for e in &graph.dirs[i].builtin {
+            if holds(pool, e.guard, v) && seen.insert(e.object.as_str()) {
+                out.push((graph.dirs[i].path.as_str(), e));
+            }
+        }
+    }
+    out
+}
+
+/// A built-in object of one configuration and the name `Makefile.lib` gives its modinfo.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuiltinObject {
+    /// The object.
+    pub object: String,
+    /// The directory whose Makefile lists it (`$(obj)` when it is compiled).
+    pub dir: String,
+    /// Its `KBUILD_MODFILE` words: `dir/name` for each composite of the directory that
+    /// lists it (`modname-multi`), else `dir/` and the object's base name.
+    pub modfiles: Vec<String>,
+}
+
+/// The built-in objects of `graph` under `v` (the order and selection of
+/// [`concrete_lists`]'s `builtin`), each with its `KBUILD_MODFILE` as `scripts/Makefile.lib`
+/// computes it: `modfile = $(addprefix $(obj)/,$(__modname))`, where `__modname` is the
+/// sorted names of the directory's composites (`multi-obj-ym`) containing the object, else
+/// its base name.
+pub fn builtin_objects(graph: &Graph, pool: &ExprPool, v: &impl Valuation) -> Vec<BuiltinObject> {
+    let visit: Vec<bool> = graph.dirs.iter().map(|d| holds(pool, d.visit, v)).collect();
+    let nb: Vec<bool> = graph
+        .dirs
+        .iter()
+        .map(|d| holds(pool, d.need_builtin, v))
+        .collect();
+    let mut sorted: Vec<usize> = (0..graph.dirs.len()).filter(|&i| visit[i]).collect();
+    sorted.sort_by(|&a, &b| graph.dirs[a].path.cmp(&graph.dirs[b].path));
+    let dir_index: std::collections::HashMap<&str, usize> = graph
+        .dirs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.path.as_str(), i))
+        .collect();
+    let base = |o: &str| -> String {
+        let stem = o.strip_suffix(".o").unwrap_or(o);
+        stem.rsplit('/').next().unwrap_or(stem).to_string()
+    };
+    selected_builtin(graph, pool, v, &sorted, &nb)
+        .into_iter()
+        .map(|(dir, e)| {
+            let d = &graph.dirs[dir_index[dir]];
+            let mut names: Vec<String> = d
+                .builtin
+                .iter()
+                .filter(|b| b.object == e.object && holds(pool, b.guard, v))
+                .filter_map(|b| b.composite.as_deref())
+                .chain(
+                    d.modules
+                        .iter()
+                        .filter(|m| holds(pool, m.guard, v))
+                        .filter(|m| {
+                            m.members.iter().any(|x| {
+                                x.object == e.object
+                                    && x.composite.is_some()
+                                    && holds(pool, x.guard, v)
+                            })
+                        })
+                        .map(|m| m.object.as_str()),
+                )
+                .map(base)
+                .collect();
+            names.sort();
+            names.dedup();
+            if names.is_empty() {
+                names.push(base(&e.object));
+            }
+            let prefix = if dir == "." {
+                String::new()
+            } else {
+                format!("{dir}/")
+            };
+            BuiltinObject {
+                object: e.object.clone(),
+                dir: dir.to_string(),
+                modfiles: names.into_iter().map(|n| format!("{prefix}{n}")).collect(),
+            }
+        })
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]

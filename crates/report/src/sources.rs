@@ -245,8 +245,9 @@ pub fn blank_comments_and_strings(text: &str) -> String {
     out
 }
 
-/// Directories of the tree that hold no kernel code (host tools, documentation).
-const NOT_KERNEL: &[&str] = &["Documentation", "tools", "scripts", "usr/include"];
+/// Directories of the tree that hold no kernel code. (`tools/` and `scripts/` stay: Kbuild
+/// reaches `tools/testing/nvdimm` and friends.)
+const NOT_KERNEL: &[&str] = &["Documentation"];
 
 /// The facts of every `.c` file of the tree that carries a modinfo tag, an include of
 /// another `.c` file, or is included by one.
@@ -316,6 +317,18 @@ impl TreeSources {
     /// The facts of `path` (empty when it carries nothing this scan keeps).
     pub fn get(&self, path: &str) -> SourceFacts {
         self.files.get(path).cloned().unwrap_or_default()
+    }
+
+    /// The facts of a generated object's `*_shipped` input (copied to the `.c` at build
+    /// time), read from disk.
+    pub fn shipped(&self, from: &str) -> Option<SourceFacts> {
+        if !from.ends_with("_shipped") {
+            return None;
+        }
+        let bytes = std::fs::read(self.root.join(from)).ok()?;
+        Some(facts(from, &String::from_utf8_lossy(&bytes), &|p| {
+            self.root.join(p).is_file()
+        }))
     }
 
     /// Whether `path` or a `.c` file it includes (transitively) uses `MODULE_LICENSE`.

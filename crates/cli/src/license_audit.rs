@@ -1,0 +1,32 @@
+//! `kpossible license-audit`: tagged sources that can never be modules, and modules whose
+//! sources carry no MODULE_LICENSE.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use crate::args::{Global, LicenseAuditArgs};
+
+pub fn run(global: &Global, _args: &LicenseAuditArgs) -> anyhow::Result<ExitCode> {
+    let tree = crate::tree::resolve(global)?;
+    let list = crate::tree::arch_list(global, &tree)?;
+    let reports = report::sweep::sweep(
+        tree.root(),
+        &list,
+        None,
+        crate::tree::jobs(global),
+        &crate::tree::progress(global),
+    );
+    crate::tree::print_errors(global, reports.iter().flat_map(|r| r.errors.iter()));
+    let sources = report::sources::TreeSources::scan(tree.root());
+    let audit = report::license::audit(tree.root(), &reports, &sources);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if global.json {
+        let doc = serde_json::json!({"tree": tree.version(), "audit": audit});
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
+    } else {
+        out.write_all(audit.to_text().as_bytes())?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
