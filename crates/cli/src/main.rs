@@ -5,6 +5,7 @@ mod args;
 mod completions;
 mod conditions;
 mod config;
+mod diff;
 mod fetch;
 mod kbuild;
 mod kbuild_flags;
@@ -33,7 +34,7 @@ fn main() -> ExitCode {
         args::Command::ModulesOf(a) => modules_of::run(&cli.global, a),
         args::Command::LicenseAudit(a) => license_audit::run(&cli.global, a),
         args::Command::ModulesBuiltin(a) => modules_builtin::run(&cli.global, a),
-        args::Command::Diff(_) => Err(anyhow::anyhow!("not yet")),
+        args::Command::Diff(a) => diff::run(&cli.global, a),
         args::Command::Completions(a) => completions::completions(a),
         args::Command::Man(a) => completions::man(a),
     };

@@ -1,0 +1,60 @@
+//! `kpossible diff --from A --to B`: objects whose answer changed between two trees.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use crate::args::{DiffArgs, Global};
+
+/// A tree named by a directory or a Debian version.
+fn open(global: &Global, spec: &str) -> anyhow::Result<ktree::Tree> {
+    let p = std::path::Path::new(spec);
+    if p.is_dir() {
+        return Ok(ktree::Tree::open(p)?);
+    }
+    if !global.quiet {
+        eprintln!("kpossible: using linux-source-{spec} (fetched when absent)");
+    }
+    Ok(ktree::fetch(&ktree::cache_dir(), spec)?)
+}
+
+pub fn run(global: &Global, args: &DiffArgs) -> anyhow::Result<ExitCode> {
+    let mut reports = Vec::new();
+    for spec in [&args.from, &args.to] {
+        let tree = open(global, spec)?;
+        let list = crate::tree::arch_list(global, &tree)?;
+        let r = report::sweep::sweep(
+            tree.root(),
+            &list,
+            None,
+            crate::tree::jobs(global),
+            &crate::tree::progress(global),
+        );
+        crate::tree::print_errors(global, r.iter().flat_map(|r| r.errors.iter()));
+        reports.push(r);
+    }
+    let d = report::diff::diff(&reports[0], &reports[1], args.all);
+    if !global.quiet {
+        eprintln!(
+            "kpossible: {} arches compared: {} objects changed{}",
+            d.arches.len(),
+            d.changes.len(),
+            if args.all {
+                String::new()
+            } else {
+                format!(
+                    "; {} only in {}, {} only in {} (--all lists them)",
+                    d.removed, args.from, d.added, args.to
+                )
+            }
+        );
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if global.json {
+        serde_json::to_writer_pretty(&mut out, &d)?;
+        writeln!(out)?;
+    } else {
+        out.write_all(d.to_text().as_bytes())?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
