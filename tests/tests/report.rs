@@ -287,3 +287,38 @@ fn modules_builtin_marks_zswap_as_never_a_module() {
             .contains("kernel/mm/zswap.ko\tnever-module: ")
     );
 }
+
+/// Between 6.1 and 6.12 on x86: t10-pi.o became never-modular (BLK_DEV_INTEGRITY is bool
+/// and lists it directly in 6.12), the property-entry KUnit test became modular, dummy.o is
+/// unchanged.
+#[test]
+fn diff_6_1_to_6_12_names_changed_objects_with_both_sides() {
+    let objects = [
+        "block/t10-pi.o",
+        "drivers/base/test/property-entry-test.o",
+        "drivers/net/dummy.o",
+    ];
+    let d = report::diff::diff(&x86("6.1", &objects), &x86("6.12", &objects), false);
+    let changed: Vec<(&str, &str, &str)> = d
+        .changes
+        .iter()
+        .map(|c| (c.object.as_str(), c.from, c.to))
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            ("block/t10-pi.o", "yes", "no"),
+            ("drivers/base/test/property-entry-test.o", "no", "yes")
+        ]
+    );
+    let t10 = &d.changes[0].arches[0];
+    assert_eq!(t10.from.modules, ["block/t10-pi.ko"]);
+    assert!(
+        t10.to
+            .reason
+            .iter()
+            .any(|r| r.text == "BLK_DEV_INTEGRITY is bool: never m"),
+        "{:?}",
+        t10.to.reason
+    );
+}

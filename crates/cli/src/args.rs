@@ -2,10 +2,21 @@
 
 use std::path::PathBuf;
 
+/// The exit codes, shown by `--help` and in the man page (the README has the same table).
+pub const EXIT_CODES: &str = "Exit codes:
+  could-be-module, modules-of: 0 yes, 1 no, 2 unknown
+  every other command: 0 success
+  any command: 3 usage or input error (message on stderr)";
+
 /// Can this kernel object ever be part of a loadable module, in any configuration, on any
 /// architecture? kpossible answers with a witness .config or a reason.
 #[derive(Debug, clap::Parser)]
-#[command(name = "kpossible", version, propagate_version = true)]
+#[command(
+    name = "kpossible",
+    version,
+    propagate_version = true,
+    after_long_help = EXIT_CODES
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,

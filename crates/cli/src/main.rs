@@ -21,7 +21,19 @@ use std::process::ExitCode;
 use clap::Parser as _;
 
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
+    // clap exits with 2 on a usage error, which scripts would read as "unknown": usage
+    // errors are 3 here, as the README's contract says.
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(3)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     let result = match &cli.command {
         args::Command::Fetch(a) => fetch::run(&cli.global, a),
         args::Command::Config(a) => config::run(&cli.global, a),

@@ -1,0 +1,93 @@
+//! The issue-8 commands as a user runs them: exit codes, JSON on stdout, completions and man
+//! page generated from the clap definitions.
+
+use std::process::Command;
+
+fn kpossible(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kpossible"))
+        .args(args)
+        .output()
+        .expect("run kpossible");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn completions_and_man_page_know_every_subcommand() {
+    let (code, bash, _) = kpossible(&["completions", "bash"]);
+    assert_eq!(code, 0);
+    let (code, man, _) = kpossible(&["man"]);
+    assert_eq!(code, 0);
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH kpossible"),
+        "{man}"
+    );
+    for sub in [
+        "modules-of",
+        "license-audit",
+        "modules-builtin",
+        "kbuild-flags",
+        "diff",
+        "could-be-module",
+    ] {
+        assert!(bash.contains(sub), "bash completion lacks {sub}");
+        // roff escapes the hyphen.
+        assert!(
+            man.contains(&sub.replace('-', "\\-")),
+            "man page lacks {sub}"
+        );
+    }
+    assert!(man.contains("Exit codes"), "man page documents exit codes");
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = kpossible(&["man", "--dir", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(dir.path().join("kpossible-modules-of.1").is_file());
+}
+
+#[test]
+fn modules_of_dummy_json_and_exit_code() {
+    let (code, out, err) = kpossible(&[
+        "modules-of",
+        "drivers/net/dummy.c",
+        "--kernel",
+        "6.1",
+        "--arch",
+        "x86",
+        "--json",
+        "--quiet",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["object"], "drivers/net/dummy.o");
+    assert_eq!(doc["verdict"], "yes");
+    assert_eq!(doc["arches"][0]["arch"], "x86");
+    assert_eq!(doc["arches"][0]["modules"][0]["ko"], "drivers/net/dummy.ko");
+    assert_eq!(doc["arches"][0]["modules"][0]["name"], "dummy");
+    assert_eq!(doc["arches"][0]["modules"][0]["witness"], "allmodconfig");
+}
+
+#[test]
+fn an_unknown_arch_is_an_error_with_exit_code_3() {
+    let (code, _, err) = kpossible(&[
+        "modules-of",
+        "drivers/net/dummy.o",
+        "--kernel",
+        "6.1",
+        "--arch",
+        "vax",
+    ]);
+    assert_eq!(code, 3);
+    assert!(err.contains("unknown ARCH `vax`"), "{err}");
+}
+
+#[test]
+fn a_usage_error_is_exit_code_3_not_unknown() {
+    let (code, _, err) = kpossible(&["modules-of"]);
+    assert_eq!(code, 3, "{err}");
+    let (code, out, _) = kpossible(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Exit codes"));
+}
