@@ -8,7 +8,7 @@ use std::process::Command;
 
 use kpossible_tests::{oracle, tree};
 use report::sweep::{arch_list, sweep};
-use solver::arch::ArchReport;
+use solver::arch::{ArchReport, Toolchain};
 
 fn quiet(_: usize, _: usize, _: &str) {}
 
@@ -19,6 +19,7 @@ fn x86(version: &str, only: &[&str]) -> Vec<ArchReport> {
         t.root(),
         &arch_list(&t, Some("x86")).unwrap(),
         Some(&only),
+        Toolchain::Host,
         1,
         &quiet,
     )
@@ -194,6 +195,7 @@ fn audit_6_1(arches: Option<&str>, only: Option<&[&str]>) -> report::license::Au
         t.root(),
         &arch_list(&t, arches).unwrap(),
         only.as_deref(),
+        Toolchain::Host,
         2,
         &quiet,
     );

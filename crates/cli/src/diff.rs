@@ -26,6 +26,7 @@ pub fn run(global: &Global, args: &DiffArgs) -> anyhow::Result<ExitCode> {
             tree.root(),
             &list,
             None,
+            crate::tree::toolchain(global),
             crate::tree::jobs(global),
             &crate::tree::progress(global),
         );

@@ -18,6 +18,7 @@ pub fn run(global: &Global, args: &KbuildFlagsArgs) -> anyhow::Result<ExitCode> 
         tree.root(),
         &list,
         None,
+        crate::tree::toolchain(global),
         crate::tree::jobs(global),
         &crate::tree::progress(global),
     );

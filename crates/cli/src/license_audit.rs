@@ -13,6 +13,7 @@ pub fn run(global: &Global, _args: &LicenseAuditArgs) -> anyhow::Result<ExitCode
         tree.root(),
         &list,
         None,
+        crate::tree::toolchain(global),
         crate::tree::jobs(global),
         &crate::tree::progress(global),
     );

@@ -99,3 +99,11 @@ pub fn print_errors<'a>(global: &Global, errors: impl IntoIterator<Item = &'a St
         }
     }
 }
+
+/// `--toolchain` as the solver's.
+pub fn toolchain(global: &Global) -> solver::arch::Toolchain {
+    match global.toolchain {
+        crate::args::ToolchainArg::Any => solver::arch::Toolchain::Any,
+        crate::args::ToolchainArg::Host => solver::arch::Toolchain::Host,
+    }
+}

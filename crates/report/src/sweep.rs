@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use solver::arch::{ArchReport, analyze};
+use solver::arch::{ArchReport, Toolchain, analyze_with};
 
 use crate::{Error, Result};
 
@@ -36,13 +36,14 @@ pub fn arch_list(tree: &ktree::Tree, arch: Option<&str>) -> Result<Vec<(String, 
     }
 }
 
-/// Analyses every arch of `list` on `jobs` threads (answering only `only` when given) and
-/// calls `progress(done, total, arch)` as each finishes. The reports come back in the order
+/// Analyses every arch of `list` for `toolchain` on `jobs` threads (answering only `only`
+/// when given) and calls `progress(done, total, arch)` as each finishes. The reports come back in the order
 /// of `list`, so output does not depend on `jobs`.
 pub fn sweep(
     root: &Path,
     list: &[(String, String)],
     only: Option<&[String]>,
+    toolchain: Toolchain,
     jobs: usize,
     progress: &(dyn Fn(usize, usize, &str) + Sync),
 ) -> Vec<ArchReport> {
@@ -57,7 +58,7 @@ pub fn sweep(
                     let Some((arch, srcarch)) = list.get(i) else {
                         break;
                     };
-                    let report = analyze(root, arch, srcarch, only);
+                    let report = analyze_with(root, arch, srcarch, only, toolchain);
                     let n = done.fetch_add(1, Ordering::SeqCst) + 1;
                     progress(n, list.len(), arch);
                     if let Ok(mut slot) = slots[i].lock() {
