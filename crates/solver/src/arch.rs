@@ -67,6 +67,7 @@ impl ArchReport {
             arch: arch.to_string(),
             srcarch: srcarch.to_string(),
             verdicts: BTreeMap::new(),
+            module_members: BTreeMap::new(),
             stats: Stats::default(),
             errors,
             seconds,
