@@ -243,8 +243,8 @@ def render(a):
       "largest process under it), except where a table says otherwise."
       % (r["date"], r["tree"], r["machine"], r["peers"]))
     p("")
-    p("Regenerate: `scripts/bench` (options: `--scope DIR ...`, `--kernel`, `--skip-kmax`; see "
-      "`scripts/bench --help`).")
+    p("Regenerate: `%s` (options: `scripts/bench --help`)." % " ".join(
+        x for x in ("scripts/bench", r.get("args", "")) if x))
     p("")
 
     summary_at = len(out)
