@@ -101,6 +101,8 @@ pub struct Counts {
     pub possible_modules: usize,
     /// See [`Audit::unlicensed_modules`].
     pub unlicensed_modules: usize,
+    /// See [`Audit::unmapped_modules`].
+    pub unmapped_modules: usize,
 }
 
 /// The audit.
@@ -118,6 +120,9 @@ pub struct Audit {
     pub not_built: Vec<NotBuilt>,
     /// Sorted by module path.
     pub unlicensed_modules: Vec<UnlicensedModule>,
+    /// Modules without a licensed member source where some member's source is made by a
+    /// custom Makefile rule (e.g. `aes-glue-ce.o` from `aes-glue.c`): not judged.
+    pub unmapped_modules: Vec<UnlicensedModule>,
 }
 
 /// Every object whose code `source` ends up in: its own object when some arch lists it, and
@@ -242,7 +247,8 @@ pub fn audit(root: &Path, reports: &[ArchReport], sources: &TreeSources) -> Audi
     counts.never_modular_without_spdx = never_modular.iter().filter(|n| !n.spdx).count();
     counts.undecided = undecided.len();
     counts.not_built = not_built.len();
-    let unlicensed_modules = unlicensed_modules(root, reports, sources, &mut counts);
+    let (unlicensed_modules, unmapped_modules) =
+        unlicensed_modules(root, reports, sources, &mut counts);
     Audit {
         arches: reports.iter().map(|r| r.arch.clone()).collect(),
         counts,
@@ -250,6 +256,7 @@ pub fn audit(root: &Path, reports: &[ArchReport], sources: &TreeSources) -> Audi
         undecided,
         not_built,
         unlicensed_modules,
+        unmapped_modules,
     }
 }
 
@@ -260,7 +267,7 @@ fn unlicensed_modules(
     reports: &[ArchReport],
     sources: &TreeSources,
     counts: &mut Counts,
-) -> Vec<UnlicensedModule> {
+) -> (Vec<UnlicensedModule>, Vec<UnlicensedModule>) {
     let mut possible: BTreeMap<&str, (Vec<String>, BTreeSet<&str>)> = BTreeMap::new();
     for r in reports {
         let mut here: BTreeSet<&str> = BTreeSet::new();
@@ -279,6 +286,7 @@ fn unlicensed_modules(
     }
     counts.possible_modules = possible.len();
     let mut out = Vec::new();
+    let mut unmapped = Vec::new();
     for (ko, (arches, members)) in possible {
         let members: Vec<(String, ObjectSource)> = members
             .into_iter()
@@ -296,16 +304,28 @@ fn unlicensed_modules(
                 _ => false,
             },
         });
-        if !licensed {
-            out.push(UnlicensedModule {
-                module: ko.to_string(),
-                arches,
-                members,
-            });
+        if licensed {
+            continue;
+        }
+        let unreadable = members.iter().any(|(_, s)| match s {
+            ObjectSource::Unmapped => true,
+            ObjectSource::Generated { from } => !from.ends_with("_shipped"),
+            ObjectSource::File { .. } => false,
+        });
+        let m = UnlicensedModule {
+            module: ko.to_string(),
+            arches,
+            members,
+        };
+        if unreadable {
+            unmapped.push(m);
+        } else {
+            out.push(m);
         }
     }
     counts.unlicensed_modules = out.len();
-    out
+    counts.unmapped_modules = unmapped.len();
+    (out, unmapped)
 }
 
 fn reason_line(r: &Reason) -> String {
@@ -322,7 +342,7 @@ impl Audit {
     pub fn to_text(&self) -> String {
         let c = &self.counts;
         let mut t = format!(
-            "# arches: {}\n# tagged sources {} (MODULE_LICENSE {}): possible {}, never-modular {} (with MODULE_LICENSE {}, without SPDX {}), undecided {}, not-built {}\n# possible modules {}, without MODULE_LICENSE {}\n",
+            "# arches: {}\n# tagged sources {} (MODULE_LICENSE {}): possible {}, never-modular {} (with MODULE_LICENSE {}, without SPDX {}), undecided {}, not-built {}\n# possible modules {}, without MODULE_LICENSE {}, not judged (member made by a custom rule) {}\n",
             self.arches.join(" "),
             c.tagged_sources,
             c.licensed_sources,
@@ -334,6 +354,7 @@ impl Audit {
             c.not_built,
             c.possible_modules,
             c.unlicensed_modules,
+            c.unmapped_modules,
         );
         for n in &self.never_modular {
             t.push_str(&format!(
@@ -372,9 +393,14 @@ impl Audit {
             }
             t.push('\n');
         }
-        for m in &self.unlicensed_modules {
+        let judged = self
+            .unlicensed_modules
+            .iter()
+            .map(|m| ("no-module-license", m));
+        let unjudged = self.unmapped_modules.iter().map(|m| ("unmapped-module", m));
+        for (category, m) in judged.chain(unjudged) {
             t.push_str(&format!(
-                "no-module-license\t{}\t{}\n",
+                "{category}\t{}\t{}\n",
                 m.module,
                 m.arches.join(" ")
             ));
