@@ -1079,15 +1079,24 @@ fn cone(adj: &[Vec<NameId>], start: &[NameId], depth: u32) -> std::collections::
 
 /// The texts of the opaque facts in `e`.
 fn collect_unknowns(pool: &ExprPool, e: ExprId, out: &mut Vec<String>) {
+    for_each_leaf(pool, e, &mut |leaf| {
+        if let kp_base::Expr::Unknown(id) = leaf {
+            out.extend(pool.unknown(id).map(|u| u.text.clone()));
+        }
+    });
+}
+
+/// Calls `f` on every leaf of `e` (constant, symbol, comparison, opaque fact): the operands of
+/// `!`, `&&` and `||` are walked, not reported.
+fn for_each_leaf(pool: &ExprPool, e: ExprId, f: &mut impl FnMut(kp_base::Expr)) {
     use kp_base::Expr;
     match pool.get(e) {
-        Expr::Unknown(id) => out.extend(pool.unknown(id).map(|u| u.text.clone())),
-        Expr::Not(a) => collect_unknowns(pool, a, out),
+        Expr::Not(a) => for_each_leaf(pool, a, f),
         Expr::And(a, b) | Expr::Or(a, b) => {
-            collect_unknowns(pool, a, out);
-            collect_unknowns(pool, b, out);
+            for_each_leaf(pool, a, f);
+            for_each_leaf(pool, b, f);
         }
-        _ => {}
+        leaf => f(leaf),
     }
 }
 
@@ -1095,22 +1104,14 @@ fn collect_unknowns(pool: &ExprPool, e: ExprId, out: &mut Vec<String>) {
 /// symbol index).
 fn kconfig_symbols(pool: &ExprPool, e: ExprId, out: &mut Vec<NameId>) {
     use kp_base::{Expr, Operand};
-    match pool.get(e) {
+    for_each_leaf(pool, e, &mut |leaf| match leaf {
         Expr::Symbol(n) => out.push(n),
-        Expr::Cmp(_, a, b) => {
-            for o in [a, b] {
-                if let Operand::Symbol(n) = o {
-                    out.push(n);
-                }
-            }
-        }
-        Expr::Not(a) => kconfig_symbols(pool, a, out),
-        Expr::And(a, b) | Expr::Or(a, b) => {
-            kconfig_symbols(pool, a, out);
-            kconfig_symbols(pool, b, out);
-        }
-        Expr::Const(_) | Expr::Unknown(_) => {}
-    }
+        Expr::Cmp(_, a, b) => out.extend([a, b].into_iter().filter_map(|o| match o {
+            Operand::Symbol(n) => Some(n),
+            Operand::Const(_) => None,
+        })),
+        _ => {}
+    });
 }
 
 /// The values at or below bound `ub` (0 n, 1 m, 2 y) as a set.
@@ -1218,22 +1219,18 @@ fn bit(t: Tristate) -> u8 {
 /// Symbols compared with `m` (`X = m`, the guard of an `obj-$(CONFIG_X)` module listing).
 fn collect_m_tests(pool: &ExprPool, e: ExprId, out: &mut Vec<String>) {
     use kp_base::{Expr, Operand};
-    match pool.get(e) {
-        Expr::Cmp(_, Operand::Symbol(n), Operand::Const(c)) if pool.name_text(c) == "m" => {
-            out.push(pool.name_text(n).to_string())
+    for_each_leaf(pool, e, &mut |leaf| {
+        if let Expr::Cmp(_, Operand::Symbol(n), Operand::Const(c)) = leaf
+            && pool.name_text(c) == "m"
+        {
+            out.push(pool.name_text(n).to_string());
         }
-        Expr::Not(a) => collect_m_tests(pool, a, out),
-        Expr::And(a, b) | Expr::Or(a, b) => {
-            collect_m_tests(pool, a, out);
-            collect_m_tests(pool, b, out);
-        }
-        _ => {}
-    }
+    });
 }
 
 fn collect_names(pool: &ExprPool, e: ExprId, out: &mut Vec<String>) {
     use kp_base::{Expr, Operand};
-    match pool.get(e) {
+    for_each_leaf(pool, e, &mut |leaf| match leaf {
         Expr::Symbol(n) | Expr::Cmp(_, Operand::Symbol(n), Operand::Const(_)) => {
             out.push(pool.name_text(n).to_string())
         }
@@ -1241,13 +1238,8 @@ fn collect_names(pool: &ExprPool, e: ExprId, out: &mut Vec<String>) {
             out.push(pool.name_text(a).to_string());
             out.push(pool.name_text(b).to_string());
         }
-        Expr::Not(a) => collect_names(pool, a, out),
-        Expr::And(a, b) | Expr::Or(a, b) => {
-            collect_names(pool, a, out);
-            collect_names(pool, b, out);
-        }
         _ => {}
-    }
+    });
 }
 
 /// Converts kbuild-graph's per-object conditions (spans resolved through its source map).
