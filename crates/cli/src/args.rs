@@ -86,8 +86,8 @@ pub enum Command {
     /// compiled with -DPOSSIBLE_MODULE.
     KbuildFlags(KbuildFlagsArgs),
     /// Every module (name, .ko path) an object can end up in per arch, and whether it can
-    /// be built in, each with its condition and a witness or a reason. Exit code 0 when some
-    /// module is possible, 1 when none, 2 unknown, 3 error.
+    /// be built in, each with its condition and a witness or a reason (for this host's
+    /// toolchain). Exit code 0 when some module is possible, 1 when none, 2 unknown, 3 error.
     ModulesOf(ModulesOfArgs),
     /// Sources carrying MODULE_LICENSE (or other modinfo tags) whose objects can never be
     /// modules, with reasons and missing SPDX lines flagged; and modules whose sources carry
