@@ -322,18 +322,41 @@ impl<'k> Analysis<'k> {
                         // The candidate relied on something the CNF leaves free.
                         pending.retain(|p| *p != obj);
                         self.stats.unknown += 1;
-                        let atoms = self
+                        let assumed: Vec<String> = self
                             .enc
                             .atoms()
                             .iter()
                             .filter(|(_, l)| self.enc.value(*l))
-                            .count();
+                            .map(|(what, _)| what.clone())
+                            .collect();
+                        let near = self.near_names(pool, c.module);
+                        let mut named: Vec<&String> = assumed
+                            .iter()
+                            .filter(|what| {
+                                what.split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+                                    .any(|w| near.contains(w))
+                            })
+                            .collect();
+                        named.truncate(4);
+                        let named = if named.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                "; near it: {}",
+                                named
+                                    .iter()
+                                    .map(|s| s.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        };
+                        let atoms = assumed.len();
                         out.insert(
                             obj.clone(),
                             Verdict::Unknown {
                                 why: format!(
                                     "a configuration satisfying the Kconfig CNF exists, but it did not survive olddefconfig \
-                                     (it assumed {atoms} free facts: int/hex/string comparisons or toolchain probes)"
+                                     (it assumed {atoms} free facts: int/hex/string comparisons or toolchain probes{named})"
                                 ),
                             },
                         );
@@ -471,6 +494,19 @@ impl<'k> Analysis<'k> {
             self.refuted.insert(goal.y);
         }
         Some(!sat)
+    }
+
+    /// The names of the symbols within four links of `module`'s.
+    fn near_names(&mut self, pool: &ExprPool, module: ExprId) -> std::collections::HashSet<String> {
+        let k = self.k;
+        let mut names = Vec::new();
+        collect_names(pool, module, &mut names);
+        let start: Vec<NameId> = names.iter().filter_map(|n| k.find(n)).collect();
+        let adjacency = self.adjacency.get_or_insert_with(|| symbol_adjacency(k));
+        cone(adjacency, &start, 4)
+            .into_iter()
+            .map(|n| k.name(n).to_string())
+            .collect()
     }
 
     /// The symbols nearest to `module`'s whose rules rest on an opaque fact (a toolchain
