@@ -1252,16 +1252,23 @@ fn bit(t: Tristate) -> u8 {
     }
 }
 
-/// Symbols compared with `m` (`X = m`, the guard of an `obj-$(CONFIG_X)` module listing).
+/// Symbols compared with `m` in a conjunct of `e` (`X = m`, the guard of an
+/// `obj-$(CONFIG_X)` module listing): each is needed for `e` to hold, so a bool `X` alone
+/// rules it out. Tests under `||` or `!` are not needed and would only be noise.
 fn collect_m_tests(pool: &ExprPool, e: ExprId, out: &mut Vec<String>) {
     use kp_base::{Expr, Operand};
-    for_each_leaf(pool, e, &mut |leaf| {
-        if let Expr::Cmp(_, Operand::Symbol(n), Operand::Const(c)) = leaf
-            && pool.name_text(c) == "m"
+    match pool.get(e) {
+        Expr::And(a, b) => {
+            collect_m_tests(pool, a, out);
+            collect_m_tests(pool, b, out);
+        }
+        Expr::Cmp(kp_base::CmpOp::Eq, Operand::Symbol(n), Operand::Const(c))
+            if pool.name_text(c) == "m" =>
         {
             out.push(pool.name_text(n).to_string());
         }
-    });
+        _ => {}
+    }
 }
 
 fn collect_names(pool: &ExprPool, e: ExprId, out: &mut Vec<String>) {
