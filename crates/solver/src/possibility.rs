@@ -609,8 +609,21 @@ impl<'k> Analysis<'k> {
         }
         pinned.sort();
         pinned.dedup();
+        self.model_lines(pinned.into_iter(), true)
+    }
+
+    /// The model's values of every prompted bool/tristate symbol, as `.config` lines.
+    fn candidate_config(&self) -> String {
+        self.model_lines(self.k.defined.iter().copied(), false)
+    }
+
+    /// The model's values of the prompted bool/tristate `symbols` (choices aside), as
+    /// `.config` lines; with `leave_unchosen`, a choice member that is n is left out (to its
+    /// choice) rather than written as not set.
+    fn model_lines(&self, symbols: impl Iterator<Item = NameId>, leave_unchosen: bool) -> String {
+        let k = self.k;
         let mut out = String::new();
-        for n in pinned {
+        for n in symbols {
             let rules = k.symbol(n);
             if !rules.is_bool_or_tristate()
                 || rules.prompts.is_empty()
@@ -622,32 +635,9 @@ impl<'k> Analysis<'k> {
                 continue;
             };
             match self.enc.model_value(t) {
-                // A choice member that is not chosen is left to the choice.
-                Tristate::No if rules.member_of.is_some() => {}
+                Tristate::No if leave_unchosen && rules.member_of.is_some() => {}
                 Tristate::No => out.push_str(&format!("# CONFIG_{} is not set\n", k.name(n))),
                 v => out.push_str(&format!("CONFIG_{}={}\n", k.name(n), v.letter())),
-            }
-        }
-        out
-    }
-
-    /// The model's values of every prompted bool/tristate symbol, as `.config` lines.
-    fn candidate_config(&self) -> String {
-        let mut out = String::new();
-        for &n in &self.k.defined {
-            let rules = self.k.symbol(n);
-            if !rules.is_bool_or_tristate()
-                || rules.prompts.is_empty()
-                || matches!(rules.kind, SymbolKind::Choice(_))
-            {
-                continue;
-            }
-            let Some(t) = self.enc.symbol(n) else {
-                continue;
-            };
-            match self.enc.model_value(t) {
-                Tristate::No => out.push_str(&format!("# CONFIG_{} is not set\n", self.k.name(n))),
-                v => out.push_str(&format!("CONFIG_{}={}\n", self.k.name(n), v.letter())),
             }
         }
         out
