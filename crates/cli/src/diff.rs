@@ -21,15 +21,7 @@ pub fn run(global: &Global, args: &DiffArgs) -> anyhow::Result<ExitCode> {
     let mut reports = Vec::new();
     for spec in [&args.from, &args.to] {
         let tree = open(global, spec)?;
-        let list = crate::tree::arch_list(global, &tree)?;
-        let r = report::sweep::sweep(
-            tree.root(),
-            &list,
-            None,
-            crate::tree::toolchain(global),
-            crate::tree::jobs(global),
-            &crate::tree::progress(global),
-        );
+        let r = crate::tree::sweep(global, &tree, None)?;
         crate::tree::print_errors(global, r.iter().flat_map(|r| r.errors.iter()));
         reports.push(r);
     }

@@ -13,15 +13,7 @@ pub fn run(global: &Global, args: &KbuildFlagsArgs) -> anyhow::Result<ExitCode> 
         other => anyhow::bail!("unknown --unknown `{other}`: expected possible or never"),
     };
     let tree = crate::tree::resolve(global)?;
-    let list = crate::tree::arch_list(global, &tree)?;
-    let reports = report::sweep::sweep(
-        tree.root(),
-        &list,
-        None,
-        crate::tree::toolchain(global),
-        crate::tree::jobs(global),
-        &crate::tree::progress(global),
-    );
+    let reports = crate::tree::sweep(global, &tree, None)?;
     crate::tree::print_errors(global, reports.iter().flat_map(|r| r.errors.iter()));
     let header = format!("linux {} ({})", tree.version(), tree.root().display());
     let text = report::flags::fragment(&reports, &header, unknown);

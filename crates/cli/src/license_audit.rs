@@ -8,15 +8,7 @@ use crate::args::{Global, LicenseAuditArgs};
 
 pub fn run(global: &Global, _args: &LicenseAuditArgs) -> anyhow::Result<ExitCode> {
     let tree = crate::tree::resolve(global)?;
-    let list = crate::tree::arch_list(global, &tree)?;
-    let reports = report::sweep::sweep(
-        tree.root(),
-        &list,
-        None,
-        crate::tree::toolchain(global),
-        crate::tree::jobs(global),
-        &crate::tree::progress(global),
-    );
+    let reports = crate::tree::sweep(global, &tree, None)?;
     crate::tree::print_errors(global, reports.iter().flat_map(|r| r.errors.iter()));
     let sources = report::sources::TreeSources::scan(tree.root());
     let audit = report::license::audit(tree.root(), &reports, &sources);

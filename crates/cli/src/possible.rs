@@ -6,44 +6,12 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use report::sweep::overall;
 use serde_json::{Value, json};
-use solver::arch::{ArchReport, Toolchain, analyze_with};
+use solver::arch::ArchReport;
 use solver::possibility::Verdict;
 
 use crate::args::{CouldBeModuleArgs, Global, ManifestArgs};
-
-/// The (ARCH, SRCARCH) pairs to analyse: one per SRCARCH (its own name as ARCH, which on x86,
-/// sparc and parisc leaves the bit width to Kconfig), or the ones asked for.
-fn arches(global: &Global, tree: &ktree::Tree) -> anyhow::Result<Vec<(String, String)>> {
-    match global.arch.as_deref() {
-        None | Some("all") => Ok(tree
-            .srcarches()?
-            .into_iter()
-            .map(|s| (s.clone(), s))
-            .collect()),
-        // One ARCH, or several separated by commas.
-        Some(list) => list
-            .split(',')
-            .map(|a| {
-                let v = tree
-                    .arch(a)?
-                    .with_context(|| format!("unknown ARCH `{a}` for {}", tree.root().display()))?;
-                Ok((v.arch, v.srcarch))
-            })
-            .collect(),
-    }
-}
-
-fn overall(words: impl Iterator<Item = &'static str>) -> &'static str {
-    let mut any_unknown = false;
-    for w in words {
-        if w == "yes" {
-            return "yes";
-        }
-        any_unknown |= w == "unknown";
-    }
-    if any_unknown { "unknown" } else { "no" }
-}
 
 /// The first line of each error of a failed arch (`path:line:col: error[KPxxxx]: message`).
 fn failure_lines(r: &ArchReport) -> Vec<&str> {
@@ -88,100 +56,14 @@ fn arch_json(v: &Verdict, witness_file: Option<&str>) -> Value {
     }
 }
 
-/// Analyses every arch, `--jobs` at a time (default: available cores); reports come back in
-/// arch order whatever the thread count, so output is deterministic.
+/// Analyses every arch of `--arch` (see [`crate::tree::sweep`]) and reports each one's
+/// errors, and each failed arch, on stderr.
 fn run_arches(
     global: &Global,
     tree: &ktree::Tree,
     only: Option<&[String]>,
 ) -> anyhow::Result<Vec<ArchReport>> {
-    let list = arches(global, tree)?;
-    let jobs = global
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .max(1);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let running: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-    // A bar on a terminal; plain "[n/N] arch done" lines for logs and scripts.
-    let bar = (!global.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr())).then(|| {
-        let bar = indicatif::ProgressBar::new(list.len() as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{elapsed_precise} [{bar:30}] {pos}/{len} arches  {msg}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
-        bar.enable_steady_tick(std::time::Duration::from_millis(200));
-        bar
-    });
-    let slots: Vec<std::sync::Mutex<Option<ArchReport>>> =
-        list.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.min(list.len()) {
-            // The parsers and the make evaluator bound their recursion depth, not their
-            // frame sizes: give workers the stack a main thread would have, and more.
-            let worker = std::thread::Builder::new().stack_size(64 << 20);
-            let spawned = worker.spawn_scoped(scope, || {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                    let Some((arch, srcarch)) = list.get(i) else {
-                        break;
-                    };
-                    let show = |running: &mut Vec<String>| {
-                        if let Some(bar) = &bar {
-                            bar.set_message(format!("analysing {}", running.join(" ")));
-                        }
-                    };
-                    if let Ok(mut r) = running.lock() {
-                        r.push(arch.clone());
-                        show(&mut r);
-                    }
-                    let toolchain = match global.toolchain {
-                        crate::args::ToolchainArg::Any => Toolchain::Any,
-                        crate::args::ToolchainArg::Host => Toolchain::Host,
-                    };
-                    let report = analyze_with(tree.root(), arch, srcarch, only, toolchain);
-                    let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-                    if let Ok(mut r) = running.lock() {
-                        r.retain(|a| a != arch);
-                        show(&mut r);
-                    }
-                    match &bar {
-                        Some(bar) => bar.inc(1),
-                        None if !global.quiet => {
-                            eprintln!("kpossible: [{n}/{}] {arch} done", list.len());
-                        }
-                        None => {}
-                    }
-                    // `analyze` catches panics, so no lock is ever poisoned; were one, the
-                    // arch is reported failed below rather than lost.
-                    if let Ok(mut slot) = slots[i].lock() {
-                        *slot = Some(report);
-                    }
-                }
-            });
-            if let Err(e) = spawned {
-                // The other workers take its share; if none started, every arch is
-                // reported failed below.
-                eprintln!("kpossible: could not start a worker thread: {e}");
-            }
-        }
-    });
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    let reports: Vec<ArchReport> = slots
-        .into_iter()
-        .zip(&list)
-        .map(|(slot, (arch, srcarch))| {
-            slot.into_inner().ok().flatten().unwrap_or_else(|| {
-                let why = format!("kpossible: ARCH={arch}: the analysis thread gave no report\n");
-                ArchReport::failure(arch, srcarch, vec![why], [0.0; 3])
-            })
-        })
-        .collect();
+    let reports = crate::tree::sweep(global, tree, only)?;
     for r in &reports {
         for e in &r.errors {
             eprint!("{e}");

@@ -59,26 +59,49 @@ pub fn jobs(global: &Global) -> usize {
 pub fn progress(global: &Global) -> impl Fn(usize, usize, &str) + Sync + use<> {
     use std::io::IsTerminal as _;
     let quiet = global.quiet;
-    let terminal = std::io::stderr().is_terminal();
-    move |done: usize, total: usize, arch: &str| {
-        if quiet {
-            return;
-        }
-        if terminal {
-            let width = 30;
-            let filled = width * done / total.max(1);
-            eprint!(
-                "\rkpossible: [{}{}] {done}/{total} {arch:<12}",
-                "#".repeat(filled),
-                ".".repeat(width - filled)
-            );
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:30}] {pos}/{len} arches  {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        // The elapsed time moves while the first arch is still being analysed.
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        bar
+    });
+    move |done: usize, total: usize, arch: &str| match &bar {
+        Some(bar) => {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+            bar.set_message(format!("{arch} done"));
             if done == total {
-                eprintln!();
+                bar.finish_and_clear();
             }
-        } else {
-            eprintln!("kpossible: [{done}/{total}] {arch} done");
         }
+        None if !quiet => eprintln!("kpossible: [{done}/{total}] {arch} done"),
+        None => {}
     }
+}
+
+/// The possibility analysis of the arches of `--arch` (answering only `only` when given),
+/// `--jobs` at a time, with progress on stderr; reports in arch order.
+pub fn sweep(
+    global: &Global,
+    tree: &ktree::Tree,
+    only: Option<&[String]>,
+) -> anyhow::Result<Vec<solver::arch::ArchReport>> {
+    let list = arch_list(global, tree)?;
+    Ok(report::sweep::sweep(
+        tree.root(),
+        &list,
+        only,
+        toolchain(global),
+        jobs(global),
+        &progress(global),
+    ))
 }
 
 /// The arches of `--arch` (default and `all`: every SRCARCH; a comma-separated list is

@@ -52,7 +52,10 @@ pub fn sweep(
     let slots: Vec<Mutex<Option<ArchReport>>> = list.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|scope| {
         for _ in 0..jobs.max(1).min(list.len()) {
-            scope.spawn(|| {
+            // The parsers and the make evaluator bound their recursion depth, not their
+            // frame sizes: give workers the stack a main thread would have, and more.
+            let worker = std::thread::Builder::new().stack_size(64 << 20);
+            let spawned = worker.spawn_scoped(scope, || {
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some((arch, srcarch)) = list.get(i) else {
@@ -61,16 +64,29 @@ pub fn sweep(
                     let report = analyze_with(root, arch, srcarch, only, toolchain);
                     let n = done.fetch_add(1, Ordering::SeqCst) + 1;
                     progress(n, list.len(), arch);
+                    // `analyze_with` catches panics, so no lock is ever poisoned; were one,
+                    // the arch is reported failed below rather than lost.
                     if let Ok(mut slot) = slots[i].lock() {
                         *slot = Some(report);
                     }
                 }
             });
+            if let Err(e) = spawned {
+                // The other workers take its share; if none started, every arch is
+                // reported failed below.
+                eprintln!("kpossible: could not start a worker thread: {e}");
+            }
         }
     });
     slots
         .into_iter()
-        .filter_map(|s| s.into_inner().ok().flatten())
+        .zip(list)
+        .map(|(slot, (arch, srcarch))| {
+            slot.into_inner().ok().flatten().unwrap_or_else(|| {
+                let why = format!("kpossible: ARCH={arch}: the analysis thread gave no report\n");
+                ArchReport::failure(arch, srcarch, vec![why], [0.0; 3])
+            })
+        })
         .collect()
 }
 
