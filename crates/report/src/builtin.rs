@@ -74,12 +74,7 @@ pub fn modules_builtin(
     let mut pool = kp_base::ExprPool::new();
     let mut smap = kp_base::SourceMap::new();
     let graph = kbuild_graph::evaluate(opts, &mut pool, &mut smap);
-    let errors: Vec<String> = graph
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == kp_base::Severity::Error)
-        .map(|d| d.render(&smap))
-        .collect();
+    let errors = solver::arch::error_lines(&graph.diagnostics, &smap);
     let objects =
         kbuild_graph::lists::builtin_objects(&graph, &pool, &kbuild_graph::config::NoValuation);
     let mut lines: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();

@@ -88,30 +88,12 @@ pub fn one_arch(
     object: &str,
 ) -> (ArchPlacements, Vec<String>) {
     let model = parse_tree(root, arch, ShellMode::Run);
-    let mut errors: Vec<String> = model
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == kp_base::Severity::Error)
-        .map(|d| d.render(&model.sources))
-        .collect();
+    let mut errors = solver::arch::error_lines(&model.diagnostics, &model.sources);
     let k = Kconfig::new(&model);
     let mut pool = ExprPool::new();
     let mut sources = SourceMap::new();
-    let opts = kbuild_graph::Options {
-        srctree: root.to_path_buf(),
-        arch: arch.to_string(),
-        srcarch: srcarch.to_string(),
-        config: kbuild_graph::ConfigMode::Symbolic,
-        pins: solver::arch::pins(arch),
-    };
-    let graph = kbuild_graph::evaluate(opts, &mut pool, &mut sources);
-    errors.extend(
-        graph
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == kp_base::Severity::Error)
-            .map(|d| d.render(&sources)),
-    );
+    let graph = solver::arch::symbolic_kbuild(root, arch, srcarch, &mut pool, &mut sources);
+    errors.extend(solver::arch::error_lines(&graph.diagnostics, &sources));
     let all = kbuild_graph::lists::all_conditions(&graph, &mut pool);
     let Some(c) = all.get(object) else {
         return (

@@ -131,6 +131,35 @@ fn isolated(arch: &str, srcarch: &str, run: impl FnOnce() -> ArchReport) -> Arch
     }
 }
 
+/// The arch's Kbuild evaluated symbolically, as the analysis reads it (pinned variables as
+/// the oracle pins them); its conditions live in `pool`, its spans in `sources`.
+pub fn symbolic_kbuild(
+    root: &Path,
+    arch: &str,
+    srcarch: &str,
+    pool: &mut ExprPool,
+    sources: &mut SourceMap,
+) -> kbuild_graph::Graph {
+    let opts = kbuild_graph::Options {
+        srctree: root.to_path_buf(),
+        arch: arch.to_string(),
+        srcarch: srcarch.to_string(),
+        config: kbuild_graph::ConfigMode::Symbolic,
+        pins: pins(arch),
+    };
+    kbuild_graph::evaluate(opts, pool, sources)
+}
+
+/// The error diagnostics among `diagnostics`, rendered: they make an arch's answers
+/// incomplete.
+pub fn error_lines(diagnostics: &[kp_base::Diagnostic], sources: &SourceMap) -> Vec<String> {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == kp_base::Severity::Error)
+        .map(|d| d.render(sources))
+        .collect()
+}
+
 fn analyze_arch(
     root: &Path,
     arch: &str,
@@ -140,31 +169,13 @@ fn analyze_arch(
 ) -> ArchReport {
     let t0 = Instant::now();
     let model = parse_tree(root, arch, ShellMode::Run);
-    let mut errors: Vec<String> = model
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == kp_base::Severity::Error)
-        .map(|d| d.render(&model.sources))
-        .collect();
+    let mut errors = error_lines(&model.diagnostics, &model.sources);
     let k = Kconfig::new(&model);
     let t1 = Instant::now();
     let mut pool = ExprPool::new();
     let mut sources = SourceMap::new();
-    let opts = kbuild_graph::Options {
-        srctree: root.to_path_buf(),
-        arch: arch.to_string(),
-        srcarch: srcarch.to_string(),
-        config: kbuild_graph::ConfigMode::Symbolic,
-        pins: pins(arch),
-    };
-    let graph = kbuild_graph::evaluate(opts, &mut pool, &mut sources);
-    errors.extend(
-        graph
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == kp_base::Severity::Error)
-            .map(|d| d.render(&sources)),
-    );
+    let graph = symbolic_kbuild(root, arch, srcarch, &mut pool, &mut sources);
+    errors.extend(error_lines(&graph.diagnostics, &sources));
     if !errors.is_empty() {
         let t2 = Instant::now();
         return ArchReport::failure(
