@@ -496,13 +496,24 @@ impl<'k> Analysis<'k> {
         Some(!sat)
     }
 
+    /// The Kconfig symbols that `module` (a condition of kbuild-graph's pool) names.
+    fn goal_symbols(&self, pool: &ExprPool, module: ExprId) -> Vec<NameId> {
+        let mut names = Vec::new();
+        collect_names(pool, module, &mut names);
+        names.iter().filter_map(|n| self.k.find(n)).collect()
+    }
+
+    /// For every symbol, the symbols its rules mention; built on first use.
+    fn adjacency(&mut self) -> &[Vec<NameId>] {
+        let k = self.k;
+        self.adjacency.get_or_insert_with(|| symbol_adjacency(k))
+    }
+
     /// The names of the symbols within four links of `module`'s.
     fn near_names(&mut self, pool: &ExprPool, module: ExprId) -> std::collections::HashSet<String> {
         let k = self.k;
-        let mut names = Vec::new();
-        collect_names(pool, module, &mut names);
-        let start: Vec<NameId> = names.iter().filter_map(|n| k.find(n)).collect();
-        let adjacency = self.adjacency.get_or_insert_with(|| symbol_adjacency(k));
+        let start = self.goal_symbols(pool, module);
+        let adjacency = self.adjacency();
         cone(adjacency, &start, 4)
             .into_iter()
             .map(|n| k.name(n).to_string())
@@ -513,10 +524,8 @@ impl<'k> Analysis<'k> {
     /// probe: `$(cc-option,...)`, `$(success,...)`, ...), nearest first, at most `limit`.
     pub fn facts_near(&mut self, pool: &ExprPool, module: ExprId, limit: usize) -> Vec<String> {
         let k = self.k;
-        let mut names = Vec::new();
-        collect_names(pool, module, &mut names);
-        let start: Vec<NameId> = names.iter().filter_map(|n| k.find(n)).collect();
-        let adjacency = self.adjacency.get_or_insert_with(|| symbol_adjacency(k));
+        let start = self.goal_symbols(pool, module);
+        let adjacency = self.adjacency();
         let mut out: Vec<String> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for depth in 0..=4 {
@@ -599,10 +608,8 @@ impl<'k> Analysis<'k> {
     /// prompted symbols within two links of the goal's, as `KCONFIG_ALLCONFIG` lines.
     fn model_pins(&mut self, pool: &ExprPool, module: ExprId) -> String {
         let k = self.k;
-        let mut names = Vec::new();
-        collect_names(pool, module, &mut names);
-        let start: Vec<NameId> = names.iter().filter_map(|n| k.find(n)).collect();
-        let adjacency = self.adjacency.get_or_insert_with(|| symbol_adjacency(k));
+        let start = self.goal_symbols(pool, module);
+        let adjacency = self.adjacency();
         let mut pinned: Vec<NameId> = cone(adjacency, &start, 2).into_iter().collect();
         for ch in &k.choices {
             pinned.extend(ch.members.iter().copied());
@@ -839,11 +846,9 @@ impl<'k> Analysis<'k> {
     /// a refutation there is one here.
     fn local_refutation(&mut self, pool: &ExprPool, module: ExprId, depths: &[u32]) -> Shrunk {
         let k = self.k;
-        let mut names = Vec::new();
-        collect_names(pool, module, &mut names);
-        let mut start: Vec<NameId> = names.iter().filter_map(|n| k.find(n)).collect();
+        let mut start = self.goal_symbols(pool, module);
         start.extend(k.modules);
-        let adjacency = self.adjacency.get_or_insert_with(|| symbol_adjacency(k));
+        let adjacency = self.adjacency();
         let mut last = 0;
         let mut outcome = Shrunk::NotRefuted(Vec::new());
         for &depth in depths {
