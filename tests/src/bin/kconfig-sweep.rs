@@ -5,6 +5,10 @@
 //!
 //! usage: kconfig-sweep [SEEDS] [VERSION,...] [ARCH,...]
 //! (defaults: 100; 6.1,6.12; x86_64,i386,arm64,arm,riscv,powerpc,s390,mips,loongarch)
+//!
+//! With `KP_PROBE_MEMO=/path/to/probe-memo`, conf runs with `CC="probe-memo gcc"`, which
+//! replays each distinct gcc probe after its first run (see `probe-memo`); its results live
+//! in their own oracle directory, so they can be compared with plain runs.
 
 use std::time::Instant;
 
@@ -39,7 +43,16 @@ fn main() {
         for arch in &arches {
             let start = Instant::now();
             let t = tree(version);
-            let o = oracle(version, arch);
+            let o = match std::env::var("KP_PROBE_MEMO") {
+                Ok(memo) => {
+                    let cc = format!("{memo} gcc");
+                    let mut pins = oracle::DEFAULT_PINS.to_vec();
+                    pins.push(("CC", &cc));
+                    oracle::Oracle::with_pins(&t, arch, &ktree::cache_dir(), &pins)
+                        .unwrap_or_else(|e| panic!("oracle {version} {arch}: {e}"))
+                }
+                Err(_) => oracle(version, arch),
+            };
             let model = parse_tree(t.root(), arch, ShellMode::Run);
             if model.error_count() > 0 {
                 println!(
@@ -102,8 +115,12 @@ fn main() {
                     continue;
                 };
                 n += 1;
-                let (ours, _) = run_target(&k, Target::OldDefConfig, Some(&rand.value));
-                plain += usize::from(cell(&format!("randconfig {seed}"), &ours, &rand.value));
+                // conf's own olddefconfig of its randconfig, not the randconfig itself: the
+                // two differ where randconfig leaves a value olddefconfig would recompute.
+                if let Ok(theirs) = o.olddefconfig(&rand.value) {
+                    let (ours, _) = run_target(&k, Target::OldDefConfig, Some(&rand.value));
+                    plain += usize::from(cell(&format!("randconfig {seed}"), &ours, &theirs.value));
+                }
                 let input = flip_values(&rand.value, 20, seed);
                 if let Ok(theirs) = o.olddefconfig(&input) {
                     let (ours, _) = run_target(&k, Target::OldDefConfig, Some(&input));
