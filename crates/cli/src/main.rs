@@ -34,6 +34,12 @@ fn main() -> ExitCode {
             };
         }
     };
+    // `$(shell,...)` probe results are facts about this host's tools, kept across runs as
+    // the kernel's own Kbuild once kept cc-option results; KPOSSIBLE_PROBE_CACHE=off runs
+    // every probe again.
+    if std::env::var("KPOSSIBLE_PROBE_CACHE").as_deref() != Ok("off") {
+        kconfig_parser::probes::use_cache_dir(ktree::cache_dir().join("probes"));
+    }
     let result = match &cli.command {
         args::Command::Fetch(a) => fetch::run(&cli.global, a),
         args::Command::Config(a) => config::run(&cli.global, a),

@@ -95,6 +95,7 @@ mod lexer;
 mod model;
 mod parser;
 mod preprocess;
+pub mod probes;
 
 pub mod dump;
 

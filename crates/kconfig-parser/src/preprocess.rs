@@ -431,7 +431,7 @@ impl Preprocessor {
                 format!("{MARK_OPEN}{}{MARK_CLOSE}", id.0)
             }
             ShellMode::Run => {
-                let output = run_shell(command, &self.env);
+                let output = crate::probes::run(command, &self.env);
                 self.shell_calls.push(ShellCall {
                     command: command.to_string(),
                     span: site.span,
@@ -461,13 +461,16 @@ impl Preprocessor {
 
 /// `do_shell()`: `popen(cmd)`, at most 4095 bytes, trailing newlines dropped, other
 /// newlines made spaces. The command inherits this process's environment overlaid with the
-/// parse's environment, as conf inherits make's exports.
-fn run_shell(command: &str, env: &HashMap<String, String>) -> String {
+/// parse's environment, as conf inherits make's exports. It runs in the temporary directory:
+/// conf runs in the (writable) object tree, and `cc-option` makes a scratch directory in the
+/// current one, which a read-only working directory would turn into a wrong "n".
+pub(crate) fn run_shell(command: &str, env: &HashMap<String, String>) -> String {
     use std::io::Read as _;
     let child = std::process::Command::new("/bin/sh")
         .arg("-c")
         .arg(command)
         .envs(env)
+        .current_dir(std::env::temp_dir())
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())

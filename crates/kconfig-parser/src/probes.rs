@@ -1,0 +1,239 @@
+//! The results of `$(shell,...)` in [`ShellMode::Run`](crate::ShellMode::Run), memoized.
+//!
+//! An arch's Kconfig runs ~100 compiler, assembler and linker probes (`cc-option`, `as-instr`,
+//! `ld-version.sh`...), about 97% of a parse, and most are the same on every arch. A probe's
+//! answer is a function of its command, the environment it reads and the tools and files it
+//! runs, so those make its key: the command; every variable of the parse's environment (the
+//! arch's own `ARCH`, `SRCARCH`, `SUBARCH` and `HEADER_ARCH` only when the command names no
+//! file and does not mention `ARCH`: a script may run others that read them, as
+//! `cc-version.sh` runs `min-tool-version.sh`); the process's `PATH` and the variables gcc
+//! reads; the contents of every file the command names; and path, size and modification time
+//! of every program it names and of the `as` and `ld` that gcc runs. Results live in memory for the process and, once [`use_cache_dir`] is
+//! called, on disk for later runs.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use sha2::{Digest, Sha256};
+
+/// The variables that only name the arch: most probes do not read them, so leaving them out
+/// of the key lets arches share answers.
+const ARCH_VARS: &[&str] = &["ARCH", "SRCARCH", "SUBARCH", "HEADER_ARCH"];
+
+struct Cache {
+    dir: Option<PathBuf>,
+    mem: Mutex<HashMap<String, String>>,
+}
+
+static CACHE: OnceLock<Cache> = OnceLock::new();
+
+/// Keeps probe results under `dir` across runs too. Takes effect only before the first parse
+/// that runs a probe; returns whether it did.
+pub fn use_cache_dir(dir: PathBuf) -> bool {
+    CACHE
+        .set(Cache {
+            dir: Some(dir),
+            mem: Mutex::new(HashMap::new()),
+        })
+        .is_ok()
+}
+
+fn cache() -> &'static Cache {
+    CACHE.get_or_init(|| Cache {
+        dir: None,
+        mem: Mutex::new(HashMap::new()),
+    })
+}
+
+/// `$(shell,command)` as conf runs it, answered from the cache when the same probe already ran.
+pub(crate) fn run(command: &str, env: &HashMap<String, String>) -> String {
+    let cache = cache();
+    let key = key(command, env);
+    if let Some(hit) = cache.mem.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return hit;
+    }
+    let file = cache.dir.as_ref().map(|d| {
+        let digest: String = Sha256::digest(key.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        d.join(&digest[..2]).join(&digest[2..])
+    });
+    // The file holds the key, a NUL, then the output: a hash collision cannot answer a
+    // different probe.
+    let stored = file.as_ref().and_then(|f| {
+        let bytes = std::fs::read(f).ok()?;
+        let nul = bytes.iter().position(|&b| b == 0)?;
+        (bytes[..nul] == *key.as_bytes())
+            .then(|| String::from_utf8_lossy(&bytes[nul + 1..]).into_owned())
+    });
+    let output = match stored {
+        Some(output) => output,
+        None => {
+            let output = crate::preprocess::run_shell(command, env);
+            if let Some(f) = &file {
+                store(f, &key, &output);
+            }
+            output
+        }
+    };
+    if let Ok(mut m) = cache.mem.lock() {
+        m.insert(key, output.clone());
+    }
+    output
+}
+
+/// Best effort: a cache that cannot be written only costs time.
+fn store(file: &Path, key: &str, output: &str) {
+    let Some(dir) = file.parent() else { return };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let mut bytes = Vec::with_capacity(key.len() + 1 + output.len());
+    bytes.extend_from_slice(key.as_bytes());
+    bytes.push(0);
+    bytes.extend_from_slice(output.as_bytes());
+    let tmp = file.with_extension(format!("tmp{}", std::process::id()));
+    if std::fs::write(&tmp, &bytes).is_ok() {
+        let _ = std::fs::rename(&tmp, file);
+    }
+}
+
+fn key(command: &str, env: &HashMap<String, String>) -> String {
+    let mut key = format!("command={command}\n");
+    let words = words(command);
+    let mut mentions_arch = command.contains("ARCH");
+    let mut files = Vec::new();
+    let mut programs = vec!["as".to_string(), "ld".to_string()];
+    for w in &words {
+        let p = Path::new(w);
+        if w.contains('/') {
+            if p.is_file() {
+                let text = std::fs::read(p).unwrap_or_default();
+                mentions_arch = true;
+                files.push((w.clone(), Sha256::digest(&text)));
+            }
+        } else if !programs.contains(w) {
+            programs.push(w.clone());
+        }
+    }
+    let mut vars: Vec<_> = env
+        .iter()
+        .filter(|(k, _)| mentions_arch || !ARCH_VARS.contains(&k.as_str()))
+        .collect();
+    vars.sort();
+    for (k, v) in vars {
+        key.push_str(&format!("env {k}={v}\n"));
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    key.push_str(&format!("PATH={}\n", path.to_string_lossy()));
+    // What gcc and the shell read from the process environment beside the parse's own.
+    for (k, v) in std::env::vars_os() {
+        let k = k.to_string_lossy();
+        let read = matches!(
+            &*k,
+            "GCC_EXEC_PREFIX"
+                | "COMPILER_PATH"
+                | "LIBRARY_PATH"
+                | "CPATH"
+                | "C_INCLUDE_PATH"
+                | "SOURCE_DATE_EPOCH"
+                | "LANG"
+                | "LC_ALL"
+                | "LC_MESSAGES"
+                | "TMPDIR"
+        );
+        if read && !env.contains_key(&*k) {
+            key.push_str(&format!("process {k}={}\n", v.to_string_lossy()));
+        }
+    }
+    for (name, digest) in files {
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        key.push_str(&format!("file {name} {hex}\n"));
+    }
+    for name in programs {
+        if let Some((p, len, mtime)) = program(&name, &path) {
+            key.push_str(&format!("program {name} {} {len} {mtime}\n", p.display()));
+        }
+    }
+    key
+}
+
+/// The words of a shell command, split at blanks, quotes and operators: enough to find the
+/// programs and files it names.
+fn words(command: &str) -> Vec<String> {
+    command
+        .split(|c: char| c.is_whitespace() || "'\";|&(){}<>=`".contains(c))
+        .filter(|w| !w.is_empty() && !w.starts_with('-') && !w.starts_with('$'))
+        .map(String::from)
+        .collect()
+}
+
+/// Where `name` resolves on `path`, with its size and modification time (nanoseconds).
+fn program(name: &str, path: &std::ffi::OsStr) -> Option<(PathBuf, u64, u128)> {
+    let found = std::env::split_paths(path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())?;
+    let real = std::fs::canonicalize(&found).ok()?;
+    let meta = std::fs::metadata(&real).ok()?;
+    let mtime = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    Some((real, meta.len(), mtime))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(arch: &str) -> HashMap<String, String> {
+        [("ARCH", arch), ("SRCARCH", arch), ("CC", "gcc")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn arches_share_probes_that_do_not_read_the_arch() {
+        let c = "gcc -Werror -m64 -E -x c /dev/null -o /dev/null";
+        assert_eq!(key(c, &env("x86")), key(c, &env("arm64")));
+    }
+
+    #[test]
+    fn a_probe_naming_the_arch_is_per_arch() {
+        let c = "echo $ARCH";
+        assert_ne!(key(c, &env("x86")), key(c, &env("arm64")));
+    }
+
+    #[test]
+    fn a_probe_running_a_script_is_per_arch() {
+        let c = "/bin/sh -c true";
+        assert_ne!(key(c, &env("x86")), key(c, &env("arm64")));
+    }
+
+    #[test]
+    fn a_file_the_probe_names_is_part_of_its_key() {
+        let dir = std::env::temp_dir().join(format!("kp-probes-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let script = dir.join("probe.sh");
+        std::fs::write(&script, "echo one\n").unwrap();
+        let c = format!("sh {}", script.display());
+        let before = key(&c, &env("x86"));
+        std::fs::write(&script, "echo two\n").unwrap();
+        let after = key(&c, &env("x86"));
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_ne!(before, after);
+    }
+
+    #[test]
+    fn an_environment_value_is_part_of_the_key() {
+        let c = "gcc --version";
+        let mut clang = env("x86");
+        clang.insert("CC".into(), "clang".into());
+        assert_ne!(key(c, &env("x86")), key(c, &clang));
+    }
+}
