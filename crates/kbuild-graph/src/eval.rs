@@ -23,6 +23,16 @@ const MAX_ALTS: usize = 64;
 /// only bounded by [`MAX_DEPTH`] in depth, so `f = $(call f)$(call f)` would take 2^200
 /// steps. The real trees use at most about 6,600 (6.12, the top-level make of every arch).
 const EXPANSION_BUDGET: u64 = 500_000;
+/// Guard conjunctions one make invocation may do with contradiction checks. The expansion
+/// budget does not bound them: one expansion can split a value of hundreds of conditional
+/// parts into alternatives, each part costing a conjunction per alternative. The real trees
+/// use at most about 14,300 (6.1 and 6.12, x86_64, arm64, sh). Past it (KP0627),
+/// conjunctions stay exact but are only checked for contradictions between literals, and only
+/// values with few conditional parts are still split into alternatives: a longer name,
+/// condition or `$(eval)` text becomes an unknown fact.
+const GUARD_BUDGET: u64 = 200_000;
+/// Past [`GUARD_BUDGET`], the most conditional parts a value split into alternatives may have.
+const MAX_UNCHECKED_PARTS: usize = 8;
 
 /// Where `CONFIG_*` values come from.
 #[derive(Clone, Debug)]
@@ -164,6 +174,8 @@ pub struct Eval<'a> {
     expanding: Vec<Rc<str>>,
     /// Expansions left ([`EXPANSION_BUDGET`]); at zero everything expands to nothing.
     budget: u64,
+    /// Checked guard conjunctions left ([`GUARD_BUDGET`]).
+    guard_budget: u64,
     /// The makefiles being included, outermost first.
     including: Vec<PathBuf>,
 }
@@ -331,6 +343,7 @@ impl<'a> Eval<'a> {
             sym_cache: HashMap::new(),
             expanding: Vec::new(),
             budget: EXPANSION_BUDGET,
+            guard_budget: GUARD_BUDGET,
             including: Vec::new(),
         }
     }
@@ -347,6 +360,22 @@ impl<'a> Eval<'a> {
         if b == self.yes {
             return a;
         }
+        match self.guard_budget {
+            0 => return self.guards.and_unchecked(self.pool, a, b),
+            1 => {
+                if let Some(span) = self.span {
+                    self.diags.push(Diagnostic::warning(
+                        "KP0627",
+                        span,
+                        format!(
+                            "more than {GUARD_BUDGET} guard conjunctions in one make invocation: from here on a name, condition or `$(eval)` text with more than {MAX_UNCHECKED_PARTS} configuration-dependent parts is unknown"
+                        ),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        self.guard_budget -= 1;
         self.guards.and(self.pool, a, b)
     }
 
@@ -495,7 +524,15 @@ impl<'a> Eval<'a> {
             } => {
                 self.span = Some(*span);
                 let names = self.expand(name);
-                for (n, ng) in self.alternatives(&names) {
+                let alts = match self.alternatives(&names) {
+                    Ok(alts) => alts,
+                    Err(u) => {
+                        // Which variable is set is unknown: any list of this make may change.
+                        self.unknown_events.push(u);
+                        Vec::new()
+                    }
+                };
+                for (n, ng) in alts {
                     let n = n.trim();
                     if n.is_empty() {
                         continue;
@@ -720,10 +757,15 @@ impl<'a> Eval<'a> {
             Cond::Def { name, negate } => {
                 let n = self.expand(name);
                 let mut acc = self.pool.no();
-                for (n, ng) in self.alternatives(&n) {
-                    let d = self.defined_nonempty(n.trim());
-                    let t = self.and(ng, d);
-                    acc = self.or(acc, t);
+                match self.alternatives(&n) {
+                    Ok(alts) => {
+                        for (n, ng) in alts {
+                            let d = self.defined_nonempty(n.trim());
+                            let t = self.and(ng, d);
+                            acc = self.or(acc, t);
+                        }
+                    }
+                    Err(u) => acc = u,
                 }
                 if *negate { self.not(acc) } else { acc }
             }
@@ -777,8 +819,14 @@ impl<'a> Eval<'a> {
                     .cmp(CmpOp::Eq, Operand::Symbol(n), Operand::Const(c));
             }
         }
-        let aa = self.alternatives(va);
-        let bb = self.alternatives(vb);
+        let aa = match self.alternatives(va) {
+            Ok(aa) => aa,
+            Err(u) => return u,
+        };
+        let bb = match self.alternatives(vb) {
+            Ok(bb) => bb,
+            Err(u) => return u,
+        };
         let mut acc = self.pool.no();
         for (x, gx) in &aa {
             for (y, gy) in &bb {
@@ -829,10 +877,21 @@ impl<'a> Eval<'a> {
     // Alternatives and words
 
     /// The distinct full strings a value can be, each with its guard. In concrete mode there
-    /// is exactly one.
-    pub fn alternatives(&mut self, v: &Value) -> Vec<(String, ExprId)> {
+    /// is exactly one. `Err` holds an unknown fact (with this line) that stands for which
+    /// string it is, when they are more than [`MAX_ALTS`] or [`GUARD_BUDGET`] is spent: the
+    /// caller must make what depends on the string unknown, never drop it.
+    pub fn alternatives(&mut self, v: &Value) -> Result<Vec<(String, ExprId)>, ExprId> {
         if v.is_plain(self.yes) {
-            return vec![(v.flat(), self.yes)];
+            return Ok(vec![(v.flat(), self.yes)]);
+        }
+        // Past the guard budget conjunctions are cheap but unchecked; only values with few
+        // conditional parts (`obj-$(CONFIG_X)`) are still split, at a bounded cost each.
+        if self.guard_budget == 0
+            && v.parts.iter().filter(|p| p.guard != self.yes).count() > MAX_UNCHECKED_PARTS
+        {
+            return Err(self.unknown(&format!(
+                "configuration-dependent value after {GUARD_BUDGET} guard conjunctions (KP0627)"
+            )));
         }
         let mut alts: Vec<(String, ExprId)> = vec![(String::new(), self.yes)];
         for p in &v.parts {
@@ -856,8 +915,7 @@ impl<'a> Eval<'a> {
             }
             alts = next;
             if alts.len() > MAX_ALTS {
-                let u = self.unknown("too many alternatives for a computed name");
-                return vec![(String::new(), u)];
+                return Err(self.unknown("too many alternatives for a computed name"));
             }
         }
         // Merge equal strings.
@@ -871,7 +929,7 @@ impl<'a> Eval<'a> {
                 None => merged.push((s, g)),
             }
         }
-        merged
+        Ok(merged)
     }
 
     /// The words of a value with their guards.
@@ -1125,7 +1183,14 @@ impl<'a> Eval<'a> {
             return v;
         }
         let mut out = Value::new();
-        for (n, g) in self.alternatives(name) {
+        let alts = match self.alternatives(name) {
+            Ok(alts) => alts,
+            Err(u) => {
+                out.taint.push(u);
+                Vec::new()
+            }
+        };
+        for (n, g) in alts {
             let v = self.var_value(&n);
             for p in v.parts {
                 let h = self.and(p.guard, g);
@@ -1771,7 +1836,14 @@ impl<'a> Eval<'a> {
                     let taint = v.taint.clone();
                     self.unknown_events.extend(taint);
                 }
-                let alts = self.alternatives(&v);
+                let alts = match self.alternatives(&v) {
+                    Ok(alts) => alts,
+                    Err(u) => {
+                        // Text that is not known changes what is read at all.
+                        self.unknown_events.push(u);
+                        Vec::new()
+                    }
+                };
                 let span = self.span;
                 for (text, g) in alts {
                     let label = span.map_or_else(
@@ -1814,10 +1886,10 @@ impl<'a> Eval<'a> {
         fname: &str,
         mut f: impl FnMut(&mut Self, &str) -> Value,
     ) -> Value {
-        let alts = self.alternatives(arg);
-        if alts.len() > 8 {
-            return self.unknown_value(fname, "");
-        }
+        let alts = match self.alternatives(arg) {
+            Ok(alts) if alts.len() <= 8 => alts,
+            _ => return self.unknown_value(fname, ""),
+        };
         let mut out = Value::new();
         for (text, g) in alts {
             let r = f(self, &text);

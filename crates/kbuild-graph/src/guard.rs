@@ -21,6 +21,14 @@ pub struct Guards {
 /// The largest number of symbols the satisfiability test enumerates; above it a guard is
 /// assumed satisfiable (which only keeps a redundant alternative, never loses one).
 const MAX_SAT_SYMBOLS: usize = 7;
+/// The largest guard the test looks at (counted as a tree, shared subterms once per use, as
+/// `eval2` walks them), and the most node evaluations (assignments times that size) it does;
+/// above either the guard is assumed satisfiable, for the same reason. Guards of the real
+/// trees stay below both; they bound what one conjunction costs on adversarial makefiles.
+const MAX_SAT_NODES: usize = 4096;
+const MAX_SAT_WORK: usize = 1 << 21;
+/// `simplify_and` only rewrites conjunctions of at most this many literals.
+const MAX_SIMPLIFY_LITERALS: usize = 24;
 
 impl Guards {
     /// `a && b`, `n` when it is contradictory.
@@ -33,6 +41,12 @@ impl Guards {
             return pool.no();
         }
         e
+    }
+
+    /// `a && b` with only the cheap checks of literals (`X=y && X=m` is `n`): exact, but an
+    /// unsatisfiable conjunction of anything else is kept. Costs a bounded number of steps.
+    pub fn and_unchecked(&mut self, pool: &mut ExprPool, a: ExprId, b: ExprId) -> ExprId {
+        simplify_and(pool, a, b).unwrap_or_else(|| pool.and(a, b))
     }
 
     /// `a || b`.
@@ -55,6 +69,11 @@ impl Guards {
         }
         if let Some(&s) = self.sat.get(&e) {
             return s;
+        }
+        let size = tree_size(pool, e, MAX_SAT_NODES, &mut HashMap::new());
+        if size > MAX_SAT_NODES {
+            self.sat.insert(e, true);
+            return true;
         }
         let mut syms: Vec<(NameId, Vec<NameId>)> = Vec::new();
         let mut unknowns: Vec<u32> = Vec::new();
@@ -102,6 +121,13 @@ impl Guards {
                 d
             })
             .collect();
+        let work = domains
+            .iter()
+            .try_fold(size << unknowns.len(), |n, d| n.checked_mul(d.len()));
+        if work.is_none_or(|n| n > MAX_SAT_WORK) {
+            self.sat.insert(e, true);
+            return true;
+        }
         let mut idx = vec![0usize; syms.len()];
         let mut result = false;
         'outer: loop {
@@ -149,14 +175,52 @@ fn atom(pool: &ExprPool, e: ExprId) -> Option<(NameId, NameId)> {
     }
 }
 
-fn conjuncts(pool: &ExprPool, e: ExprId, out: &mut Vec<ExprId>) {
-    match pool.get(e) {
-        Expr::And(a, b) => {
-            conjuncts(pool, a, out);
-            conjuncts(pool, b, out);
+/// The conjuncts of `e` into `out`, left to right; false (with `out` partly filled) as soon
+/// as there are more than `limit`, so a long conjunction costs `limit` steps, not its length.
+fn conjuncts(pool: &ExprPool, e: ExprId, out: &mut Vec<ExprId>, limit: usize) -> bool {
+    let mut stack = vec![e];
+    while let Some(x) = stack.pop() {
+        match pool.get(x) {
+            Expr::And(a, b) => {
+                stack.push(b);
+                stack.push(a);
+            }
+            _ => out.push(x),
         }
-        _ => out.push(e),
+        // Each pending operand holds at least one more conjunct.
+        if out.len() + stack.len() > limit {
+            return false;
+        }
     }
+    true
+}
+
+/// The number of nodes of `e` as a tree (what a recursive walk such as `eval2` visits), or
+/// `limit + 1` when it is larger. Recursion is at most `limit` deep; `memo` holds the exact
+/// sizes of shared subterms.
+fn tree_size(pool: &ExprPool, e: ExprId, limit: usize, memo: &mut HashMap<ExprId, usize>) -> usize {
+    if let Some(&n) = memo.get(&e) {
+        return n.min(limit + 1);
+    }
+    if limit == 0 {
+        return 1;
+    }
+    let n = match pool.get(e) {
+        Expr::Not(a) => 1 + tree_size(pool, a, limit - 1, memo),
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            let l = tree_size(pool, a, limit - 1, memo);
+            if 1 + l > limit {
+                return limit + 1;
+            }
+            1 + l + tree_size(pool, b, limit - 1 - l, memo)
+        }
+        _ => 1,
+    };
+    if n > limit {
+        return limit + 1;
+    }
+    memo.insert(e, n);
+    n
 }
 
 /// Readable conjunctions of literals: `X=y && !X=m` is `X=y` (a symbol has one value),
@@ -164,9 +228,10 @@ fn conjuncts(pool: &ExprPool, e: ExprId, out: &mut Vec<ExprId>) {
 /// operands are not small conjunctions of literals.
 fn simplify_and(pool: &mut ExprPool, a: ExprId, b: ExprId) -> Option<ExprId> {
     let mut lits = Vec::new();
-    conjuncts(pool, a, &mut lits);
-    conjuncts(pool, b, &mut lits);
-    if lits.len() > 24 || lits.len() < 2 {
+    if !(conjuncts(pool, a, &mut lits, MAX_SIMPLIFY_LITERALS)
+        && conjuncts(pool, b, &mut lits, MAX_SIMPLIFY_LITERALS))
+        || lits.len() < 2
+    {
         return None;
     }
     let positive: Vec<(NameId, NameId)> = lits.iter().filter_map(|&l| atom(pool, l)).collect();
@@ -273,5 +338,51 @@ mod tests {
         let ny = pool.not(y);
         assert_eq!(g.and(&mut pool, y, ny), no);
         assert!(g.satisfiable(&pool, nm));
+    }
+
+    #[test]
+    fn long_conjunctions_cost_a_bounded_walk() {
+        // 100,000 conjuncts nested to the left, as `acc = acc && x` builds them: neither the
+        // literal simplification nor the satisfiability test walks (or recurses) through all
+        // of them; the conjunction is kept as it is.
+        let mut pool = ExprPool::new();
+        let mut g = Guards::default();
+        let mut acc = pool.yes();
+        for i in 0..100_000 {
+            let n = pool.name(&format!("S{i}"));
+            let a = pool.sym_is(n, Tristate::Yes);
+            acc = pool.and(acc, a);
+        }
+        let x = pool.name("X");
+        let xy = pool.sym_is(x, Tristate::Yes);
+        let both = g.and(&mut pool, acc, xy);
+        assert_eq!(both, pool.and(acc, xy));
+    }
+
+    #[test]
+    fn many_compared_constants_are_assumed_satisfiable() {
+        // `S in {v0..v19}` for seven symbols, and not for the first: unsatisfiable, but
+        // proving it would try 23^7 assignments. Past the work bound it is assumed
+        // satisfiable (sound: the alternative is only not pruned); one symbol alone is
+        // still refuted.
+        let mut pool = ExprPool::new();
+        let mut g = Guards::default();
+        let mut ins = Vec::new();
+        for s in 0..7 {
+            let n = pool.name(&format!("S{s}"));
+            let mut any = pool.no();
+            for c in 0..20 {
+                let k = pool.name(&format!("v{c}"));
+                let eq = pool.cmp(CmpOp::Eq, Operand::Symbol(n), Operand::Const(k));
+                any = pool.or(any, eq);
+            }
+            ins.push(any);
+        }
+        let not_first = pool.not(ins[0]);
+        let alone = pool.and(ins[0], not_first);
+        assert!(!g.satisfiable(&pool, alone));
+        let all = pool.and_all(ins.iter().copied());
+        let e = pool.and(all, not_first);
+        assert!(g.satisfiable(&pool, e));
     }
 }

@@ -41,7 +41,9 @@ Diagnostics (all values next to a best-effort result, never panics):
   substitution pattern, KP0620 `$(error ...)` reached, KP0621 `$(eval)` of host-dependent
   text, KP0622 `$(eval)` nested too deeply, KP0623 wrong argument count, KP0624 function with
   configuration-dependent arguments not modelled, KP0625 recursive variable references
-  itself, KP0626 expansion budget exhausted (unbounded `$(call)` recursion);
+  itself, KP0626 expansion budget exhausted (unbounded `$(call)` recursion), KP0627 guard
+  budget exhausted (configuration-dependent names and conditions from there on are unknown
+  facts, warning);
 - walking: KP0630 arch Makefile missing, KP0631 directory without a kbuild file, KP0632
   subdirectory that is the directory itself or a parent (`sub//`, `../`): endless descent.
 

@@ -35,6 +35,8 @@ struct Outcome {
     diags: Vec<String>,
     /// Objects with a module condition (symbolic).
     objects: Vec<String>,
+    /// Each object's module condition as printed (symbolic).
+    module: std::collections::BTreeMap<String, String>,
     /// Built-in objects under `CONFIG_GOOD=y`, `CONFIG_A=y` (concrete).
     builtin: Vec<String>,
 }
@@ -53,6 +55,10 @@ fn evaluate(files: &[(&str, &[u8])]) -> Outcome {
     let mut sources = kp_base::SourceMap::new();
     let g = kbuild_graph::evaluate(opts(ConfigMode::Symbolic), &mut pool, &mut sources);
     let conds = kbuild_graph::lists::all_conditions(&g, &mut pool);
+    let module = conds
+        .iter()
+        .map(|(o, c)| (o.clone(), pool.display(c.module)))
+        .collect();
     let prefix = format!("{}/", t.path().display());
     let diags = g
         .diagnostics
@@ -83,6 +89,7 @@ fn evaluate(files: &[(&str, &[u8])]) -> Outcome {
     Outcome {
         diags,
         objects: conds.keys().cloned().collect(),
+        module,
         builtin: lists.builtin,
     }
 }
@@ -212,6 +219,56 @@ fn include_loop_is_bounded() {
         o.diags
     );
     assert!(o.builtin.contains(&"drivers/a.o".to_string()));
+}
+
+#[test]
+fn guard_budget_turns_conditions_unknown_not_false() {
+    // 3,000 lookups of a variable whose name depends on four symbols: each splits the name
+    // into alternatives (about 240 guard conjunctions), far more than any real directory.
+    let mut text = String::from("words :=");
+    for i in 0..3000 {
+        text.push_str(&format!(" w{i}"));
+    }
+    text.push_str(
+        "\nx := $(foreach w,$(words),$(V_$(CONFIG_A)$(CONFIG_B)$(CONFIG_C)$(CONFIG_D)))\n\
+         obj-$(CONFIG_C) += late.o\n\
+         ifeq ($(CONFIG_A)$(CONFIG_A)$(CONFIG_A)$(CONFIG_A)$(CONFIG_A),mmmmm)\n\
+         obj-m += computed.o\n\
+         endif\n",
+    );
+    let o = evaluate(&[("drivers/Makefile", text.as_bytes())]);
+    assert_has(
+        &o,
+        "drivers/Makefile:2:1: warning[KP0627]: more than 200000 guard conjunctions in one make invocation: from here on a name, condition or `$(eval)` text with more than 8 configuration-dependent parts is unknown",
+    );
+    // A short name is still exact past the budget.
+    assert_eq!(o.module["drivers/late.o"], "C=m");
+    // A condition on ten configuration-dependent parts (`A=m` within the budget) is an
+    // unknown fact naming the line, not `n`: the object stays listed.
+    assert_eq!(
+        o.module["drivers/computed.o"],
+        "<unknown: configuration-dependent value after 200000 guard conjunctions (KP0627)>"
+    );
+}
+
+/// Found by the fuzz target (`tests/fuzz_regressions/guard-blowup-timeout`, more than 20 s
+/// before the guard budget): a `define` whose body calls itself through `$(call f,c)` and is
+/// `$(eval)`ed, each level splitting values of up to 216 conditional parts into alternatives.
+#[test]
+fn fuzz_guard_blowup_is_cut_off_by_the_guard_budget() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions/guard-blowup-timeout");
+    let data = std::fs::read(&path).expect("read");
+    let mut parts = data.splitn(3, |&b| b == 0);
+    let files: Vec<(&str, &[u8])> = ["drivers/Makefile", "drivers/sub/Makefile", "drivers/inc.mk"]
+        .into_iter()
+        .map(|name| (name, parts.next().unwrap_or(&[])))
+        .collect();
+    let o = evaluate(&files);
+    assert_has(
+        &o,
+        "drivers/inc.mk:73:1: warning[KP0627]: more than 200000 guard conjunctions in one make invocation: from here on a name, condition or `$(eval)` text with more than 8 configuration-dependent parts is unknown",
+    );
 }
 
 /// Inputs the cargo-fuzz target (`fuzz/`) found hanging or crashing, kept in
