@@ -204,7 +204,7 @@ fn analyze_arch(
     let t2 = Instant::now();
     let mut analysis = Analysis::new(&k);
     let mut verdicts = analysis.run(&pool, &objects);
-    let mut stats = analysis.stats;
+    let mut stats = analysis.stats.clone();
     if toolchain == Toolchain::Any {
         // The same rules with every `$(shell,...)` left open: a "no" that needs this host's
         // probe results is not a "no" for every compiler.
@@ -215,6 +215,13 @@ fn analyze_arch(
             let (Verdict::No { .. }, Some(c)) = (&*verdict, objects.get(obj)) else {
                 continue;
             };
+            // A refutation whose rules read no probe result is one with every compiler.
+            if analysis
+                .core_rules(c.module)
+                .is_some_and(|rules| any.holds_refutation(&k, rules))
+            {
+                continue;
+            }
             match any.refutable(&pool, c) {
                 Some(true) => {}
                 Some(false) => {

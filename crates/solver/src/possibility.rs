@@ -150,6 +150,9 @@ pub struct Analysis<'k> {
     refuted: std::collections::HashSet<Lit>,
     /// Kconfig explanations by module condition.
     core_memo: HashMap<ExprId, Vec<Reason>>,
+    /// The rules of each refutation's shrunk core, by module condition (empty: the Makefile
+    /// conditions contradict each other).
+    core_rules: HashMap<ExprId, Vec<Rule>>,
     /// Symbol -> the symbols its rules mention, built on the first explanation.
     adjacency: Option<Vec<Vec<NameId>>>,
     /// Counters.
@@ -166,6 +169,7 @@ impl<'k> Analysis<'k> {
             ub: upper_bounds(k),
             refuted: Default::default(),
             core_memo: HashMap::new(),
+            core_rules: HashMap::new(),
             adjacency: None,
             stats: Stats::default(),
         }
@@ -483,7 +487,7 @@ impl<'k> Analysis<'k> {
             return Some(true);
         }
         if let Shrunk::Contradiction | Shrunk::Core(_) =
-            self.local_refutation(pool, c.module, &[0, 1, 2, 4])
+            self.local_refutation(pool, c.module, &[0, 1, 2, 4], false)
         {
             self.refuted.insert(goal.y);
             return Some(true);
@@ -818,13 +822,14 @@ impl<'k> Analysis<'k> {
     /// arch's takes milliseconds, and a local core is the explanation a maintainer wants.
     fn core_reasons(&mut self, pool: &ExprPool, module: ExprId) -> Vec<Reason> {
         let k = self.k;
-        let mut outcome = self.local_refutation(pool, module, &[0, 1, 2, 4, 8]);
+        let mut outcome = self.local_refutation(pool, module, &[0, 1, 2, 4, 8], true);
         if matches!(outcome, Shrunk::NotRefuted(_)) {
             let explain = self
                 .explain
                 .get_or_insert_with(|| Encoding::explaining(k, Varisat::default()));
-            outcome = shrunk_core(explain, pool, module);
+            outcome = shrunk_core(explain, pool, module, true);
         }
+        self.remember_core(module, &outcome);
         self.shrunk_reasons(outcome)
     }
 
@@ -835,16 +840,69 @@ impl<'k> Analysis<'k> {
         pool: &ExprPool,
         module: ExprId,
     ) -> Result<Vec<Reason>, Vec<(NameId, Tristate)>> {
-        match self.local_refutation(pool, module, &[0, 1, 2, 4]) {
+        match self.local_refutation(pool, module, &[0, 1, 2, 4], true) {
             Shrunk::NotRefuted(model) => Err(model),
-            outcome => Ok(self.shrunk_reasons(outcome)),
+            outcome => {
+                self.remember_core(module, &outcome);
+                Ok(self.shrunk_reasons(outcome))
+            }
         }
+    }
+
+    fn remember_core(&mut self, module: ExprId, outcome: &Shrunk) {
+        match outcome {
+            Shrunk::Core(rules) => {
+                self.core_rules.insert(module, rules.clone());
+            }
+            Shrunk::Contradiction => {
+                self.core_rules.insert(module, Vec::new());
+            }
+            Shrunk::NotRefuted(_) => {}
+        }
+    }
+
+    /// The rules that refuted `module` here, when a shrunk core did (see
+    /// [`Analysis::holds_refutation`]).
+    pub fn core_rules(&self, module: ExprId) -> Option<&[Rule]> {
+        self.core_rules.get(&module).map(Vec::as_slice)
+    }
+
+    /// The Kconfig rules this analysis reasons over.
+    pub fn kconfig(&self) -> &'k Kconfig {
+        self.k
+    }
+
+    /// Whether `rules` of `other` (another parse of the same tree, such as the host-toolchain
+    /// one) say exactly what the same-named rules say here. Then every clause of a refutation
+    /// by those rules is a clause of this arch's CNF too, and the refutation holds here
+    /// without a solver call.
+    pub fn holds_refutation(&self, other: &Kconfig, rules: &[Rule]) -> bool {
+        rules.iter().all(|&rule| {
+            let here = match rule {
+                Rule::Type(n) | Rule::Value(n) => self.k.find(other.name(n)).map(|m| match rule {
+                    Rule::Type(_) => Rule::Type(m),
+                    _ => Rule::Value(m),
+                }),
+                Rule::Choice(c) => Some(Rule::Choice(c)),
+            };
+            here.is_some_and(|h| {
+                rule_signature(other, rule).is_some_and(|s| Some(s) == rule_signature(self.k, h))
+            })
+        })
     }
 
     /// Tries to refute "`module` holds" with only the rules of the symbols within each of
     /// `depths` links of the goal's symbols. Each such CNF is a relaxation of the arch's, so
     /// a refutation there is one here.
-    fn local_refutation(&mut self, pool: &ExprPool, module: ExprId, depths: &[u32]) -> Shrunk {
+    /// Without `shrink`, a refutation's core is left as the solver gave it (`Core(vec![])`):
+    /// for callers that only need to know.
+    fn local_refutation(
+        &mut self,
+        pool: &ExprPool,
+        module: ExprId,
+        depths: &[u32],
+        shrink: bool,
+    ) -> Shrunk {
         let k = self.k;
         let mut start = self.goal_symbols(pool, module);
         start.extend(k.modules);
@@ -858,7 +916,7 @@ impl<'k> Analysis<'k> {
             }
             last = ball.len();
             let mut enc = Encoding::explaining_within(k, Varisat::default(), &ball);
-            outcome = shrunk_core(&mut enc, pool, module);
+            outcome = shrunk_core(&mut enc, pool, module, shrink);
             if !matches!(outcome, Shrunk::NotRefuted(_)) {
                 break;
             }
@@ -991,6 +1049,7 @@ fn shrunk_core<B: SatBackend>(
     enc: &mut Encoding<'_, B>,
     pool: &ExprPool,
     module: ExprId,
+    shrink: bool,
 ) -> Shrunk {
     let goal = enc.expr_in(PoolKey::Other(0), pool, module);
     if enc.sat_solve(&[goal.y]) == Some(false) {
@@ -1025,6 +1084,9 @@ fn shrunk_core<B: SatBackend>(
         }
         None => return Shrunk::NotRefuted(Vec::new()),
     }
+    if !shrink {
+        return Shrunk::Core(Vec::new());
+    }
     let core = enc.sat.failed_core();
     active.retain(|l| core.contains(l));
     // Deletion-based shrinking, bounded so one object cannot stall a whole manifest.
@@ -1049,6 +1111,59 @@ fn shrunk_core<B: SatBackend>(
             .filter_map(|l| by_lit.get(l).copied())
             .collect(),
     )
+}
+
+/// Everything `rule`'s clauses are built from (see `sat::encode`: `fixed_point`,
+/// `legacy_member`, `choice`), as text with symbols by name; `None` for a rule `k` lacks.
+fn rule_signature(k: &Kconfig, rule: Rule) -> Option<String> {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let symbol = |s: &mut String, n: NameId| {
+        let r = k.symbol(n);
+        let _ = write!(
+            s,
+            "{} {:?} {:?} {:?};",
+            k.name(n),
+            r.ty,
+            r.kind,
+            r.member_of
+        );
+        for p in &r.prompts {
+            let _ = write!(s, "prompt if {};", k.exprs.display(p.visible));
+        }
+    };
+    match rule {
+        Rule::Type(n) => {
+            let r = k.symbols.get(n.0 as usize)?;
+            let _ = write!(s, "type {} {:?}", k.name(n), r.ty);
+        }
+        Rule::Value(n) => {
+            let r = k.symbols.get(n.0 as usize)?;
+            symbol(&mut s, n);
+            for d in &r.defaults {
+                let _ = write!(
+                    s,
+                    "default {} if {};",
+                    k.exprs.display(d.value),
+                    k.exprs.display(d.visible)
+                );
+            }
+            for (what, e) in [("rev", r.rev_dep), ("imp", r.implied), ("dep", r.dir_dep)] {
+                if let Some(e) = e {
+                    let _ = write!(s, "{what} {};", k.exprs.display(e));
+                }
+            }
+        }
+        Rule::Choice(c) => {
+            let ch = k.choices.get(c)?;
+            let _ = write!(s, "choice {:?} {};", k.dialect, ch.optional);
+            symbol(&mut s, ch.symbol);
+            for &m in &ch.members {
+                symbol(&mut s, m);
+            }
+        }
+    }
+    Some(s)
 }
 
 /// For every symbol, the symbols its rules mention (dependencies, selectors, impliers, prompt
