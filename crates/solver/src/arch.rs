@@ -205,7 +205,8 @@ fn analyze_arch(
     let mut analysis = Analysis::new(&k);
     let mut verdicts = analysis.run(&pool, &objects);
     let mut stats = analysis.stats.clone();
-    if toolchain == Toolchain::Any {
+    let any_no = verdicts.values().any(|v| matches!(v, Verdict::No { .. }));
+    if toolchain == Toolchain::Any && any_no {
         // The same rules with every `$(shell,...)` left open: a "no" that needs this host's
         // probe results is not a "no" for every compiler.
         let open = parse_tree(root, arch, ShellMode::Record);

@@ -141,7 +141,8 @@ pub struct Stats {
 /// The possibility analysis of one arch.
 pub struct Analysis<'k> {
     k: &'k Kconfig,
-    enc: Encoding<'k, Varisat>,
+    /// The whole arch's CNF, built on the first goal allmodconfig does not answer.
+    enc: Option<Encoding<'k, Varisat>>,
     explain: Option<Encoding<'k, Varisat>>,
     /// Per symbol (by `NameId`), an upper bound of its value in every valid configuration
     /// (0 n, 1 m, 2 y); see [`upper_bounds`].
@@ -164,7 +165,7 @@ impl<'k> Analysis<'k> {
     pub fn new(k: &'k Kconfig) -> Analysis<'k> {
         Analysis {
             k,
-            enc: Encoding::new(k, Varisat::default()),
+            enc: None,
             explain: None,
             ub: upper_bounds(k),
             refuted: Default::default(),
@@ -173,6 +174,12 @@ impl<'k> Analysis<'k> {
             adjacency: None,
             stats: Stats::default(),
         }
+    }
+
+    fn enc(&mut self) -> &mut Encoding<'k, Varisat> {
+        let k = self.k;
+        self.enc
+            .get_or_insert_with(|| Encoding::new(k, Varisat::default()))
     }
 
     /// Answers every object in `objects` (conditions in `pool`).
@@ -208,12 +215,12 @@ impl<'k> Analysis<'k> {
         // SAT for the rest.
         while let Some(obj) = pending.pop() {
             let c = &objects[obj.as_str()];
-            let goal = self.enc.expr_in(PoolKey::Other(0), pool, c.module);
+            let goal = self.enc().expr_in(PoolKey::Other(0), pool, c.module);
             self.stats.sat_calls += 1;
             let t = std::time::Instant::now();
             // A goal that is false by construction (a symbol this arch never defines) or
             // already refuted needs no solver call.
-            let trivially_false = goal.y == !self.enc.truth() || !self.may_hold(pool, c.module);
+            let trivially_false = goal.y == !self.enc().truth() || !self.may_hold(pool, c.module);
             let mut local_model = Vec::new();
             let result = if trivially_false || self.refuted.contains(&goal.y) {
                 Some(false)
@@ -259,7 +266,7 @@ impl<'k> Analysis<'k> {
                 Some(r) => Some(r),
                 None => {
                     self.stats.whole_arch_solves += 1;
-                    self.enc.sat_solve(&[goal.y])
+                    self.enc().sat_solve(&[goal.y])
                 }
             };
             if result == Some(false) {
@@ -326,11 +333,11 @@ impl<'k> Analysis<'k> {
                         // The candidate relied on something the CNF leaves free.
                         pending.retain(|p| *p != obj);
                         self.stats.unknown += 1;
-                        let assumed: Vec<String> = self
-                            .enc
+                        let enc = &*self.enc();
+                        let assumed: Vec<String> = enc
                             .atoms()
                             .iter()
-                            .filter(|(_, l)| self.enc.value(*l))
+                            .filter(|(_, l)| enc.value(*l))
                             .map(|(what, _)| what.clone())
                             .collect();
                         let near = self.near_names(pool, c.module);
@@ -479,8 +486,8 @@ impl<'k> Analysis<'k> {
         if matches!(pool.get(c.module), kp_base::Expr::Const(Tristate::No)) {
             return Some(true);
         }
-        let goal = self.enc.expr_in(PoolKey::Other(0), pool, c.module);
-        if goal.y == !self.enc.truth()
+        let goal = self.enc().expr_in(PoolKey::Other(0), pool, c.module);
+        if goal.y == !self.enc().truth()
             || !self.may_hold(pool, c.module)
             || self.refuted.contains(&goal.y)
         {
@@ -493,7 +500,7 @@ impl<'k> Analysis<'k> {
             return Some(true);
         }
         self.stats.whole_arch_solves += 1;
-        let sat = self.enc.sat_solve(&[goal.y])?;
+        let sat = self.enc().sat_solve(&[goal.y])?;
         if !sat {
             self.refuted.insert(goal.y);
         }
@@ -642,10 +649,10 @@ impl<'k> Analysis<'k> {
             {
                 continue;
             }
-            let Some(t) = self.enc.symbol(n) else {
+            let Some((enc, t)) = self.enc.as_ref().and_then(|e| Some((e, e.symbol(n)?))) else {
                 continue;
             };
-            match self.enc.model_value(t) {
+            match enc.model_value(t) {
                 Tristate::No if leave_unchosen && rules.member_of.is_some() => {}
                 Tristate::No => out.push_str(&format!("# CONFIG_{} is not set\n", k.name(n))),
                 v => out.push_str(&format!("CONFIG_{}={}\n", k.name(n), v.letter())),
