@@ -18,6 +18,11 @@ mod tree;
 
 use std::process::ExitCode;
 
+/// Parsing and evaluation allocate many small strings and vectors; mimalloc's per-thread free
+/// lists take ~10% off a Kconfig parse + olddefconfig compared with glibc malloc.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser as _;
 
 fn main() -> ExitCode {

@@ -16,6 +16,10 @@
 //!   real olddefconfig, then walked by real make), where each object of the file OBJECTS (one
 //!   per line) ends up: built-in, in a module, or not built.
 
+/// The allocator the `kpossible` binary uses, so the in-process timings are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
