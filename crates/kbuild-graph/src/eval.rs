@@ -360,6 +360,10 @@ impl<'a> Eval<'a> {
         if b == self.yes {
             return a;
         }
+        // Concrete guards are constants: only symbolic conjunctions spend the budget.
+        if self.is_no(a) || self.is_no(b) {
+            return self.pool.no();
+        }
         match self.guard_budget {
             0 => return self.guards.and_unchecked(self.pool, a, b),
             1 => {
