@@ -154,3 +154,27 @@ fn a_no_that_rests_on_a_host_probe_is_unknown_for_any_toolchain() {
     let any = analyze_with(t.root(), "x86", "x86", Some(&only), Toolchain::Any);
     assert_eq!(any.verdicts["drivers/block/ps3disk.o"].word(), "no");
 }
+
+/// `GCC_VERSION` is an int without a prompt: with this host's probes its value is one of its
+/// constant defaults, so `GCC_VERSION<90100` is decided (RiscPC needs gcc < 9.1), where it used
+/// to be a free fact that left the answer "unknown".
+#[test]
+fn a_gcc_version_bound_is_a_reason_with_the_host_toolchain_and_unknown_for_any() {
+    use solver::arch::{Toolchain, analyze_with};
+    let obj = "drivers/ata/pata_icside.o";
+    let t = tree("6.12");
+    let only = vec![obj.to_string()];
+    let host = analyze_with(t.root(), "arm", "arm", Some(&only), Toolchain::Host);
+    let v = &host.verdicts[obj];
+    assert_eq!(v.word(), "no", "{}", reasons_text(v));
+    assert!(
+        reasons_text(v).contains("GCC_VERSION"),
+        "{}",
+        reasons_text(v)
+    );
+    let any = analyze_with(t.root(), "arm", "arm", Some(&only), Toolchain::Any);
+    match &any.verdicts[obj] {
+        Verdict::Unknown { why } => assert!(why.contains("GCC_VERSION"), "{why}"),
+        other => panic!("expected unknown, got {}", other.word()),
+    }
+}

@@ -41,6 +41,9 @@ pub struct DefaultRule {
     pub visible: ExprId,
     /// The node it was written on.
     pub menu: MenuId,
+    /// The value is a recorded `$(shell,...)` result (Record mode): unknown, whatever
+    /// `operand` spells.
+    pub opaque: bool,
 }
 
 /// One `range` of an int or hex symbol.
@@ -580,14 +583,18 @@ impl<'m> Finalizer<'m> {
                 None => base,
             };
             match &prop.kind {
-                PropertyKind::Default { value, operand, .. } => {
-                    self.sym(sym).defaults.push(DefaultRule {
-                        value: *value,
-                        operand: *operand,
-                        visible,
-                        menu,
-                    })
-                }
+                PropertyKind::Default {
+                    value,
+                    operand,
+                    opaque,
+                    ..
+                } => self.sym(sym).defaults.push(DefaultRule {
+                    value: *value,
+                    operand: *operand,
+                    visible,
+                    menu,
+                    opaque: !opaque.is_empty(),
+                }),
                 PropertyKind::Range { low, high, .. } => self.sym(sym).ranges.push(RangeRule {
                     low: *low,
                     high: *high,

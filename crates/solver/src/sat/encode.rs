@@ -76,6 +76,8 @@ pub struct Encoding<'k, B: SatBackend> {
     gates: HashMap<(Lit, Lit), Lit>,
     atoms: Vec<(String, Lit)>,
     modules_on: Lit,
+    /// The value domains of promptless int/hex symbols (see [`Encoding::fixed_domain`]).
+    fixed: HashMap<NameId, Option<Vec<(ValueType, String, Lit)>>>,
 }
 
 impl<'k, B: SatBackend> Encoding<'k, B> {
@@ -121,6 +123,7 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
             gates: HashMap::new(),
             atoms: Vec::new(),
             modules_on: !t,
+            fixed: HashMap::new(),
         };
         // Variables first, so MODULES is known to every lift.
         if only.is_none() {
@@ -403,6 +406,7 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
                             (ty, "y".into(), v.y),
                         ])
                     }
+                    ValueType::Int | ValueType::Hex => resolved.and_then(|s| self.fixed_domain(s)),
                     // An undefined symbol's value is its own name.
                     ValueType::Unknown => Some(vec![(
                         ValueType::Unknown,
@@ -413,6 +417,69 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
                 }
             }
         }
+    }
+
+    /// The values an int or hex symbol without a prompt or range can take, each with the
+    /// condition under which it does: no user value applies, so it is the first default whose
+    /// condition holds, else the type's empty value (`scripts/kconfig/symbol.c:
+    /// sym_calc_value`). With this host's probe results such symbols (`GCC_VERSION`,
+    /// `AS_VERSION`, ...) have constant defaults; `None` when a default is not a constant
+    /// (in Record mode a probe's default is an opaque fact, so the comparison stays free).
+    /// The clauses are the symbol's own `Rule::Value`, so a core that needs them names it.
+    fn fixed_domain(&mut self, s: NameId) -> Option<Vec<(ValueType, String, Lit)>> {
+        if let Some(d) = self.fixed.get(&s) {
+            return d.clone();
+        }
+        let k = self.k;
+        let r = k.symbol(s);
+        let mut texts = Vec::new();
+        let constant = r.prompts.is_empty()
+            && r.ranges.is_empty()
+            && r.defaults.iter().all(|d| match d.operand {
+                _ if d.opaque => false,
+                Some(Operand::Const(c)) => {
+                    texts.push(k.name(c).to_string());
+                    true
+                }
+                // `default 120200` names an undefined symbol, whose value is its name.
+                Some(Operand::Symbol(n)) if k.symbol(n).ty == ValueType::Unknown => {
+                    texts.push(k.name(n).to_string());
+                    true
+                }
+                _ => false,
+            });
+        if !constant {
+            self.fixed.insert(s, None);
+            return None;
+        }
+        let empty = match (r.ty, k.dialect) {
+            (_, Dialect::Legacy) => "",
+            (ValueType::Hex, _) => "0x0",
+            _ => "0",
+        };
+        // Conditions first (their gates are hard definitions), then the value literals, each
+        // tied to its condition only under the symbol's own rule.
+        let mut conds = Vec::new();
+        let mut none_before = self.t;
+        for d in &r.defaults {
+            let c = self.expr(d.visible).m;
+            conds.push(self.and2(none_before, c));
+            none_before = self.and2(none_before, !c);
+        }
+        conds.push(none_before);
+        texts.push(empty.to_string());
+        let outer = self.group;
+        self.begin(Rule::Value(s));
+        let mut dom = Vec::new();
+        for (cond, text) in conds.into_iter().zip(texts) {
+            let v = self.sat.new_lit();
+            self.clause(&[!v, cond]);
+            self.clause(&[v, !cond]);
+            dom.push((r.ty, text, v));
+        }
+        self.group = outer;
+        self.fixed.insert(s, Some(dom.clone()));
+        Some(dom)
     }
 
     fn compare(
