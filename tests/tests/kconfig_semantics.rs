@@ -104,3 +104,45 @@ fn arm64_matches_conf() {
         failures.join("\n")
     );
 }
+
+/// Linux 6.1 mips, randconfig seed 15: the "CPU type" choice holds `CPU_LOONGSON64` and, right
+/// after it, `LOONGSON3_ENHANCEMENT` (`depends on CPU_LOONGSON64`). 6.1's `menu_finalize` moves
+/// such a dependent entry into the member's automatic submenu, so it is not a choice value; the
+/// randconfig sets both to `y`, and treating `LOONGSON3_ENHANCEMENT=y` as the user's choice
+/// wrote `# CONFIG_CPU_LOONGSON64 is not set` and dropped `64BIT` where conf keeps them.
+#[test]
+fn mips_6_1_dependent_entry_in_choice_is_not_a_choice_value() {
+    let t = tree("6.1");
+    let o = oracle("6.1", "mips");
+    let model = parse_tree(t.root(), "mips", ShellMode::Run);
+    assert_eq!(model.error_count(), 0, "{:?}", model.diagnostics.first());
+    let k = Kconfig::new(&model);
+    let member = |name: &str| {
+        let n = k.find(name).unwrap_or_else(|| panic!("{name} is defined"));
+        k.symbol(n).member_of.is_some()
+    };
+    assert!(member("CPU_LOONGSON64"));
+    assert!(member("CPU_R4X00"));
+    assert!(!member("LOONGSON3_ENHANCEMENT"));
+    assert!(!member("CPU_LOONGSON3_WORKAROUNDS"));
+
+    let rand = o.randconfig(15).unwrap().value;
+    for line in [
+        "CONFIG_MACH_LOONGSON64=y",
+        "CONFIG_CPU_LOONGSON64=y",
+        "CONFIG_LOONGSON3_ENHANCEMENT=y",
+    ] {
+        assert!(rand.lines().any(|l| l == line), "randconfig 15 sets {line}");
+    }
+    let theirs = o.olddefconfig(&rand).unwrap().value;
+    let (ours, _) = run_target(&k, Target::OldDefConfig, Some(&rand));
+    for line in ["CONFIG_CPU_LOONGSON64=y", "CONFIG_64BIT=y"] {
+        assert!(theirs.lines().any(|l| l == line), "conf keeps {line}");
+        assert!(ours.lines().any(|l| l == line), "we keep {line}");
+    }
+    assert!(
+        config_body(&ours) == config_body(&theirs),
+        "6.1 mips olddefconfig(randconfig 15):\n{}",
+        first_differences(config_body(&ours), config_body(&theirs), 8)
+    );
+}

@@ -237,6 +237,15 @@ pub struct Symbol {
     pub choices: Vec<MenuId>,
 }
 
+/// A non-constant symbol as the kernel's parser creates it (`sym_lookup()` making a new one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Created {
+    /// A name, at its first unquoted mention (a `config` line, an expression, a `select`).
+    Name(NameId),
+    /// The symbol of a `choice` block (nameless, or named in 6.1).
+    Choice(MenuId),
+}
+
 /// One `$(shell,...)` call made while preprocessing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ShellCall {
@@ -297,6 +306,10 @@ pub struct Model {
     pub env_reads: Vec<EnvRead>,
     /// Errors, warnings and `$(info,...)` notes, in the order found.
     pub diagnostics: Vec<Diagnostic>,
+    /// Every non-constant symbol in the order the kernel's parser creates it. The kernel's
+    /// symbol table keeps each hash bucket newest first and `for_all_symbols` walks it so,
+    /// which decides the order `conf_read()` computes values in.
+    pub created: Vec<Created>,
     pub(crate) symbol_index: std::collections::HashMap<NameId, SymbolId, IdHash>,
 }
 

@@ -254,8 +254,7 @@ pub fn read(ev: &mut Evaluation<'_>, text: &str) -> bool {
         ev.calc_value(m);
     }
     let mut unsaved = 0usize;
-    for i in 0..k.symbols.len() {
-        let n = NameId(i as u32);
+    for &n in &k.table_order {
         if !is_table_symbol(k, n) {
             continue;
         }
@@ -279,8 +278,7 @@ pub fn read(ev: &mut Evaluation<'_>, text: &str) -> bool {
         unsaved += 1;
     }
     if k.dialect == Dialect::Legacy {
-        for i in 0..k.symbols.len() {
-            let n = NameId(i as u32);
+        for &n in &k.table_order {
             if !is_table_symbol(k, n) || !ev.has_user_value(n) || k.symbol(n).member_of.is_some() {
                 continue;
             }
@@ -339,8 +337,7 @@ fn set_all_new_symbols(ev: &mut Evaluation<'_>, target: Target) {
         Dialect::Legacy => {
             // 6.1 sets every bool/tristate symbol, prompted or not, choices included.
             if let Some(v) = value {
-                for i in 0..k.symbols.len() {
-                    let n = NameId(i as u32);
+                for &n in &k.table_order {
                     if !is_table_symbol(k, n) || ev.has_user_value(n) || ev.valid_now(n) {
                         continue;
                     }
@@ -351,8 +348,7 @@ fn set_all_new_symbols(ev: &mut Evaluation<'_>, target: Target) {
             }
             ev.clear_all_valid();
             if value.is_some() {
-                for i in 0..k.symbols.len() {
-                    let n = NameId(i as u32);
+                for &n in &k.table_order {
                     let r = k.symbol(n);
                     let is_choice = matches!(r.kind, SymbolKind::Choice(_));
                     if (is_choice && !ev.has_user_value(n)) || r.member_of.is_some() {
@@ -360,13 +356,15 @@ fn set_all_new_symbols(ev: &mut Evaluation<'_>, target: Target) {
                     }
                 }
             }
-            for c in 0..k.choices.len() {
-                let cs = k.choices[c].symbol;
+            for &cs in &k.table_order {
+                let SymbolKind::Choice(c) = k.symbol(cs).kind else {
+                    continue;
+                };
                 if ev.has_user_value(cs) {
                     continue;
                 }
                 ev.calc_value(cs);
-                ev.set_all_choice_values_pub(c);
+                ev.set_all_choice_values_pub(c.0 as usize);
             }
         }
     }

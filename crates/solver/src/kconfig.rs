@@ -15,7 +15,7 @@
 //! The simplifications the kernel applies on the way (`expr_transform`,
 //! `expr_eliminate_dups`) preserve values, so they are not reproduced.
 
-use kconfig_parser::{Dialect, MenuId, MenuKind, Model, PropertyKind, SymbolType};
+use kconfig_parser::{Created, Dialect, MenuId, MenuKind, Model, PropertyKind, SymbolType};
 use kp_base::{CmpOp, Expr, ExprId, ExprPool, NameId, Operand, Tristate};
 
 /// A symbol's type as the value rules see it; `Unknown` for names that are only referenced.
@@ -99,6 +99,79 @@ pub struct SymbolRules {
     pub type_location: Option<Location>,
 }
 
+/// A menu node after 6.1's automatic submenu creation.
+struct FinalNode {
+    menu: MenuId,
+    children: Vec<FinalNode>,
+}
+
+/// 6.1 `menu_finalize`, the loop over a choice's children: every entry with a symbol is a
+/// choice value (`SYMBOL_CHOICEVAL`, appended to the `P_CHOICE` list), and the children of
+/// nodes without a prompt (`if` blocks, promptless symbols) are lifted into the list first.
+/// Entries in the submenu of a prompted member are not choice values.
+fn legacy_choice_values(model: &Model, nodes: &[FinalNode], out: &mut Vec<NameId>) {
+    for n in nodes {
+        let node = model.menu(n.menu);
+        if let Some(s) = node.symbol() {
+            let name = model.symbol(s).name;
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+        if !n.children.is_empty() && node.prompt.is_none() {
+            legacy_choice_values(model, &n.children, out);
+        }
+    }
+}
+
+fn conjuncts(exprs: &ExprPool, e: ExprId, out: &mut Vec<ExprId>) {
+    match exprs.get(e) {
+        Expr::And(a, b) => {
+            conjuncts(exprs, a, out);
+            conjuncts(exprs, b, out);
+        }
+        Expr::Const(Tristate::Yes) => {}
+        _ => out.push(e),
+    }
+}
+
+/// `expr_contains_symbol()`.
+fn contains_symbol(exprs: &ExprPool, e: ExprId, sym: NameId) -> bool {
+    match exprs.get(e) {
+        Expr::Symbol(s) => s == sym,
+        Expr::Not(a) => contains_symbol(exprs, a, sym),
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            contains_symbol(exprs, a, sym) || contains_symbol(exprs, b, sym)
+        }
+        Expr::Cmp(_, a, b) => a == Operand::Symbol(sym) || b == Operand::Symbol(sym),
+        Expr::Const(_) | Expr::Unknown(_) => false,
+    }
+}
+
+/// `expr_depends_symbol()` for one conjunct: `sym`, `sym = y`, `sym = m` or `sym != n`.
+fn depends_symbol(exprs: &ExprPool, e: ExprId, sym: NameId) -> bool {
+    match exprs.get(e) {
+        Expr::Symbol(s) => s == sym,
+        Expr::Cmp(op, Operand::Symbol(s), Operand::Const(c)) if s == sym => {
+            let c = exprs.name_text(c);
+            match op {
+                CmpOp::Eq => c == "y" || c == "m",
+                CmpOp::Ne => c == "n",
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// The kernel's symbol name hash (`strhash()` in 6.1, `hash_str()` in 6.12): FNV-1 over the
+/// bytes as C `char` (signed here).
+fn fnv32(name: &str) -> u32 {
+    name.bytes().fold(2_166_136_261u32, |h, b| {
+        (h ^ (b as i8 as i32 as u32)).wrapping_mul(0x0100_0193)
+    })
+}
+
 /// A place in a Kconfig file, for explanations.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Location {
@@ -177,8 +250,12 @@ pub struct Kconfig {
     pub modules: Option<NameId>,
     /// The `mainmenu` text (the `.config` heading).
     pub mainmenu: String,
-    /// Defined symbols in definition order (the order `for_all_symbols` is emulated with).
+    /// Defined symbols in definition order.
     pub defined: Vec<NameId>,
+    /// Every symbol in the kernel's `for_all_symbols` order, which decides the order
+    /// `conf_read()` and `conf_set_all_new_symbols()` compute values in (and so which
+    /// recursive computation meets a half-computed symbol).
+    pub table_order: Vec<NameId>,
 }
 
 impl Kconfig {
@@ -234,6 +311,7 @@ impl<'m> Finalizer<'m> {
                 modules,
                 mainmenu,
                 defined: model.symbols.iter().map(|s| s.name).collect(),
+                table_order: Vec::new(),
             },
             deps: vec![yes; model.menus.len()],
         }
@@ -285,7 +363,43 @@ impl<'m> Finalizer<'m> {
         if self.k.symbols.len() < n {
             self.k.symbols.resize_with(n, SymbolRules::new);
         }
+        self.k.table_order = self.table_order();
         self.k
+    }
+
+    /// The kernel's symbol table walk (`for_all_symbols`): buckets in index order, each
+    /// newest first (6.1 `sym_lookup()` prepends to `symbol_hash[strhash(name) % 9973]`;
+    /// 6.12 `hash_add()` prepends to `sym_hashtable[hash_str(name) % 16384]`). A nameless
+    /// choice symbol hashes to bucket 0.
+    fn table_order(&self) -> Vec<NameId> {
+        let model = self.model;
+        let buckets: u32 = match model.dialect {
+            Dialect::Legacy => 9973,
+            Dialect::Modern => 1 << 14,
+        };
+        let mut seen = vec![false; self.k.symbols.len()];
+        let mut entries: Vec<(u32, usize, NameId)> = Vec::with_capacity(model.created.len());
+        for (rank, c) in model.created.iter().enumerate() {
+            let (name, bucket) = match *c {
+                Created::Name(n) => (n, fnv32(self.k.name(n)) % buckets),
+                Created::Choice(menu) => {
+                    let Some(choice) = self.k.choices.iter().find(|c| c.menu == menu) else {
+                        continue;
+                    };
+                    let named = model.menu(menu).choice.as_deref().and_then(|c| c.name);
+                    let bucket = named.map_or(0, |n| fnv32(self.k.name(n)) % buckets);
+                    (choice.symbol, bucket)
+                }
+            };
+            if let Some(s) = seen.get_mut(name.0 as usize) {
+                if !*s {
+                    *s = true;
+                    entries.push((bucket, rank, name));
+                }
+            }
+        }
+        entries.sort_by_key(|&(bucket, rank, _)| (bucket, std::cmp::Reverse(rank)));
+        entries.into_iter().map(|(_, _, n)| n).collect()
     }
 
     /// Choice symbols, their types and members.
@@ -312,7 +426,13 @@ impl<'m> Finalizer<'m> {
             let menu = MenuId(i as u32);
             // Members in menu order: configs written directly in the choice or in an `if` in it.
             let mut members = Vec::new();
-            self.collect_members(menu, &mut members);
+            match model.dialect {
+                Dialect::Legacy => {
+                    let tree = self.legacy_submenus(&m.children);
+                    legacy_choice_values(model, &tree, &mut members);
+                }
+                Dialect::Modern => self.collect_members(menu, &mut members),
+            }
             let mut ty = m.ty.map_or(ValueType::Unknown, |(t, _)| value_type(t));
             if ty == ValueType::Unknown && model.dialect == Dialect::Legacy {
                 // 6.1 `menu_finalize`: an untyped choice takes the type of its first typed
@@ -389,6 +509,83 @@ impl<'m> Finalizer<'m> {
                 _ => {}
             }
         }
+    }
+
+    /// 6.1 `menu_finalize`, automatic submenu creation: after a childless entry with a
+    /// symbol, the consecutive siblings that depend on that symbol become its children (each
+    /// of them taking its own dependent followers first). `if` blocks keep their children.
+    fn legacy_submenus(&self, list: &[MenuId]) -> Vec<FinalNode> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < list.len() {
+            let (node, next) = self.legacy_submenu_at(list, i);
+            out.push(node);
+            i = next;
+        }
+        out
+    }
+
+    fn legacy_submenu_at(&self, list: &[MenuId], i: usize) -> (FinalNode, usize) {
+        let model = self.model;
+        let menu = list[i];
+        let node = model.menu(menu);
+        if !node.children.is_empty() {
+            let children = self.legacy_submenus(&node.children);
+            return (FinalNode { menu, children }, i + 1);
+        }
+        let Some(sym) = node.symbol().map(|s| model.symbol(s).name) else {
+            return (
+                FinalNode {
+                    menu,
+                    children: Vec::new(),
+                },
+                i + 1,
+            );
+        };
+        let base = self.submenu_dep(menu);
+        let mut children = Vec::new();
+        let mut j = i + 1;
+        while j < list.len() && self.legacy_depends_on(list[j], sym, base.as_deref()) {
+            let (child, next) = self.legacy_submenu_at(list, j);
+            children.push(child);
+            j = next;
+        }
+        (FinalNode { menu, children }, j)
+    }
+
+    /// The conjuncts of what the submenu rule examines for a node: its prompt's condition
+    /// when it has a prompt, else its dependency (`menu->prompt ? ...visible.expr :
+    /// menu->dep`); the enclosing part every sibling shares is left out. `None` for a
+    /// promptless node (whose `basedep` is `y`).
+    fn submenu_dep(&self, menu: MenuId) -> Option<Vec<ExprId>> {
+        let node = self.model.menu(menu);
+        let prompt = node.prompt.as_ref()?;
+        let mut out = Vec::new();
+        for c in node.depends.iter().chain(prompt.cond.as_ref()) {
+            conjuncts(&self.k.exprs, c.expr, &mut out);
+        }
+        Some(out)
+    }
+
+    /// Whether the sibling `menu` goes into the submenu of `sym` (`expr_contains_symbol`,
+    /// then `expr_depends_symbol` or the superset test against `base`, the conjuncts of
+    /// `sym`'s own prompt condition).
+    fn legacy_depends_on(&self, menu: MenuId, sym: NameId, base: Option<&[ExprId]>) -> bool {
+        let node = self.model.menu(menu);
+        let mut dep = Vec::new();
+        let prompt_cond = node.prompt.as_ref().and_then(|p| p.cond.as_ref());
+        for c in node.depends.iter().chain(prompt_cond) {
+            conjuncts(&self.k.exprs, c.expr, &mut dep);
+        }
+        let exprs = &self.k.exprs;
+        if !dep.iter().any(|&e| contains_symbol(exprs, e, sym)) {
+            return false;
+        }
+        if dep.iter().any(|&e| depends_symbol(exprs, e, sym)) {
+            return true;
+        }
+        // Superset: every condition of `sym`'s prompt is also one of ours.
+        base.is_none_or(|b| b.iter().all(|c| dep.contains(c)))
     }
 
     /// The choice whose member `menu` is: the nearest enclosing node with a symbol, if a choice.
@@ -473,8 +670,18 @@ impl<'m> Finalizer<'m> {
                 _ => None,
             };
             self.k.menus[child.0 as usize].symbol = symbol;
-            // 6.1: a bool member of a tristate choice also needs `choice = y`.
-            let legacy_bool_member_guard = match (model.dialect, parent_choice, symbol) {
+            // 6.1: a bool member of a tristate choice also needs `choice = y` (on the
+            // definitions marked as choice values, directly in the choice or in an `if`).
+            let member_choice = symbol
+                .and_then(|s| self.k.symbol(s).member_of)
+                .filter(|&c| {
+                    let cm = self.k.choices[c.0 as usize].menu;
+                    model
+                        .ancestors(child)
+                        .find(|&p| model.menu(p).kind != MenuKind::If)
+                        == Some(cm)
+                });
+            let legacy_bool_member_guard = match (model.dialect, member_choice, symbol) {
                 (Dialect::Legacy, Some(c), Some(s)) => {
                     let cs = self.k.choices[c.0 as usize].symbol;
                     (self.k.symbol(cs).ty == ValueType::Tristate

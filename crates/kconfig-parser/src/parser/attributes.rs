@@ -141,10 +141,12 @@ impl Parser<'_> {
                 let Some(name) = self.name_at(line, 1, "`default` in a choice") else {
                     return;
                 };
+                let created_at = self.created.len();
                 let Ok(cond) = self.if_expr_end(line, 2, "the symbol name") else {
                     return;
                 };
                 let n = self.exprs.name(&name);
+                self.note_created_at(created_at, n);
                 let value = self.exprs.symbol(n);
                 self.node(entry.menu).properties.push(Property {
                     kind: PropertyKind::Default {
@@ -204,6 +206,7 @@ impl Parser<'_> {
                 let Some(name) = self.name_at(line, 1, kw.quoted()) else {
                     return;
                 };
+                let created_at = self.created.len();
                 let Ok(cond) = self.if_expr_end(line, 2, "the symbol name") else {
                     return;
                 };
@@ -211,6 +214,7 @@ impl Parser<'_> {
                     return;
                 }
                 let n = self.exprs.name(&name);
+                self.note_created_at(created_at, n);
                 let kind = if kw == Kw::Select {
                     PropertyKind::Select(n)
                 } else {

@@ -63,6 +63,7 @@ impl Parser<'_> {
         if t.kind == TokKind::Quoted || Tristate::from_letter(text).is_some() {
             Operand::Const(n)
         } else {
+            self.note_created(n);
             Operand::Symbol(n)
         }
     }
@@ -82,6 +83,7 @@ impl Parser<'_> {
             return self.exprs.no();
         }
         let n = self.exprs.name(text);
+        self.note_created(n);
         self.exprs.symbol(n)
     }
 

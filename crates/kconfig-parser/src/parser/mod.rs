@@ -5,7 +5,7 @@
 //! opened them, as the kernel requires; at the end of a file the ones still open are reported
 //! and closed, so one missing `endif` does not poison the rest of the tree.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use kp_base::{CmpOp, Diagnostic, ExprId, ExprPool, FileId, NameId, SourceMap, Span};
 
@@ -86,6 +86,8 @@ pub(crate) struct Parser<'a> {
     includes: Vec<(String, Option<Span>)>,
     statements: usize,
     shell_facts: Vec<Option<ExprId>>,
+    created: Vec<Created>,
+    created_names: HashSet<NameId, crate::model::IdHash>,
 }
 
 /// The place of one statement: its file, its text and its tokens.
@@ -187,6 +189,22 @@ impl<'a> Parser<'a> {
             includes: Vec::new(),
             statements: 0,
             shell_facts: Vec::new(),
+            created: Vec::with_capacity(16_384),
+            created_names: HashSet::with_capacity_and_hasher(16_384, Default::default()),
+        }
+    }
+
+    /// Records the first unquoted mention of a name (`sym_lookup(name, 0)` creating it).
+    pub(super) fn note_created(&mut self, n: NameId) {
+        let at = self.created.len();
+        self.note_created_at(at, n);
+    }
+
+    /// As [`Parser::note_created`], for a name the kernel's grammar reduces before the
+    /// `if` condition already lowered from position `at` on (`select NAME if COND`).
+    pub(super) fn note_created_at(&mut self, at: usize, n: NameId) {
+        if self.created_names.insert(n) {
+            self.created.insert(at, Created::Name(n));
         }
     }
 
@@ -218,6 +236,7 @@ impl<'a> Parser<'a> {
             shell_calls: std::mem::take(&mut self.pp.shell_calls),
             env_reads: std::mem::take(&mut self.pp.env_reads),
             diagnostics: self.diags,
+            created: self.created,
             symbol_index: self.symbol_index,
         }
     }
@@ -484,6 +503,7 @@ impl<'a> Parser<'a> {
 
     fn symbol_for(&mut self, name: &str) -> SymbolId {
         let n = self.exprs.name(name);
+        self.note_created(n);
         let next = SymbolId(self.symbols.len() as u32);
         let id = *self.symbol_index.entry(n).or_insert(next);
         if id == next {
@@ -707,6 +727,8 @@ impl<'a> Parser<'a> {
             }
         }
         let menu = self.add_node(MenuKind::Choice, span);
+        // `sym_lookup(NULL, 0)` (6.1: `sym_lookup(name, SYMBOL_CHOICE)`).
+        self.created.push(Created::Choice(menu));
         let kw_span = line.span_of(&line.tokens()[0]);
         let modern = self.opts.dialect == Dialect::Modern;
         let node = self.node(menu);
