@@ -391,11 +391,12 @@ impl<'m> Finalizer<'m> {
                     (choice.symbol, bucket)
                 }
             };
-            if let Some(s) = seen.get_mut(name.0 as usize) {
-                if !*s {
-                    *s = true;
-                    entries.push((bucket, rank, name));
-                }
+            // A named 6.1 choice written twice is one symbol, created the first time.
+            if let Some(s) = seen.get_mut(name.0 as usize)
+                && !*s
+            {
+                *s = true;
+                entries.push((bucket, rank, name));
             }
         }
         entries.sort_by_key(|&(bucket, rank, _)| (bucket, std::cmp::Reverse(rank)));
