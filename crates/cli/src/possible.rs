@@ -234,7 +234,7 @@ pub fn manifest(global: &Global, args: &ManifestArgs) -> anyhow::Result<ExitCode
         for r in reports.iter().filter(|r| !r.failed()) {
             let s = &r.stats;
             eprintln!(
-                "kpossible: {}: {} objects: yes {} (allmodconfig {}, sat {}), no {} (makefile {}, sat {}), unknown {} ({} toolchain-dependent); {:.1}s kconfig, {:.1}s kbuild, {:.1}s analysis ({:.1}s deciding {} goals, {} by a local model, {} whole-arch SAT searches; {:.1}s local, {:.1}s building witnesses; {:.1}s explaining)",
+                "kpossible: {}: {} objects: yes {} (allmodconfig {}, sat {}), no {} (makefile {}, sat {}), unknown {} ({} toolchain-dependent, {} under a Makefile construct not followed); {:.1}s kconfig, {:.1}s kbuild, {:.1}s analysis ({:.1}s deciding {} goals, {} by a local model, {} whole-arch SAT searches; {:.1}s local, {:.1}s building witnesses; {:.1}s explaining)",
                 r.arch,
                 s.objects,
                 s.yes_by_seed + s.yes_by_sat,
@@ -245,6 +245,7 @@ pub fn manifest(global: &Global, args: &ManifestArgs) -> anyhow::Result<ExitCode
                 s.no_by_sat,
                 s.unknown,
                 s.toolchain_dependent,
+                s.walk_lost,
                 r.seconds[0],
                 r.seconds[1],
                 r.seconds[2],

@@ -297,3 +297,36 @@ fn real_tree_answer_bytes_do_not_depend_on_jobs() {
     assert_eq!(names.join(","), "arm64,mips,powerpc,s390,um,x86");
     assert_eq!(one, run("3"));
 }
+
+#[test]
+fn a_makefile_construct_the_walk_cannot_follow_gives_unknown_naming_its_line() {
+    // `$(shell ...)` output in obj-m: only the real build knows what it lists, so nothing in
+    // drivers/sub/ (or below it) is known to be absent; the sibling drivers/bar.o still is.
+    let t = tree(&[
+        (
+            "drivers/Makefile",
+            b"obj-$(CONFIG_FOO) += foo.o\nobj-$(CONFIG_BAR) += bar.o sub/\n",
+        ),
+        (
+            "drivers/sub/Makefile",
+            b"obj-$(CONFIG_BAR) += baz.o\nobj-m += $(shell cat objects.txt)\n",
+        ),
+    ]);
+    let unknown = "drivers/sub/Makefile:2: the Kbuild walk could not follow `$(shell cat objects.txt)`, so it may list this object";
+    // Listed, but only built in: a "no" from the Makefile alone, which the lost words undo.
+    let (out, err, code) = run(t.path(), &["could-be-module", "drivers/sub/baz.o"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert_eq!(
+        out,
+        format!(
+            "drivers/sub/baz.o: unknown\n  good: unknown: {unknown}\n  other: unknown: {unknown}\n"
+        )
+    );
+    // Listed nowhere: "no Makefile lists it" is not proven either.
+    let (out, err, code) = run(t.path(), &["could-be-module", "drivers/sub/deeper/x.o"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.contains(unknown), "{out}");
+    let (out, err, code) = run(t.path(), &["could-be-module", "drivers/bar.o"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(!out.contains("could not follow"), "{out}");
+}

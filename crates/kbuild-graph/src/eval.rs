@@ -426,15 +426,29 @@ impl<'a> Eval<'a> {
     }
 
     fn unknown(&mut self, text: &str) -> ExprId {
+        self.unknown_at(text, self.span)
+    }
+
+    /// As [`Eval::unknown`], written at `span`.
+    fn unknown_at(&mut self, text: &str, span: Option<Span>) -> ExprId {
         let short: String = text.chars().take(120).collect();
         // One fact per construct and line, however often a recursive variable re-expands it.
-        let key = (short, self.span);
+        let key = (short, span);
         if let Some(&u) = self.guards.unknowns.get(&key) {
             return u;
         }
-        let u = self.pool.unknown_fact(key.0.clone(), self.span);
+        let u = self.pool.unknown_fact(key.0.clone(), span);
         self.guards.unknowns.insert(key, u);
         u
+    }
+
+    /// Records that evaluation dropped something at `span` (`what` names the construct): any
+    /// list of this make may miss words, so it is an unknown event, never a silent omission.
+    fn lost(&mut self, what: &str, span: Option<Span>) {
+        let u = self.unknown_at(what, span);
+        if !self.unknown_events.contains(&u) {
+            self.unknown_events.push(u);
+        }
     }
 
     // ----------------------------------------------------------------------------------
@@ -955,6 +969,7 @@ impl<'a> Eval<'a> {
         }
         // Word-in-progress alternatives: (text, guard, span).
         let mut cur: Vec<(String, ExprId, Option<Span>)> = vec![(String::new(), self.yes, None)];
+        let mut truncated = false;
         let flush =
             |cur: &mut Vec<(String, ExprId, Option<Span>)>, out: &mut Vec<GWord>, yes: ExprId| {
                 for (s, g, sp) in cur.drain(..) {
@@ -999,7 +1014,24 @@ impl<'a> Eval<'a> {
                     }
                     if next.len() > MAX_ALTS {
                         next.truncate(MAX_ALTS);
-                        self.warn("KP0616", "too many alternatives for one word".into());
+                        // The part that split the word is where it was written: the
+                        // statement being run may be far away (Makefile.lib's list steps
+                        // read obj-y after the kbuild file is done).
+                        let span = p.span.or(self.span);
+                        if !truncated {
+                            truncated = true;
+                            if let Some(span) = span {
+                                self.diags.push(Diagnostic::warning(
+                                    "KP0616",
+                                    span,
+                                    format!("more than {MAX_ALTS} alternatives for one word: the rest are dropped"),
+                                ));
+                            }
+                            self.lost(
+                                &format!("a word with more than {MAX_ALTS} configuration-dependent spellings"),
+                                span,
+                            );
+                        }
                     }
                     cur = next;
                 }
@@ -1075,6 +1107,11 @@ impl<'a> Eval<'a> {
                     ),
                 ));
             }
+            let span = self.span;
+            self.lost(
+                &format!("more than {EXPANSION_BUDGET} expansions (the rest of this make expands to nothing)"),
+                span,
+            );
             return out;
         }
         if self.depth > MAX_DEPTH {

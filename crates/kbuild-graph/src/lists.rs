@@ -361,6 +361,57 @@ pub fn graph_unknowns(graph: &Graph, pool: &ExprPool) -> Vec<ExprId> {
     out
 }
 
+/// Something the walk could not follow in one directory's make (a computed include,
+/// `$(shell ...)` output in an object list, an assignment or `$(eval)` of unknown text, a
+/// word with too many spellings, the expansion budget): that make's lists may miss words,
+/// objects as well as subdirectories, so nothing under the directory is known to be absent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Loss {
+    /// The directory (`obj`) whose make lost it; `.` for the top-level make and what every
+    /// directory's make reads first (`scripts/Kbuild.include`), which affect the whole tree.
+    pub dir: String,
+    /// The construct, as written (shortened).
+    pub construct: String,
+    /// Where it was written, when known.
+    pub span: Option<Span>,
+}
+
+impl Loss {
+    /// Whether the lists that lost it could have listed `object` (`dir/...`): it is under the
+    /// directory (a lost word may name a subdirectory, entered or not).
+    pub fn may_list(&self, object: &str) -> bool {
+        self.dir == "."
+            || object
+                .strip_prefix(self.dir.as_str())
+                .is_some_and(|r| r.starts_with('/'))
+    }
+}
+
+/// Every place the walk lost information ([`Loss`]), top-level first, then by directory.
+/// A directory never visited under any configuration loses nothing that matters.
+pub fn losses(graph: &Graph, pool: &ExprPool) -> Vec<Loss> {
+    let loss = |dir: &str, u: ExprId| {
+        let fact = match pool.get(u) {
+            kp_base::Expr::Unknown(id) => pool.unknown(id),
+            _ => None,
+        };
+        Loss {
+            dir: dir.to_string(),
+            construct: fact.map_or_else(|| "an unknown construct".to_string(), |f| f.text.clone()),
+            span: fact.and_then(|f| f.span),
+        }
+    };
+    let mut out: Vec<Loss> = graph.unknowns.iter().map(|&u| loss(".", u)).collect();
+    for d in &graph.dirs {
+        if pool.get(d.visit) == kp_base::Expr::Const(Tristate::No) {
+            continue;
+        }
+        out.extend(d.unknowns.iter().map(|&u| loss(&d.path, u)));
+    }
+    out.dedup();
+    out
+}
+
 /// Every `$(error ...)` the evaluation reached, with the full condition under which real make
 /// stops there (the directory is visited and the local guard holds). A configuration
 /// satisfying one of these does not build, so a witness must avoid them.

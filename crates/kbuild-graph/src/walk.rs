@@ -182,8 +182,11 @@ pub fn evaluate(opts: Options, pool: &mut ExprPool, sources: &mut SourceMap) -> 
         src_stmts: Rc::new(Vec::new()),
         env_overlay: HashMap::new(),
     };
-    let (env, top_unknowns, top_errors) = w.top();
-    w.base = w.base_vars(env);
+    let (env, mut top_unknowns, top_errors) = w.top();
+    let (base, base_unknowns) = w.base_vars(env);
+    w.base = base;
+    // What Kbuild.include / Makefile.compiler lost, every directory's make loses.
+    top_unknowns.extend(base_unknowns);
     let mb =
         std::fs::read_to_string(w.opts.srctree.join("scripts/Makefile.build")).unwrap_or_default();
     w.src_line = mb
@@ -334,8 +337,9 @@ impl Walker<'_> {
     }
 
     /// The variables every directory starts with: environment, command line, the resets of
-    /// Makefile.build, and what Kbuild.include / Makefile.compiler define.
-    fn base_vars(&mut self, env: Vars) -> Vars {
+    /// Makefile.build, and what Kbuild.include / Makefile.compiler define; with the unknown
+    /// events of reading them.
+    fn base_vars(&mut self, env: Vars) -> (Vars, Vec<ExprId>) {
         let root = self.opts.srctree.clone();
         let mut vars = Vars::new();
         for (k, v) in env {
@@ -370,7 +374,8 @@ impl Walker<'_> {
         for f in ["scripts/Kbuild.include", "scripts/Makefile.compiler"] {
             e.include_file(&root.join(f), yes);
         }
-        e.vars
+        let unknowns = std::mem::take(&mut e.unknown_events);
+        (std::mem::take(&mut e.vars), unknowns)
     }
 
     fn descend(&mut self) -> Vec<Dir> {

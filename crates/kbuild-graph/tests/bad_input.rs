@@ -39,6 +39,8 @@ struct Outcome {
     module: std::collections::BTreeMap<String, String>,
     /// Built-in objects under `CONFIG_GOOD=y`, `CONFIG_A=y` (concrete).
     builtin: Vec<String>,
+    /// What the walk lost (symbolic): `dir: path:line: construct`.
+    losses: Vec<String>,
 }
 
 fn evaluate(files: &[(&str, &[u8])]) -> Outcome {
@@ -71,6 +73,16 @@ fn evaluate(files: &[(&str, &[u8])]) -> Outcome {
                 .replace(&prefix, "")
         })
         .collect();
+    let losses = kbuild_graph::lists::losses(&g, &pool)
+        .iter()
+        .map(|l| {
+            let at = l.span.map_or_else(String::new, |s| {
+                let lc = sources.line_col(s);
+                format!("{}:{}", sources.path(s.file).display(), lc.line)
+            });
+            format!("{}: {}: {}", l.dir, at.replace(&prefix, ""), l.construct)
+        })
+        .collect();
     let config = kbuild_graph::read_config("CONFIG_GOOD=y\nCONFIG_A=y\n");
     let mut pool = kp_base::ExprPool::new();
     let mut sources = kp_base::SourceMap::new();
@@ -91,6 +103,7 @@ fn evaluate(files: &[(&str, &[u8])]) -> Outcome {
         objects: conds.keys().cloned().collect(),
         module,
         builtin: lists.builtin,
+        losses,
     }
 }
 
@@ -188,6 +201,44 @@ fn unbounded_call_recursion_is_cut_off() {
         o.diags
     );
     assert!(o.objects.iter().any(|x| x == "good/good.o"));
+    // What the directory's lists lost is recorded, so no object under it is called absent.
+    assert_eq!(
+        o.losses,
+        [
+            "drivers: drivers/Makefile:2: more than 500000 expansions (the rest of this make expands to nothing)"
+        ]
+    );
+}
+
+#[test]
+fn a_word_with_too_many_spellings_is_a_loss_at_its_line() {
+    // Each `$(CONFIG_Ax)` is `y`, `m` or empty: 3^5 spellings of one word, more than are
+    // kept. The warning and the loss name the line that wrote the word, not Makefile.build.
+    let o = evaluate(&[(
+        "drivers/Makefile",
+        b"obj-y += a.o\nobj-m += w$(CONFIG_A1)$(CONFIG_A2)$(CONFIG_A3)$(CONFIG_A4)$(CONFIG_A5).o\n",
+    )]);
+    assert!(
+        o.diags.iter().any(|d| d.starts_with("drivers/Makefile:2:")
+            && d.contains("warning[KP0616]: more than 64 alternatives for one word")),
+        "{:#?}",
+        o.diags
+    );
+    assert_eq!(
+        o.losses,
+        ["drivers: drivers/Makefile:2: a word with more than 64 configuration-dependent spellings"]
+    );
+    assert!(o.objects.iter().any(|x| x == "good/good.o"));
+}
+
+#[test]
+fn shell_output_in_an_object_list_is_a_loss_of_that_directory() {
+    let o = evaluate(&[(
+        "drivers/Makefile",
+        b"obj-y += a.o\nobj-m += $(shell ls *.o)\n",
+    )]);
+    assert_eq!(o.losses, ["drivers: drivers/Makefile:2: $(shell ls *.o)"]);
+    assert!(o.objects.iter().any(|x| x == "drivers/a.o"));
 }
 
 #[test]

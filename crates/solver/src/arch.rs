@@ -264,6 +264,32 @@ fn analyze_arch(
             });
         }
     }
+    // A "no" under a directory whose make the walk could not follow entirely is not proven:
+    // the lost words may list the object (a "yes" keeps its witness, which real tools check).
+    let losses = kbuild_graph::lists::losses(&graph, &pool);
+    if !losses.is_empty() {
+        for (obj, verdict) in verdicts.iter_mut() {
+            if !matches!(verdict, Verdict::No { .. }) {
+                continue;
+            }
+            let Some(why) = lost_walk(&losses, obj, &sources, root) else {
+                continue;
+            };
+            let by_makefile = objects
+                .get(obj)
+                .is_none_or(|c| pool.get(c.module) == kp_base::Expr::Const(kp_base::Tristate::No));
+            if objects.contains_key(obj) {
+                if by_makefile {
+                    stats.no_by_makefile -= stats.no_by_makefile.min(1);
+                } else {
+                    stats.no_by_sat -= stats.no_by_sat.min(1);
+                }
+                stats.unknown += 1;
+                stats.walk_lost += 1;
+            }
+            *verdict = Verdict::Unknown { why };
+        }
+    }
     ArchReport {
         arch: arch.to_string(),
         srcarch: srcarch.to_string(),
@@ -277,6 +303,38 @@ fn analyze_arch(
             t2.elapsed().as_secs_f64(),
         ],
     }
+}
+
+/// Why a "no" for `object` is not proven when the walk lost information in a directory
+/// that may list it: the nearest such construct (deepest directory), with its Makefile line.
+fn lost_walk(
+    losses: &[kbuild_graph::lists::Loss],
+    object: &str,
+    sources: &SourceMap,
+    root: &Path,
+) -> Option<String> {
+    let mut hits: Vec<&kbuild_graph::lists::Loss> =
+        losses.iter().filter(|l| l.may_list(object)).collect();
+    // The deepest directory first: the closest construct is the one a reader checks.
+    hits.sort_by_key(|l| std::cmp::Reverse(l.dir.len()));
+    let first = hits.first()?;
+    let at = first.span.map_or_else(
+        || format!("the make of `{}`", first.dir),
+        |span| {
+            let path = sources.path(span.file);
+            let path = path.strip_prefix(root).unwrap_or(path);
+            format!("{}:{}", path.display(), sources.line_col(span).line)
+        },
+    );
+    let more = match hits.len() - 1 {
+        0 => String::new(),
+        1 => " (and 1 more such construct)".to_string(),
+        n => format!(" (and {n} more such constructs)"),
+    };
+    Some(format!(
+        "{at}: the Kbuild walk could not follow `{}`, so it may list this object{more}",
+        first.construct
+    ))
 }
 
 #[cfg(test)]

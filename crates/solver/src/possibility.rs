@@ -127,6 +127,9 @@ pub struct Stats {
     pub whole_arch_solves: usize,
     /// "No" with this host's toolchain, undecided for others (`Toolchain::Any`).
     pub toolchain_dependent: usize,
+    /// "No" from the model, undecided because the Kbuild walk could not follow a construct of
+    /// a directory that may list the object (`kbuild_graph::lists::Loss`).
+    pub walk_lost: usize,
     /// Seconds in SAT queries, in explaining "no" answers, and in validating candidates.
     pub seconds_sat: f64,
     /// See `seconds_sat`.
