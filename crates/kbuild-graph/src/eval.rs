@@ -1678,6 +1678,9 @@ impl<'a> Eval<'a> {
             }
             "shell" | "guile" => {
                 let u = self.unknown(&format!("$({fname} {args})"));
+                if fname == "shell" && is_file_name_query(args) {
+                    self.guards.file_name_queries.insert(u);
+                }
                 let mut v = Value::new();
                 v.taint.push(u);
                 v
@@ -2067,4 +2070,21 @@ fn normalize_abs(p: &str) -> String {
         }
     }
     format!("/{}", parts.join("/"))
+}
+
+/// Whether `$(shell COMMAND)` only asks the compiler where a file is
+/// (`$(CC) ... -print-libgcc-file-name`, `-print-file-name=LIB`): gcc and clang print the
+/// absolute path of the file, or its bare name when not found (gcc manual,
+/// `-print-file-name`). Arch Makefiles add it to `libs-y` (`LIBGCC`) to be linked, never a
+/// directory of the source tree to descend into.
+pub fn is_file_name_query(command: &str) -> bool {
+    let command = command.trim();
+    command.starts_with("$(CC)")
+        && !command.contains(|c| matches!(c, ';' | '|' | '&' | '<' | '>' | '`'))
+        && !command.contains("$(shell")
+        && command.split_whitespace().any(|w| {
+            w == "-print-libgcc-file-name"
+                || w == "--print-libgcc-file-name"
+                || w.starts_with("-print-file-name=")
+        })
 }

@@ -16,6 +16,9 @@ pub struct Guards {
     sat: HashMap<ExprId, bool>,
     /// Unknown facts already made, by (construct, line).
     pub unknowns: HashMap<(String, Option<kp_base::Span>), ExprId>,
+    /// The unknown facts that are the output of a compiler's file-name query
+    /// (see `Eval`'s `$(shell ...)`).
+    pub file_name_queries: std::collections::HashSet<ExprId>,
 }
 
 /// The largest number of symbols the satisfiability test enumerates; above it a guard is

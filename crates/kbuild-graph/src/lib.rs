@@ -27,8 +27,11 @@ list arithmetic), [`lists`] (answers), [`config`] (`.config` reading and valuati
 
 This crate never runs make or a shell. What it cannot model (a `$(shell ...)` whose output
 reaches an object list or a condition, a computed include) becomes an unknown fact in the pool
-with its file:line ([`lists::graph_unknowns`]), never a silent omission; `$(error ...)` calls
-are kept with their guards ([`lists::build_errors`]).
+with its file:line ([`lists::graph_unknowns`]), never a silent omission. Where a directory's
+lists may miss words (such a fact in them, an assignment or `$(eval)` of unknown text, a word
+with too many spellings, the expansion budget), [`lists::losses`] names the directory and the
+construct, so that no object under it is called absent; `$(error ...)` calls are kept with
+their guards ([`lists::build_errors`]).
 
 Diagnostics (all values next to a best-effort result, never panics):
 - reading: KP0601 stray `else`/`endif`, KP0602 conditionals nested too deeply, KP0603
@@ -36,12 +39,13 @@ Diagnostics (all values next to a best-effort result, never panics):
   `endef`, KP0607 missing `endef`, KP0608 invalid UTF-8 (warning);
 - evaluating: KP0611 include nesting too deep or a makefile including itself, KP0612 computed include, KP0613 included file
   missing, KP0614 line that is not a statement, KP0615 condition on `$(shell ...)` output
-  (concrete mode reads it as empty), KP0616 too many alternatives for a word, KP0617
+  (concrete mode reads it as empty), KP0616 too many alternatives for a word (the rest
+  dropped: a loss of the directory, at the line that wrote the word), KP0617
   expansion too deep, KP0618 unterminated reference, KP0619 configuration-dependent
   substitution pattern, KP0620 `$(error ...)` reached, KP0621 `$(eval)` of host-dependent
   text, KP0622 `$(eval)` nested too deeply, KP0623 wrong argument count, KP0624 function with
   configuration-dependent arguments not modelled, KP0625 recursive variable references
-  itself, KP0626 expansion budget exhausted (unbounded `$(call)` recursion), KP0627 guard
+  itself, KP0626 expansion budget exhausted (unbounded `$(call)` recursion; also a loss), KP0627 guard
   budget exhausted (configuration-dependent names and conditions from there on are unknown
   facts, warning);
 - walking: KP0630 arch Makefile missing, KP0631 directory without a kbuild file, KP0632

@@ -321,7 +321,7 @@ impl Walker<'_> {
         let drivers = e.expand("$(drivers-y) $(drivers-m)");
         let mut unknowns = Vec::new();
         for v in [&core, &lib, &drivers] {
-            unknowns.extend(v.taint.iter().copied());
+            unknowns.extend(list_taint(&e, v));
         }
         e.set("ARCH_CORE", core, Origin::File, true);
         e.set("ARCH_LIB", lib, Origin::File, true);
@@ -652,13 +652,24 @@ fn suffix_search(
     (words, ne, taint)
 }
 
+/// The unknown facts in `v` that may add words to a directory or object list. A compiler's
+/// file-name answer (`libs-y += $(LIBGCC)`, passed on in `ARCH_LIB`) is a file to link,
+/// never a directory of the tree nor an object of it: it changes no list.
+fn list_taint(e: &Eval<'_>, v: &Value) -> Vec<ExprId> {
+    v.taint
+        .iter()
+        .copied()
+        .filter(|u| !e.guards.file_name_queries.contains(u))
+        .collect()
+}
+
 /// Makefile.lib's list arithmetic, over guarded words.
 fn lib_steps(e: &mut Eval<'_>, path: &str, file: Option<FileId>) -> Local {
     let prefix = parent_prefix(path);
     let mut unknowns = Vec::new();
     let list = |e: &mut Eval<'_>, name: &str, unknowns: &mut Vec<ExprId>| {
         let v: Value = e.var_value(name);
-        unknowns.extend(v.taint.iter().copied());
+        unknowns.extend(list_taint(e, &v));
         e.words(&v)
     };
     let obj_y = list(e, "obj-y", &mut unknowns);

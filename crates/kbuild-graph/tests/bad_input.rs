@@ -428,3 +428,16 @@ fn missing_arch_makefile() {
     );
     assert!(r.iter().any(|d| d.starts_with(&want)), "{r:#?}");
 }
+
+#[test]
+fn host_output_in_the_arch_directory_lists_is_a_loss_of_the_whole_tree() {
+    // `$(shell ...)` in libs-y may name any directory: nothing is known to be unlisted.
+    let o = evaluate(&[("arch/x86/Makefile", b"libs-y += $(shell cat dirs.txt)\n")]);
+    assert_eq!(o.losses, [".: arch/x86/Makefile:1: $(shell cat dirs.txt)"]);
+    // The compiler's answer to where libgcc is, is a file to link, not a directory to walk.
+    let o = evaluate(&[(
+        "arch/x86/Makefile",
+        b"LIBGCC := $(shell $(CC) $(KBUILD_CFLAGS) -print-libgcc-file-name)\nlibs-y += $(LIBGCC)\n",
+    )]);
+    assert_eq!(o.losses, Vec::<String>::new());
+}
