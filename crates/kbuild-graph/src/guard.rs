@@ -73,6 +73,14 @@ impl Guards {
         if let Some(&s) = self.sat.get(&e) {
             return s;
         }
+        // Before the bounded enumeration: a literal that holds and fails at once, whatever the
+        // number of symbols. An override chain (`clock-$(CONFIG_A) := a.o`, then `B`, ...)
+        // makes guards such as `A=y && !(B=y || C=y || ...)` against `B=y`, with more symbols
+        // than the enumeration takes.
+        if literals_clash(pool, e) {
+            self.sat.insert(e, false);
+            return false;
+        }
         let size = tree_size(pool, e, MAX_SAT_NODES, &mut HashMap::new());
         if size > MAX_SAT_NODES {
             self.sat.insert(e, true);
@@ -171,6 +179,42 @@ impl Guards {
 }
 
 /// `X=c` as (symbol, constant).
+/// Whether the literals `e` asserts at top level (through `&&`, `!(.. || ..)` and `!!`) contain
+/// one and its negation, or `X=a` and `X=b` with `a != b`: then `e` is unsatisfiable. Looks at
+/// no more than `MAX_SAT_NODES` nodes.
+fn literals_clash(pool: &ExprPool, e: ExprId) -> bool {
+    let mut stack = vec![(e, true)];
+    let mut held: HashMap<ExprId, bool> = HashMap::new();
+    let mut equal: HashMap<NameId, NameId> = HashMap::new();
+    let mut steps = 0;
+    while let Some((x, positive)) = stack.pop() {
+        steps += 1;
+        if steps > MAX_SAT_NODES {
+            return false;
+        }
+        match (pool.get(x), positive) {
+            (Expr::And(a, b), true) | (Expr::Or(a, b), false) => {
+                stack.push((a, positive));
+                stack.push((b, positive));
+            }
+            (Expr::Not(a), _) => stack.push((a, !positive)),
+            (Expr::Const(t), _) if (t == Tristate::No) == positive => return true,
+            (Expr::Symbol(_) | Expr::Cmp(..) | Expr::Unknown(_), _) => {
+                if held.insert(x, positive).is_some_and(|p| p != positive) {
+                    return true;
+                }
+                if let (Some((s, c)), true) = (atom(pool, x), positive)
+                    && equal.insert(s, c).is_some_and(|d| d != c)
+                {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 fn atom(pool: &ExprPool, e: ExprId) -> Option<(NameId, NameId)> {
     match pool.get(e) {
         Expr::Cmp(CmpOp::Eq, Operand::Symbol(s), Operand::Const(c)) => Some((s, c)),

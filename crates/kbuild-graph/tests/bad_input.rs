@@ -441,3 +441,27 @@ fn host_output_in_the_arch_directory_lists_is_a_loss_of_the_whole_tree() {
     )]);
     assert_eq!(o.losses, Vec::<String>::new());
 }
+
+#[test]
+fn an_override_chain_longer_than_the_enumeration_lists_only_its_own_names() {
+    // arch/sh/kernel/cpu/sh4a/Makefile's `clock-$(CONFIG_CPU_SUBTYPE_*) := clock-*.o`, 13
+    // deep: the alternatives of `clock-y` exclude each other, which the literal check proves
+    // past the symbols the enumeration takes; before, pieces were joined into names such as
+    // `clock-0.oclock-1.o` and the word was cut at 64 spellings (KP0616).
+    let mut mk = String::new();
+    for i in 0..13 {
+        mk.push_str(&format!("clock-$(CONFIG_C{i}) := clock-{i}.o\n"));
+    }
+    mk.push_str("obj-y += $(clock-y)\n");
+    let o = evaluate(&[("drivers/Makefile", mk.as_bytes())]);
+    let mut want: Vec<String> = (0..13).map(|i| format!("drivers/clock-{i}.o")).collect();
+    want.push("good/good.o".into());
+    want.sort();
+    assert_eq!(o.objects, want);
+    assert!(
+        o.diags.iter().all(|d| !d.contains("KP0616")),
+        "{:#?}",
+        o.diags
+    );
+    assert_eq!(o.losses, Vec::<String>::new());
+}
