@@ -107,23 +107,29 @@ fn parse_reports_source_loop_missing_file_and_recursive_macro() {
     }
 }
 
-#[test]
-fn kbuild_reports_unbalanced_ifeq_with_location() {
-    let t = tree(&[(
-        "drivers/Makefile",
-        b"obj-$(CONFIG_FOO) += foo.o\nifeq ($(CONFIG_BAR),y)\nobj-y += bar.o\n",
-    )]);
-    let config = t.path().join("my.config");
-    std::fs::write(&config, "CONFIG_FOO=m\n").expect("write");
-    let (out, err, code) = run(
+/// `kpossible kbuild --arch good --config C` on the fixture tree with `drivers/Makefile` as
+/// given and `C` holding `config`.
+fn kbuild_on(makefile: &[u8], config: &str) -> (String, String, i32) {
+    let t = tree(&[("drivers/Makefile", makefile)]);
+    let path = t.path().join("my.config");
+    std::fs::write(&path, config).expect("write");
+    run(
         t.path(),
         &[
             "kbuild",
             "--arch",
             "good",
             "--config",
-            &config.display().to_string(),
+            &path.display().to_string(),
         ],
+    )
+}
+
+#[test]
+fn kbuild_reports_unbalanced_ifeq_with_location() {
+    let (out, err, code) = kbuild_on(
+        b"obj-$(CONFIG_FOO) += foo.o\nifeq ($(CONFIG_BAR),y)\nobj-y += bar.o\n",
+        "CONFIG_FOO=m\n",
     );
     assert_ne!(code, 0, "{out}{err}");
     assert!(
@@ -134,21 +140,9 @@ fn kbuild_reports_unbalanced_ifeq_with_location() {
 
 #[test]
 fn kbuild_reports_recursive_make_variable() {
-    let t = tree(&[(
-        "drivers/Makefile",
+    let (_, err, code) = kbuild_on(
         b"L = $(L) foo.o\nobj-$(CONFIG_FOO) += $(L)\n",
-    )]);
-    let config = t.path().join("my.config");
-    std::fs::write(&config, "CONFIG_FOO=y\n").expect("write");
-    let (_, err, code) = run(
-        t.path(),
-        &[
-            "kbuild",
-            "--arch",
-            "good",
-            "--config",
-            &config.display().to_string(),
-        ],
+        "CONFIG_FOO=y\n",
     );
     assert_ne!(code, 0, "{err}");
     assert!(
