@@ -54,10 +54,7 @@ pub(crate) fn run(command: &str, env: &HashMap<String, String>) -> String {
         return hit;
     }
     let file = cache.dir.as_ref().map(|d| {
-        let digest: String = Sha256::digest(key.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let digest = hex(&Sha256::digest(key.as_bytes()));
         d.join(&digest[..2]).join(&digest[2..])
     });
     // The file holds the key, a NUL, then the output: a hash collision cannot answer a
@@ -149,8 +146,7 @@ fn key(command: &str, env: &HashMap<String, String>) -> String {
         }
     }
     for (name, digest) in files {
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        key.push_str(&format!("file {name} {hex}\n"));
+        key.push_str(&format!("file {name} {}\n", hex(&digest)));
     }
     for name in programs {
         if let Some((p, len, mtime)) = program(&name, &path) {
@@ -158,6 +154,10 @@ fn key(command: &str, env: &HashMap<String, String>) -> String {
         }
     }
     key
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The words of a shell command, split at blanks, quotes and operators: enough to find the

@@ -889,10 +889,8 @@ impl<'k> Analysis<'k> {
     pub fn holds_refutation(&self, other: &Kconfig, rules: &[Rule]) -> bool {
         rules.iter().all(|&rule| {
             let here = match rule {
-                Rule::Type(n) | Rule::Value(n) => self.k.find(other.name(n)).map(|m| match rule {
-                    Rule::Type(_) => Rule::Type(m),
-                    _ => Rule::Value(m),
-                }),
+                Rule::Type(n) => self.k.find(other.name(n)).map(Rule::Type),
+                Rule::Value(n) => self.k.find(other.name(n)).map(Rule::Value),
                 Rule::Choice(c) => Some(Rule::Choice(c)),
             };
             here.is_some_and(|h| {
