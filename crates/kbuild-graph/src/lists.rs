@@ -35,21 +35,32 @@ fn holds(pool: &ExprPool, g: ExprId, v: &impl Valuation) -> bool {
     pool.eval(g, v) != Tristate::No
 }
 
-/// The concrete lists of `graph` under valuation `v`.
-pub fn concrete_lists(graph: &Graph, pool: &ExprPool, v: &impl Valuation) -> KbuildLists {
+/// Under `v`: whether each directory is visited, whether it needs a `built-in.a`, and the
+/// visited directories' indices in path order.
+fn visited(
+    graph: &Graph,
+    pool: &ExprPool,
+    v: &impl Valuation,
+) -> (Vec<bool>, Vec<bool>, Vec<usize>) {
     let visit: Vec<bool> = graph.dirs.iter().map(|d| holds(pool, d.visit, v)).collect();
     let nb: Vec<bool> = graph
         .dirs
         .iter()
         .map(|d| holds(pool, d.need_builtin, v))
         .collect();
+    let mut sorted: Vec<usize> = (0..graph.dirs.len()).filter(|&i| visit[i]).collect();
+    sorted.sort_by(|&a, &b| graph.dirs[a].path.cmp(&graph.dirs[b].path));
+    (visit, nb, sorted)
+}
+
+/// The concrete lists of `graph` under valuation `v`.
+pub fn concrete_lists(graph: &Graph, pool: &ExprPool, v: &impl Valuation) -> KbuildLists {
+    let (visit, nb, sorted) = visited(graph, pool, v);
     let nm: Vec<bool> = graph
         .dirs
         .iter()
         .map(|d| holds(pool, d.need_modorder, v))
         .collect();
-    let mut sorted: Vec<usize> = (0..graph.dirs.len()).filter(|&i| visit[i]).collect();
-    sorted.sort_by(|&a, &b| graph.dirs[a].path.cmp(&graph.dirs[b].path));
     let mut lists = KbuildLists {
         dirs: sorted.iter().map(|&i| graph.dirs[i].path.clone()).collect(),
         ..Default::default()
@@ -128,14 +139,7 @@ pub struct BuiltinObject {
 /// sorted names of the directory's composites (`multi-obj-ym`) containing the object, else
 /// its base name.
 pub fn builtin_objects(graph: &Graph, pool: &ExprPool, v: &impl Valuation) -> Vec<BuiltinObject> {
-    let visit: Vec<bool> = graph.dirs.iter().map(|d| holds(pool, d.visit, v)).collect();
-    let nb: Vec<bool> = graph
-        .dirs
-        .iter()
-        .map(|d| holds(pool, d.need_builtin, v))
-        .collect();
-    let mut sorted: Vec<usize> = (0..graph.dirs.len()).filter(|&i| visit[i]).collect();
-    sorted.sort_by(|&a, &b| graph.dirs[a].path.cmp(&graph.dirs[b].path));
+    let (_, nb, sorted) = visited(graph, pool, v);
     let dir_index: std::collections::HashMap<&str, usize> = graph
         .dirs
         .iter()
