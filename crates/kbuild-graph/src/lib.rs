@@ -92,4 +92,4 @@ pub mod walk;
 pub use config::read_config;
 pub use eval::ConfigMode;
 pub use lists::{Conditions, KbuildLists, Module, Occurrence};
-pub use walk::{Graph, Options, evaluate, normalize};
+pub use walk::{Graph, Options, evaluate, evaluate_toward, normalize};

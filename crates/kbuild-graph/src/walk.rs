@@ -143,6 +143,8 @@ struct Walker<'a> {
     /// Per directory: the variables its parent make exported beyond the top-level ones (a
     /// sub-make inherits its parent's environment).
     env_overlay: HashMap<usize, Vars>,
+    /// When not empty, only these directories and their ancestors are entered.
+    toward: Vec<String>,
 }
 
 fn parent_prefix(dir: &str) -> String {
@@ -170,6 +172,22 @@ pub fn normalize(path: &str) -> String {
 
 /// Evaluates the whole Kbuild graph.
 pub fn evaluate(opts: Options, pool: &mut ExprPool, sources: &mut SourceMap) -> Graph {
+    evaluate_toward(opts, &[], pool, sources)
+}
+
+/// [`evaluate`], entering only the directories on the way to each of `toward` (paths
+/// relative to the tree root, as `drivers/net`), or every directory when it is empty.
+///
+/// The result lists fewer directories, each exactly as the whole walk lists it: a directory's
+/// make reads only what its parents pass down. What it misses are the ways into a directory
+/// from elsewhere (`obj-y += ../x/`), so an object it places in a module is placed there by
+/// the whole walk too, but one it does not list may still be listed by the whole walk.
+pub fn evaluate_toward(
+    opts: Options,
+    toward: &[String],
+    pool: &mut ExprPool,
+    sources: &mut SourceMap,
+) -> Graph {
     let mut w = Walker {
         pool,
         sources,
@@ -181,6 +199,7 @@ pub fn evaluate(opts: Options, pool: &mut ExprPool, sources: &mut SourceMap) -> 
         src_line: String::new(),
         src_stmts: Rc::new(Vec::new()),
         env_overlay: HashMap::new(),
+        toward: toward.iter().map(|d| normalize(d)).collect(),
     };
     let (env, mut top_unknowns, top_errors) = w.top();
     let (base, base_unknowns) = w.base_vars(env);
@@ -209,6 +228,17 @@ pub fn evaluate(opts: Options, pool: &mut ExprPool, sources: &mut SourceMap) -> 
 }
 
 impl Walker<'_> {
+    /// Whether `dir` is one of [`evaluate_toward`]'s directories or an ancestor of one.
+    fn on_the_way(&self, dir: &str) -> bool {
+        if self.toward.is_empty() {
+            return true;
+        }
+        let dir = normalize(dir);
+        self.toward.iter().any(|t| {
+            *t == dir || (t.starts_with(&dir) && t.as_bytes().get(dir.len()) == Some(&b'/'))
+        })
+    }
+
     fn eval(&mut self, vars: Vars) -> Eval<'_> {
         Eval::new(
             self.pool,
@@ -408,6 +438,7 @@ impl Walker<'_> {
                 let child_path = format!("{}{}", parent_prefix(&path), sub);
                 let ci = match index.get(&child_path) {
                     Some(&c) => c,
+                    None if !self.on_the_way(&child_path) => continue,
                     None => {
                         if let Some(why) = endless_descent(&dirs, &first_parent, i, &child_path) {
                             let file = local.file.unwrap_or_else(|| {

@@ -201,3 +201,53 @@ fn dotdot_directories_keep_their_own_flags() {
         l.builtin
     );
 }
+
+/// The conditions of every object the walk toward `toward` lists.
+fn dump_toward(files: &[(&str, &str)], toward: &[&str]) -> Vec<(String, String)> {
+    let t = tree(files);
+    let mut pool = kp_base::ExprPool::new();
+    let mut sources = kp_base::SourceMap::new();
+    let toward: Vec<String> = toward.iter().map(|d| d.to_string()).collect();
+    let g = kbuild_graph::evaluate_toward(
+        opts(t.path(), ConfigMode::Symbolic),
+        &toward,
+        &mut pool,
+        &mut sources,
+    );
+    let conds = kbuild_graph::lists::all_conditions(&g, &mut pool);
+    conds
+        .iter()
+        .map(|(o, c)| (o.clone(), pool.display(c.module).to_string()))
+        .collect()
+}
+
+#[test]
+fn the_walk_toward_a_directory_enters_only_its_ancestors_and_lists_them_as_the_whole_walk() {
+    let files: &[(&str, &str)] = &[
+        ("Kbuild", "obj-y += drivers/ fs/\n"),
+        (
+            "drivers/Makefile",
+            "obj-$(CONFIG_NET) += net/\nobj-y += block/\n",
+        ),
+        (
+            "drivers/net/Makefile",
+            "obj-$(CONFIG_DUMMY) += dummy.o\nobj-$(CONFIG_VETH) += phy/veth.o\n",
+        ),
+        ("drivers/block/Makefile", "obj-$(CONFIG_LOOP) += loop.o\n"),
+        // Reached only from a directory off the way: the focused walk misses it.
+        (
+            "fs/Makefile",
+            "obj-$(CONFIG_EXT4) += ../drivers/net/ext4.o\n",
+        ),
+    ];
+    let whole = dump_toward(files, &[]);
+    let focused = dump_toward(files, &["drivers/net"]);
+    let names: Vec<&str> = focused.iter().map(|(o, _)| o.as_str()).collect();
+    assert_eq!(names, ["drivers/net/dummy.o", "drivers/net/phy/veth.o"]);
+    for (o, c) in &focused {
+        let same = whole.iter().find(|(w, _)| w == o).map(|(_, c)| c);
+        assert_eq!(same, Some(c), "{o} differs from the whole walk");
+    }
+    assert!(whole.iter().any(|(o, _)| o == "drivers/net/ext4.o"));
+    assert!(whole.iter().any(|(o, _)| o == "drivers/block/loop.o"));
+}

@@ -37,7 +37,8 @@ pub struct ArchReport {
     /// Verdict per object path.
     pub verdicts: BTreeMap<String, Verdict>,
     /// Every module (`dir/foo.ko`) some Makefile of this arch can list, with every object
-    /// listed in it under any condition (sorted).
+    /// listed in it under any condition (sorted). When only some objects were asked about and
+    /// all are "yes", the modules of the directories on the way to them.
     pub module_members: BTreeMap<String, Vec<String>>,
     /// Counters.
     pub stats: Stats,
@@ -140,6 +141,19 @@ pub fn symbolic_kbuild(
     pool: &mut ExprPool,
     sources: &mut SourceMap,
 ) -> kbuild_graph::Graph {
+    symbolic_kbuild_toward(root, arch, srcarch, &[], pool, sources)
+}
+
+/// [`symbolic_kbuild`] entering only the directories on the way to `toward` (see
+/// [`kbuild_graph::evaluate_toward`]).
+pub fn symbolic_kbuild_toward(
+    root: &Path,
+    arch: &str,
+    srcarch: &str,
+    toward: &[String],
+    pool: &mut ExprPool,
+    sources: &mut SourceMap,
+) -> kbuild_graph::Graph {
     let opts = kbuild_graph::Options {
         srctree: root.to_path_buf(),
         arch: arch.to_string(),
@@ -147,7 +161,7 @@ pub fn symbolic_kbuild(
         config: kbuild_graph::ConfigMode::Symbolic,
         pins: pins(arch),
     };
-    kbuild_graph::evaluate(opts, pool, sources)
+    kbuild_graph::evaluate_toward(opts, toward, pool, sources)
 }
 
 /// The error diagnostics among `diagnostics`, rendered: they make an arch's answers
@@ -169,19 +183,76 @@ fn analyze_arch(
 ) -> ArchReport {
     let t0 = Instant::now();
     let model = parse_tree(root, arch, ShellMode::Run);
-    let mut errors = error_lines(&model.diagnostics, &model.sources);
+    let errors = error_lines(&model.diagnostics, &model.sources);
     let k = Kconfig::new(&model);
     let t1 = Instant::now();
+    if let Some(only) = only {
+        // Most questions about a few objects are answered by the directories on the way to
+        // them, a small part of the walk. Only a "yes" of that walk stands (see
+        // `kbuild_graph::evaluate_toward`); anything else is asked again of the whole walk.
+        let toward: Vec<String> = only
+            .iter()
+            .map(|o| o.rsplit_once('/').map_or(".", |(dir, _)| dir).to_string())
+            .collect();
+        let mut errors = errors.clone();
+        let focused = answer(
+            root,
+            arch,
+            srcarch,
+            &k,
+            &toward,
+            Some(only),
+            toolchain,
+            &mut errors,
+            [t0, t1],
+        );
+        if errors.is_empty()
+            && only
+                .iter()
+                .all(|o| matches!(focused.verdicts.get(o), Some(Verdict::Yes { .. })))
+        {
+            return focused;
+        }
+    }
+    let mut errors = errors;
+    answer(
+        root,
+        arch,
+        srcarch,
+        &k,
+        &[],
+        only,
+        toolchain,
+        &mut errors,
+        [t0, t1],
+    )
+}
+
+/// The answers for `only` (or every object) with the Kbuild walk entering the directories
+/// on the way to `toward` (every directory when empty), `errors` holding the Kconfig errors
+/// so far.
+#[allow(clippy::too_many_arguments)]
+fn answer(
+    root: &Path,
+    arch: &str,
+    srcarch: &str,
+    k: &Kconfig,
+    toward: &[String],
+    only: Option<&[String]>,
+    toolchain: Toolchain,
+    errors: &mut Vec<String>,
+    [t0, t1]: [Instant; 2],
+) -> ArchReport {
     let mut pool = ExprPool::new();
     let mut sources = SourceMap::new();
-    let graph = symbolic_kbuild(root, arch, srcarch, &mut pool, &mut sources);
+    let graph = symbolic_kbuild_toward(root, arch, srcarch, toward, &mut pool, &mut sources);
     errors.extend(error_lines(&graph.diagnostics, &sources));
     if !errors.is_empty() {
         let t2 = Instant::now();
         return ArchReport::failure(
             arch,
             srcarch,
-            errors,
+            std::mem::take(errors),
             [(t1 - t0).as_secs_f64(), (t2 - t1).as_secs_f64(), 0.0],
         );
     }
@@ -202,7 +273,7 @@ fn analyze_arch(
     }
     let objects = from_kbuild(&conditions, &sources, root);
     let t2 = Instant::now();
-    let mut analysis = Analysis::new(&k);
+    let mut analysis = Analysis::new(k);
     let mut verdicts = analysis.run(&pool, &objects);
     let mut stats = analysis.stats.clone();
     let any_no = verdicts.values().any(|v| matches!(v, Verdict::No { .. }));
@@ -219,7 +290,7 @@ fn analyze_arch(
             // A refutation whose rules read no probe result is one with every compiler.
             if analysis
                 .core_rules(c.module)
-                .is_some_and(|rules| any.holds_refutation(&k, rules))
+                .is_some_and(|rules| any.holds_refutation(k, rules))
             {
                 continue;
             }
@@ -296,7 +367,7 @@ fn analyze_arch(
         verdicts,
         module_members,
         stats,
-        errors,
+        errors: std::mem::take(errors),
         seconds: [
             (t1 - t0).as_secs_f64(),
             (t2 - t1).as_secs_f64(),
