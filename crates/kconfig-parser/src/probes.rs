@@ -24,6 +24,8 @@ const ARCH_VARS: &[&str] = &["ARCH", "SRCARCH", "SUBARCH", "HEADER_ARCH"];
 struct Cache {
     dir: Option<PathBuf>,
     mem: Mutex<HashMap<String, String>>,
+    /// Per parse (top file and environment): the probes its last run-mode parse ran.
+    lists: Mutex<HashMap<String, Vec<String>>>,
 }
 
 static CACHE: OnceLock<Cache> = OnceLock::new();
@@ -35,6 +37,7 @@ pub fn use_cache_dir(dir: PathBuf) -> bool {
         .set(Cache {
             dir: Some(dir),
             mem: Mutex::new(HashMap::new()),
+            lists: Mutex::new(HashMap::new()),
         })
         .is_ok()
 }
@@ -43,7 +46,87 @@ fn cache() -> &'static Cache {
     CACHE.get_or_init(|| Cache {
         dir: None,
         mem: Mutex::new(HashMap::new()),
+        lists: Mutex::new(HashMap::new()),
     })
+}
+
+/// Runs the probes a run-mode parse of `top` with `env` is about to run, several at once
+/// (each is a compiler process that mostly waits), so that the parse, which needs their
+/// answers one after another, finds them answered.
+///
+/// Which probes: those its last parse ran ([`remember`]), else those of `record`, a parse
+/// in [`ShellMode::Record`](crate::ShellMode::Record) whose commands contain no other
+/// probe's output. A list that is out of date only costs time: the parse runs what is
+/// missing itself.
+pub(crate) fn prefetch(
+    top: &str,
+    env: &HashMap<String, String>,
+    record: impl FnOnce() -> Vec<String>,
+) {
+    let commands = remembered(top, env).unwrap_or_else(record);
+    let mut commands: Vec<&String> = commands.iter().filter(|c| !c.is_empty()).collect();
+    commands.sort();
+    commands.dedup();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(commands.len()) {
+            scope.spawn(|| {
+                while let Some(c) =
+                    commands.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                {
+                    run(c, env);
+                }
+            });
+        }
+    });
+}
+
+/// Keeps the probes a run-mode parse of `top` with `env` ran, for [`prefetch`].
+pub(crate) fn remember(top: &str, env: &HashMap<String, String>, commands: Vec<String>) {
+    let cache = cache();
+    let key = list_key(top, env);
+    if remembered(top, env).as_ref() == Some(&commands) {
+        return;
+    }
+    if let Some(dir) = &cache.dir {
+        let digest = hex(&Sha256::digest(key.as_bytes()));
+        store(&dir.join("lists").join(digest), &key, &commands.join("\0"));
+    }
+    if let Ok(mut m) = cache.lists.lock() {
+        m.insert(key, commands);
+    }
+}
+
+fn remembered(top: &str, env: &HashMap<String, String>) -> Option<Vec<String>> {
+    let cache = cache();
+    let key = list_key(top, env);
+    if let Some(hit) = cache.lists.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return Some(hit);
+    }
+    let digest = hex(&Sha256::digest(key.as_bytes()));
+    let bytes = std::fs::read(cache.dir.as_ref()?.join("lists").join(digest)).ok()?;
+    let nul = bytes.iter().position(|&b| b == 0)?;
+    if bytes[..nul] != *key.as_bytes() {
+        return None;
+    }
+    let text = String::from_utf8(bytes[nul + 1..].to_vec()).ok()?;
+    let list: Vec<String> = text.split('\0').map(str::to_string).collect();
+    if let Ok(mut m) = cache.lists.lock() {
+        m.insert(key, list.clone());
+    }
+    Some(list)
+}
+
+/// A parse is its top file and its environment (which names the tree and the arch).
+fn list_key(top: &str, env: &HashMap<String, String>) -> String {
+    let mut vars: Vec<_> = env.iter().collect();
+    vars.sort();
+    let mut key = format!("parse {top}\n");
+    for (k, v) in vars {
+        key.push_str(&format!("env {k}={v}\n"));
+    }
+    key
 }
 
 /// `$(shell,command)` as conf runs it, answered from the cache when the same probe already ran.
