@@ -91,3 +91,53 @@ fn a_usage_error_is_exit_code_3_not_unknown() {
     assert_eq!(code, 0);
     assert!(out.contains("Exit codes"));
 }
+
+/// No compiler, assembler or linker on PATH, no probe cache: allmodconfig places dummy.o in
+/// dummy.ko through symbols no toolchain probe reaches, so the answer needs none of them.
+/// With `--witness` the whole `.config` is wanted, probes and all.
+#[test]
+fn dummy_is_yes_without_any_toolchain_and_its_witness_is_the_hosts() {
+    let empty = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let trees = ktree::fetch(&ktree::cache_dir(), "6.12").expect("the 6.12 tree");
+    let run = |extra: &[&str], path: &std::ffi::OsStr| {
+        let out = Command::new(env!("CARGO_BIN_EXE_kpossible"))
+            .args([
+                "could-be-module",
+                "drivers/net/dummy.o",
+                "--arch",
+                "x86_64",
+                "--quiet",
+            ])
+            .args(["--tree", trees.root().to_str().unwrap()])
+            .args(extra)
+            .env("PATH", path)
+            .env("KPOSSIBLE_CACHE", cache.path())
+            .output()
+            .expect("run kpossible");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, out) = run(&[], empty.path().as_os_str());
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        out,
+        "drivers/net/dummy.o: yes\n  x86_64: yes, in drivers/net/dummy.ko (witness: allmodconfig)\n"
+    );
+    assert!(
+        !cache.path().join("probes").exists(),
+        "no probe ran, none was cached"
+    );
+    let witness = cache.path().join("dummy.config");
+    let host_path = std::env::var_os("PATH").unwrap_or_default();
+    let (code, _) = run(&["--witness", witness.to_str().unwrap()], &host_path);
+    assert_eq!(code, 0);
+    let text = std::fs::read_to_string(&witness).unwrap();
+    assert!(text.contains("CONFIG_DUMMY=m"), "{text}");
+    assert!(
+        text.contains("CONFIG_CC_IS_GCC=y"),
+        "the host's probes answered"
+    );
+}

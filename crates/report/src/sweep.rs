@@ -1,5 +1,6 @@
 //! The possibility analysis of several arches, on worker threads.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -47,9 +48,55 @@ pub fn sweep(
     jobs: usize,
     progress: &(dyn Fn(usize, usize, &str) + Sync),
 ) -> Vec<ArchReport> {
+    per_arch(list, jobs, progress, |arch, srcarch| {
+        analyze_with(root, arch, srcarch, only, toolchain)
+    })
+    .into_iter()
+    .zip(list)
+    .map(|(report, (arch, srcarch))| {
+        report.unwrap_or_else(|| {
+            let why = format!("kpossible: ARCH={arch}: the analysis thread gave no report\n");
+            ArchReport::failure(arch, srcarch, vec![why], [0.0; 3])
+        })
+    })
+    .collect()
+}
+
+/// For every arch of `list`, on `jobs` threads: the modules allmodconfig puts each of
+/// `objects` in whatever the toolchain probes answer, when it puts every one in some module
+/// ([`solver::quick::allmodconfig_modules`]); `None` where that is not so (ask [`sweep`]).
+/// Runs no probe.
+pub fn allmodconfig_modules(
+    root: &Path,
+    list: &[(String, String)],
+    objects: &[String],
+    jobs: usize,
+) -> Vec<Option<BTreeMap<String, Vec<String>>>> {
+    per_arch(list, jobs, &|_, _, _| {}, |arch, srcarch| {
+        // A panic here costs only the shortcut: the full analysis answers instead.
+        std::panic::catch_unwind(|| {
+            solver::quick::allmodconfig_modules(root, arch, srcarch, objects)
+        })
+        .ok()
+        .flatten()
+    })
+    .into_iter()
+    .map(Option::flatten)
+    .collect()
+}
+
+/// `run(arch, srcarch)` for every arch of `list` on `jobs` threads, calling `progress(done,
+/// total, arch)` as each finishes; the results in the order of `list` (`None` only where a
+/// worker could not be started or died), so output does not depend on `jobs`.
+fn per_arch<T: Send>(
+    list: &[(String, String)],
+    jobs: usize,
+    progress: &(dyn Fn(usize, usize, &str) + Sync),
+    run: impl Fn(&str, &str) -> T + Sync,
+) -> Vec<Option<T>> {
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<ArchReport>>> = list.iter().map(|_| Mutex::new(None)).collect();
+    let slots: Vec<Mutex<Option<T>>> = list.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|scope| {
         for _ in 0..jobs.max(1).min(list.len()) {
             // The parsers and the make evaluator bound their recursion depth, not their
@@ -61,32 +108,26 @@ pub fn sweep(
                     let Some((arch, srcarch)) = list.get(i) else {
                         break;
                     };
-                    let report = analyze_with(root, arch, srcarch, only, toolchain);
+                    let result = run(arch, srcarch);
                     let n = done.fetch_add(1, Ordering::SeqCst) + 1;
                     progress(n, list.len(), arch);
-                    // `analyze_with` catches panics, so no lock is ever poisoned; were one,
-                    // the arch is reported failed below rather than lost.
+                    // `run` does not panic while holding the lock, so it is never
+                    // poisoned; were one, the arch is reported missing rather than lost.
                     if let Ok(mut slot) = slots[i].lock() {
-                        *slot = Some(report);
+                        *slot = Some(result);
                     }
                 }
             });
             if let Err(e) = spawned {
                 // The other workers take its share; if none started, every arch is
-                // reported failed below.
+                // reported missing.
                 eprintln!("kpossible: could not start a worker thread: {e}");
             }
         }
     });
     slots
         .into_iter()
-        .zip(list)
-        .map(|(slot, (arch, srcarch))| {
-            slot.into_inner().ok().flatten().unwrap_or_else(|| {
-                let why = format!("kpossible: ARCH={arch}: the analysis thread gave no report\n");
-                ArchReport::failure(arch, srcarch, vec![why], [0.0; 3])
-            })
-        })
+        .map(|slot| slot.into_inner().ok().flatten())
         .collect()
 }
 

@@ -17,6 +17,7 @@ pub mod dotconfig;
 pub mod eval;
 pub mod kconfig;
 pub mod possibility;
+pub mod quick;
 pub mod sat;
 
 pub use dotconfig::{Target, run_target};

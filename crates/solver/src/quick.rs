@@ -1,0 +1,228 @@
+//! A "yes" without running a single toolchain probe.
+//!
+//! An arch's Kconfig runs about a hundred compiler, assembler and linker probes; run one after
+//! another they are most of a cold `could-be-module`. Most objects, though, are modules in
+//! allmodconfig through symbols no probe can reach: their value is the same whatever the
+//! probes answer. For those, allmodconfig computed with every probe left open (a record-mode
+//! parse) places the object exactly where the kernel's own allmodconfig with this host's
+//! tools, or any other, places it.
+//!
+//! Which symbols a probe can reach: a symbol is *toolchain-dependent* when one of the rules
+//! `sym_calc_value()` reads for it (`scripts/kconfig/symbol.c`: direct and reverse
+//! dependencies, `imply`, prompt visibility, defaults, ranges, its choice, and `modules` for
+//! the meaning of `m`) holds a probe result or a toolchain-dependent symbol. That is a
+//! fixpoint over the rules, an over-approximation: a symbol outside it cannot change value.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use kconfig_parser::{Dialect, FsLoader, Options, ShellMode};
+use kp_base::{Expr, ExprId, ExprPool, NameId, Operand, Severity, SourceMap};
+
+use crate::dotconfig::{Target, run_target};
+use crate::kconfig::{Kconfig, SymbolKind};
+
+/// For each object of `objects` (paths as `drivers/net/dummy.o`) that allmodconfig puts in a
+/// module on `arch` whatever the toolchain probes answer: the modules it is in
+/// (`drivers/net/dummy.ko`). `None` when that does not hold for every one of them (then
+/// nothing is claimed: ask [`crate::arch::analyze_with`]), or when the Kconfig or a Makefile
+/// on the way has an error.
+///
+/// The Kbuild walk reads only the directories on the way to the objects
+/// ([`kbuild_graph::evaluate_toward`]), so a module that lists an object from elsewhere
+/// (`../`) is not among its modules here.
+pub fn allmodconfig_modules(
+    root: &Path,
+    arch: &str,
+    srcarch: &str,
+    objects: &[String],
+) -> Option<BTreeMap<String, Vec<String>>> {
+    allmodconfig_modules_each(root, arch, srcarch, objects)?
+        .into_iter()
+        .map(|(o, modules)| Some((o, modules?)))
+        .collect()
+}
+
+/// [`allmodconfig_modules`] per object: `None` for an object it cannot place in a module
+/// without the probes (or at all), the whole result `None` on an error.
+pub fn allmodconfig_modules_each(
+    root: &Path,
+    arch: &str,
+    srcarch: &str,
+    objects: &[String],
+) -> Option<BTreeMap<String, Option<Vec<String>>>> {
+    // The host's environment (its `CC_VERSION_TEXT` too), every `$(shell,...)` left open.
+    let options = Options {
+        env: kconfig_parser::kernel_env(root, arch, ShellMode::Run),
+        ..Options::new(Dialect::detect(root), ShellMode::Record)
+    };
+    let model = kconfig_parser::parse("Kconfig", &FsLoader::new(root), &options);
+    // A warning may be a probe result used where no rule can hold it (a symbol name, a
+    // file name): its effect is not a rule below, so nothing is claimed.
+    if !model.diagnostics.is_empty() {
+        return None;
+    }
+    let k = Kconfig::new(&model);
+    let dependent = toolchain_dependent(&k);
+    let (allmod, _) = run_target(&k, Target::AllModConfig, None);
+
+    let toward: Vec<String> = objects
+        .iter()
+        .map(|o| o.rsplit_once('/').map_or(".", |(dir, _)| dir).to_string())
+        .collect();
+    let mut pool = ExprPool::new();
+    let mut sources = SourceMap::new();
+    let graph =
+        crate::arch::symbolic_kbuild_toward(root, arch, srcarch, &toward, &mut pool, &mut sources);
+    if graph
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error)
+    {
+        return None;
+    }
+    let conditions = kbuild_graph::lists::all_conditions(&graph, &mut pool);
+    let values = kbuild_graph::read_config(&allmod);
+    let valuation = kbuild_graph::config::ConfigValuation::new(&pool, &values);
+    let place = |o: &String| -> Option<Vec<String>> {
+        let c = conditions.get(o)?;
+        let exprs = std::iter::once(c.module).chain(c.occurrences.iter().map(|oc| oc.condition));
+        for e in exprs {
+            if reads_toolchain(&pool, e, &k, &dependent) {
+                return None;
+            }
+        }
+        if pool.eval(c.module, &valuation) == kp_base::Tristate::No {
+            return None;
+        }
+        let mut modules: Vec<String> = c
+            .occurrences
+            .iter()
+            .filter(|oc| {
+                oc.in_module && pool.eval(oc.condition, &valuation) != kp_base::Tristate::No
+            })
+            .filter_map(|oc| oc.module.as_ref())
+            .map(|m| format!("{}.ko", m.trim_end_matches(".o")))
+            .collect();
+        modules.sort();
+        modules.dedup();
+        Some(modules)
+    };
+    Some(objects.iter().map(|o| (o.clone(), place(o))).collect())
+}
+
+/// Whether Kbuild condition `e` (kbuild-graph's pool, symbols by name) holds an opaque fact
+/// or names a toolchain-dependent symbol.
+fn reads_toolchain(pool: &ExprPool, e: ExprId, k: &Kconfig, dependent: &[bool]) -> bool {
+    let symbol = |n: NameId| {
+        k.find(pool.name_text(n))
+            .is_some_and(|s| dependent[s.0 as usize])
+    };
+    match pool.get(e) {
+        Expr::Const(_) => false,
+        Expr::Unknown(_) => true,
+        Expr::Symbol(n) => symbol(n),
+        Expr::Cmp(_, a, b) => [a, b]
+            .into_iter()
+            .any(|o| matches!(o, Operand::Symbol(n) if symbol(n))),
+        Expr::Not(a) => reads_toolchain(pool, a, k, dependent),
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            reads_toolchain(pool, a, k, dependent) || reads_toolchain(pool, b, k, dependent)
+        }
+    }
+}
+
+/// Per symbol of `k` (a record-mode parse): whether a toolchain probe can change its value
+/// (see the module comment).
+pub fn toolchain_dependent(k: &Kconfig) -> Vec<bool> {
+    let n = k.symbols.len();
+    // reads[s]: the symbols s's value is computed from; seeded: a rule holds a probe result.
+    let mut reads: Vec<Vec<NameId>> = vec![Vec::new(); n];
+    let mut dependent = vec![false; n];
+    for (i, r) in k.symbols.iter().enumerate() {
+        let mut opaque = r.defaults.iter().any(|d| d.opaque);
+        let out = &mut reads[i];
+        let exprs = r
+            .dir_dep
+            .iter()
+            .chain(&r.rev_dep)
+            .chain(&r.implied)
+            .copied()
+            .chain(r.prompts.iter().map(|p| p.visible))
+            .chain(r.defaults.iter().flat_map(|d| [d.value, d.visible]))
+            .chain(r.ranges.iter().map(|g| g.visible));
+        for e in exprs {
+            opaque |= leaves(&k.exprs, e, out);
+        }
+        let operands = r
+            .defaults
+            .iter()
+            .filter_map(|d| d.operand)
+            .chain(r.ranges.iter().flat_map(|g| [g.low, g.high]));
+        for o in operands {
+            match o {
+                Operand::Symbol(s) => out.push(s),
+                // A range bound or default written with a probe result is rendered as its
+                // `$(shell,...)` text; nothing else leaves `$(` after preprocessing.
+                Operand::Const(c) => opaque |= k.exprs.name_text(c).contains("$("),
+            }
+        }
+        if let Some(c) = r.member_of {
+            let ch = &k.choices[c.0 as usize];
+            out.push(ch.symbol);
+            out.extend(ch.members.iter().copied());
+        }
+        if let SymbolKind::Choice(c) = r.kind {
+            out.extend(k.choices[c.0 as usize].members.iter().copied());
+        }
+        // `m` means `y` without modules (`sym_calc_value`: `EXPR_AND(..., modules_val)`).
+        out.extend(k.modules);
+        dependent[i] = opaque;
+    }
+    // Propagate along "is read by" until nothing changes.
+    let mut readers: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, rs) in reads.iter().enumerate() {
+        for s in rs {
+            if let Some(v) = readers.get_mut(s.0 as usize) {
+                v.push(i);
+            }
+        }
+    }
+    let mut stack: Vec<usize> = (0..n).filter(|&i| dependent[i]).collect();
+    while let Some(s) = stack.pop() {
+        for &r in &readers[s] {
+            if !dependent[r] {
+                dependent[r] = true;
+                stack.push(r);
+            }
+        }
+    }
+    dependent
+}
+
+/// Adds the symbols of Kconfig expression `e` to `out`; whether it holds an opaque fact.
+fn leaves(pool: &ExprPool, e: ExprId, out: &mut Vec<NameId>) -> bool {
+    match pool.get(e) {
+        Expr::Const(_) => false,
+        Expr::Unknown(_) => true,
+        Expr::Symbol(n) => {
+            out.push(n);
+            false
+        }
+        Expr::Cmp(_, a, b) => {
+            let mut opaque = false;
+            for o in [a, b] {
+                match o {
+                    Operand::Symbol(n) => out.push(n),
+                    Operand::Const(c) => opaque |= pool.name_text(c).contains("$("),
+                }
+            }
+            opaque
+        }
+        Expr::Not(a) => leaves(pool, a, out),
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            let l = leaves(pool, a, out);
+            leaves(pool, b, out) || l
+        }
+    }
+}
