@@ -18,9 +18,15 @@ pub fn tree(version: &str) -> ktree::Tree {
         .unwrap_or_else(|e| panic!("kernel tree {version}: {e}"))
 }
 
-/// The oracle for `arch` on the Debian tree `version`.
+/// The oracle for `arch` on the Debian tree `version`, with the `CROSS_COMPILE` of the
+/// environment when there is one (kpossible's own Kconfig parse reads it too).
 pub fn oracle(version: &str, arch: &str) -> oracle::Oracle {
-    oracle::Oracle::new(&tree(version), arch, &ktree::cache_dir())
+    let cross = std::env::var("CROSS_COMPILE").unwrap_or_default();
+    let mut pins = oracle::DEFAULT_PINS.to_vec();
+    if !cross.is_empty() {
+        pins.push(("CROSS_COMPILE", cross.as_str()));
+    }
+    oracle::Oracle::with_pins(&tree(version), arch, &ktree::cache_dir(), &pins)
         .unwrap_or_else(|e| panic!("oracle {version} {arch}: {e}"))
 }
 

@@ -421,9 +421,12 @@ pub fn srcarch_of(arch: &str) -> &str {
 
 /// The environment the top Makefile exports to `conf` for `arch` on the tree at `root`, as
 /// far as Kconfig files read it: `ARCH`, `SRCARCH`, `srctree`, `KERNELVERSION`, the tools
-/// (`CC=gcc`, `LD=ld`, ... with no `CROSS_COMPILE`), `CC_VERSION_TEXT` (from running
-/// `gcc --version` in run mode, `gcc` in record mode), UML's `SUBARCH`/`HEADER_ARCH`, and the
-/// pins `RUSTC=/bin/false`, `PAHOLE=/bin/false` that kpossible's oracle uses.
+/// (`CC=$(CROSS_COMPILE)gcc`, `LD=$(CROSS_COMPILE)ld`, ...), `CC_VERSION_TEXT` (from running
+/// `$(CC) --version` in run mode, `gcc` in record mode), UML's `SUBARCH`/`HEADER_ARCH`, and
+/// the pins `RUSTC=/bin/false`, `PAHOLE=/bin/false` that kpossible's oracle uses.
+///
+/// `CROSS_COMPILE` comes from the process environment, as make imports it
+/// (`CROSS_COMPILE=aarch64-linux-gnu- make ARCH=arm64`); by default there is none.
 pub fn kernel_env(root: &Path, arch: &str, shell: ShellMode) -> Vec<(String, String)> {
     let mut env: Vec<(String, String)> = Vec::new();
     let mut set = |k: &str, v: &str| env.push((k.to_string(), v.to_string()));
@@ -432,18 +435,22 @@ pub fn kernel_env(root: &Path, arch: &str, shell: ShellMode) -> Vec<(String, Str
     set("srctree", &root.display().to_string());
     set("objtree", ".");
     set("KERNELVERSION", &kernel_version(root));
+    let cross = std::env::var("CROSS_COMPILE").unwrap_or_default();
+    // The top Makefile: `CC = $(CROSS_COMPILE)gcc`, and so on.
+    for tool in [
+        "CC", "LD", "AR", "NM", "OBJCOPY", "OBJDUMP", "READELF", "STRIP",
+    ] {
+        let name = if tool == "CC" {
+            "gcc"
+        } else {
+            &tool.to_ascii_lowercase()
+        };
+        set(tool, &format!("{cross}{name}"));
+    }
+    set("CROSS_COMPILE", &cross);
     for (k, v) in [
-        ("CC", "gcc"),
-        ("LD", "ld"),
-        ("AR", "ar"),
-        ("NM", "nm"),
-        ("OBJCOPY", "objcopy"),
-        ("OBJDUMP", "objdump"),
-        ("READELF", "readelf"),
-        ("STRIP", "strip"),
         ("HOSTCC", "gcc"),
         ("HOSTCXX", "g++"),
-        ("CROSS_COMPILE", ""),
         ("RUSTC", "/bin/false"),
         ("PAHOLE", "/bin/false"),
         ("BINDGEN", "bindgen"),
@@ -457,12 +464,20 @@ pub fn kernel_env(root: &Path, arch: &str, shell: ShellMode) -> Vec<(String, Str
         set("SUBARCH", "x86");
         set("HEADER_ARCH", "x86");
     }
+    // The top Makefile: `$(subst $(pound),,$(shell LC_ALL=C $(CC) --version 2>/dev/null |
+    // head -n 1))`.
     let cc_text = match shell {
         ShellMode::Run => std::process::Command::new("/bin/sh")
             .arg("-c")
-            .arg("gcc --version 2>/dev/null | head -n 1")
+            .arg(format!(
+                "LC_ALL=C {cross}gcc --version 2>/dev/null | head -n 1"
+            ))
             .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim_end().to_string())
+            .map(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .trim_end()
+                    .replace('#', "")
+            })
             .unwrap_or_default(),
         ShellMode::Record => "gcc".to_string(),
     };
