@@ -219,6 +219,21 @@ pub fn evaluate_toward(
     );
     w.src_stmts = Rc::new(crate::parse::parse(id, &w.src_line).0);
     let dirs = w.descend();
+    // A `$(eval)` re-run by a recursion reads its text as a new file each time: a
+    // diagnostic the user would see twice, same text at the same line and column of the same
+    // (virtual) file, is said once.
+    let mut said = std::collections::HashSet::new();
+    let sources = &*w.sources;
+    w.diags.retain(|d| {
+        let at = sources.line_col(d.primary);
+        said.insert((
+            d.code,
+            d.message.clone(),
+            sources.path(d.primary.file).to_path_buf(),
+            at.line,
+            at.col,
+        ))
+    });
     Graph {
         dirs,
         diagnostics: w.diags,

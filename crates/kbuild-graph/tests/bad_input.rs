@@ -320,6 +320,21 @@ fn fuzz_guard_blowup_is_cut_off_by_the_guard_budget() {
         &o,
         "drivers/inc.mk:73:1: warning[KP0627]: more than 200000 guard conjunctions in one make invocation: from here on a name, condition or `$(eval)` text with more than 8 configuration-dependent parts is unknown",
     );
+    // The recursion re-expands the same references thousands of times (it printed some
+    // 140,000 identical KP0617 lines): each warning is said once per place.
+    let mut seen = std::collections::HashSet::new();
+    let repeated: Vec<&String> = o.diags.iter().filter(|d| !seen.insert(*d)).collect();
+    assert!(
+        repeated.is_empty(),
+        "{} repeated, e.g. {:?}",
+        repeated.len(),
+        repeated.first()
+    );
+    assert!(
+        o.diags.iter().any(|d| d.contains("KP0617")),
+        "{:#?}",
+        o.diags
+    );
 }
 
 /// Inputs the cargo-fuzz target (`fuzz/`) found hanging or crashing, kept in
