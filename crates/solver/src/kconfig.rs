@@ -287,6 +287,11 @@ struct Finalizer<'m> {
     k: Kconfig,
     /// Final dependency of each menu node (`menu->dep` after finalize).
     deps: Vec<ExprId>,
+    /// The choice of each `choice` node, by `MenuId` (a linear search per lookup was a
+    /// tenth of `Kconfig::new`).
+    choice_at: Vec<Option<ChoiceId>>,
+    /// Each file's display path, rendered once rather than per definition.
+    paths: Vec<String>,
 }
 
 impl<'m> Finalizer<'m> {
@@ -314,7 +319,29 @@ impl<'m> Finalizer<'m> {
                 table_order: Vec::new(),
             },
             deps: vec![yes; model.menus.len()],
+            choice_at: vec![None; model.menus.len()],
+            paths: model
+                .sources
+                .iter()
+                .map(|(_, f)| f.path.display().to_string())
+                .collect(),
         }
+    }
+
+    /// `file:line` of a span (see [`location`]).
+    fn location(&self, span: kp_base::Span) -> Location {
+        match self.paths.get(span.file.0 as usize) {
+            Some(path) => Location {
+                file: path.clone(),
+                line: self.model.sources.line_col(span).line,
+            },
+            None => location(self.model, span),
+        }
+    }
+
+    /// The choice whose node is `menu`.
+    fn choice_of(&self, menu: MenuId) -> Option<ChoiceId> {
+        self.choice_at.get(menu.0 as usize).copied().flatten()
     }
 
     fn sym(&mut self, name: NameId) -> &mut SymbolRules {
@@ -333,12 +360,12 @@ impl<'m> Finalizer<'m> {
             let locations: Vec<Location> = s
                 .definitions
                 .iter()
-                .map(|&d| location(model, model.menu(d).span))
+                .map(|&d| self.location(model.menu(d).span))
                 .collect();
             let type_location = s
                 .definitions
                 .iter()
-                .find_map(|&d| model.menu(d).ty.map(|(_, span)| location(model, span)));
+                .find_map(|&d| model.menu(d).ty.map(|(_, span)| self.location(span)));
             let rules = self.sym(s.name);
             rules.ty = ty;
             rules.menus = s.definitions.clone();
@@ -383,7 +410,8 @@ impl<'m> Finalizer<'m> {
             let (name, bucket) = match *c {
                 Created::Name(n) => (n, fnv32(self.k.name(n)) % buckets),
                 Created::Choice(menu) => {
-                    let Some(choice) = self.k.choices.iter().find(|c| c.menu == menu) else {
+                    let Some(choice) = self.choice_of(menu).map(|c| &self.k.choices[c.0 as usize])
+                    else {
                         continue;
                     };
                     let named = model.menu(menu).choice.as_deref().and_then(|c| c.name);
@@ -446,7 +474,8 @@ impl<'m> Finalizer<'m> {
                     .find(|t| *t != ValueType::Unknown)
                     .unwrap_or(ValueType::Unknown);
             }
-            let loc = location(model, m.span);
+            let loc = self.location(m.span);
+            self.choice_at[i] = Some(id);
             let rules = self.sym(name);
             rules.ty = ty;
             rules.kind = SymbolKind::Choice(id);
@@ -596,11 +625,7 @@ impl<'m> Finalizer<'m> {
             let k = model.menu(p).kind;
             !matches!(k, MenuKind::If | MenuKind::Menu | MenuKind::Comment)
         })?;
-        self.k
-            .choices
-            .iter()
-            .position(|c| c.menu == parent)
-            .map(|i| ChoiceId(i as u32))
+        self.choice_of(parent)
     }
 
     /// `rewrite_m`: every literal `m` outside comparisons becomes `m && MODULES`.
@@ -643,9 +668,8 @@ impl<'m> Finalizer<'m> {
         let model = self.model;
         let pnode = model.menu(parent);
         let parent_choice = (pnode.kind == MenuKind::Choice)
-            .then(|| self.k.choices.iter().position(|c| c.menu == parent))
-            .flatten()
-            .map(|i| ChoiceId(i as u32));
+            .then(|| self.choice_of(parent))
+            .flatten();
         // 6.1: the children of a choice depend on the choice symbol itself.
         let parentdep = match (model.dialect, parent_choice) {
             (Dialect::Legacy, Some(c)) => {
@@ -663,11 +687,8 @@ impl<'m> Finalizer<'m> {
             let symbol = match node.kind {
                 MenuKind::Config(s) | MenuKind::MenuConfig(s) => Some(model.symbol(s).name),
                 MenuKind::Choice => self
-                    .k
-                    .choices
-                    .iter()
-                    .find(|c| c.menu == child)
-                    .map(|c| c.symbol),
+                    .choice_of(child)
+                    .map(|c| self.k.choices[c.0 as usize].symbol),
                 _ => None,
             };
             self.k.menus[child.0 as usize].symbol = symbol;

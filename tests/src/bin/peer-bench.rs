@@ -9,6 +9,8 @@
 //!   the wall time of each `popen()..pclose()` (the LD_PRELOAD shim of
 //!   `crates/kconfig-parser/benches/conf_timer.c`). Medians of RUNS runs. Writes
 //!   OUTDIR/ours.config and OUTDIR/conf.config.
+//! - `ours VERSION ARCH INPUT RUNS`: only our side of `conf` (no make, no output files), for
+//!   profiling (`perf record`) and quick before/after figures.
 //! - `walk VERSION ARCH CONFIG OUT`: the real-make oracle walk of CONFIG in a fresh cache (so
 //!   nothing is served from disk; conf is built before the clock starts), its lists to OUT.
 //! - `compare-kbuild ORACLE_JSON OURS_JSON`: `kpossible kbuild --json` against the walk.
@@ -33,14 +35,13 @@ fn median(mut v: Vec<f64>) -> f64 {
     v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
-/// CPU time of the calling thread, in seconds: the first field of
-/// `/proc/thread-self/schedstat` (nanoseconds on a CPU). kpossible parses and evaluates on
-/// one thread, so this is its CPU time, comparable with conf's RUSAGE_SELF.
+/// CPU time of the calling thread, in seconds (`CLOCK_THREAD_CPUTIME_ID`, which brings the
+/// running thread's runtime up to date; the first field of `/proc/thread-self/schedstat` only
+/// moves at a scheduler tick, so a 30 ms phase read as a multiple of 4 ms). kpossible parses
+/// and evaluates on one thread, so this is its CPU time, comparable with conf's RUSAGE_SELF.
 fn thread_cpu() -> f64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
-        .map_or(f64::NAN, |ns| ns * 1e-9)
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
 }
 
 fn tree(version: &str) -> ktree::Tree {
@@ -55,12 +56,19 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }
 
-fn conf(version: &str, arch: &str, input: &Path, outdir: &Path, runs: usize) -> Value {
-    let tree = tree(version);
-    let root = tree.root();
-    let input_text = read(input);
-    std::fs::create_dir_all(outdir).unwrap_or_else(|e| panic!("{}: {e}", outdir.display()));
+/// Our side of `conf`: medians of RUNS record-mode parses and RUNS evaluations.
+struct Ours {
+    parse_run: f64,
+    parse_record: f64,
+    eval: f64,
+    cpu: f64,
+    parse_cpu: f64,
+    eval_cpu: f64,
+    config: String,
+}
 
+fn ours(tree: &ktree::Tree, arch: &str, input_text: &str, runs: usize) -> Ours {
+    let root = tree.root();
     // Ours. The first run-mode parse warms the page cache for both sides.
     let t = Instant::now();
     let model = parse_tree(root, arch, ShellMode::Run);
@@ -79,11 +87,30 @@ fn conf(version: &str, arch: &str, input: &Path, outdir: &Path, runs: usize) -> 
     for _ in 0..runs {
         let (t, c) = (Instant::now(), thread_cpu());
         let k = solver::Kconfig::new(&model);
-        let (text, _) = solver::run_target(&k, solver::Target::OldDefConfig, Some(&input_text));
+        let (text, _) = solver::run_target(&k, solver::Target::OldDefConfig, Some(input_text));
         eval.push(t.elapsed().as_secs_f64());
         eval_cpu.push(thread_cpu() - c);
         ours_text = text;
     }
+    Ours {
+        parse_run,
+        parse_record: median(parse_record),
+        eval: median(eval),
+        cpu: median(parse_cpu.clone()) + median(eval_cpu.clone()),
+        parse_cpu: median(parse_cpu),
+        eval_cpu: median(eval_cpu),
+        config: ours_text,
+    }
+}
+
+fn conf(version: &str, arch: &str, input: &Path, outdir: &Path, runs: usize) -> Value {
+    let tree = tree(version);
+    let root = tree.root();
+    let input_text = read(input);
+    std::fs::create_dir_all(outdir).unwrap_or_else(|e| panic!("{}: {e}", outdir.display()));
+
+    let ours = ours(&tree, arch, &input_text, runs);
+    let ours_text = ours.config.clone();
     write(&outdir.join("ours.config"), &ours_text);
 
     // conf through make, with the timing shim preloaded.
@@ -154,14 +181,13 @@ fn conf(version: &str, arch: &str, input: &Path, outdir: &Path, runs: usize) -> 
     write(&outdir.join("conf.config"), &conf_text);
     let net: Vec<f64> = wall.iter().zip(&probe).map(|(w, p)| w - p).collect();
     let body = |t: &str| oracle::config_body(t).to_string();
-    let ours_net = median(parse_record.clone()) + median(eval.clone());
     json!({
         "tree": tree.version(), "arch": arch, "runs": runs,
-        "ours_parse_run_s": parse_run,
-        "ours_parse_record_s": median(parse_record),
-        "ours_eval_s": median(eval),
-        "ours_net_s": ours_net,
-        "ours_cpu_s": median(parse_cpu) + median(eval_cpu),
+        "ours_parse_run_s": ours.parse_run,
+        "ours_parse_record_s": ours.parse_record,
+        "ours_eval_s": ours.eval,
+        "ours_net_s": ours.parse_record + ours.eval,
+        "ours_cpu_s": ours.cpu,
         "conf_make_wall_s": median(make_wall),
         "conf_wall_s": median(wall),
         "conf_probe_s": median(probe),
@@ -263,6 +289,17 @@ fn main() {
             Path::new(outdir),
             runs.parse().expect("RUNS is a number"),
         ),
+        ["ours", version, arch, input, runs] => {
+            let o = ours(
+                &tree(version),
+                arch,
+                &read(Path::new(input)),
+                runs.parse().expect("RUNS is a number"),
+            );
+            json!({"arch": arch, "runs": runs, "ours_parse_record_s": o.parse_record,
+                   "ours_eval_s": o.eval, "ours_cpu_s": o.cpu,
+                   "ours_parse_cpu_s": o.parse_cpu, "ours_eval_cpu_s": o.eval_cpu})
+        }
         ["walk", version, arch, config, out] => {
             walk(version, arch, Path::new(config), Path::new(out))
         }
@@ -275,7 +312,7 @@ fn main() {
         ),
         _ => {
             eprintln!(
-                "usage: peer-bench conf VERSION ARCH INPUT OUTDIR RUNS | walk VERSION ARCH CONFIG OUT \
+                "usage: peer-bench conf VERSION ARCH INPUT OUTDIR RUNS | ours VERSION ARCH INPUT RUNS | walk VERSION ARCH CONFIG OUT \
                  | compare-kbuild ORACLE_JSON OURS_JSON | settle VERSION ARCH OBJECTS CONFIG..."
             );
             std::process::exit(3);
