@@ -6,8 +6,8 @@
 //! identical subexpression has one [`ExprId`] however often it is built, which is what lets the
 //! solver give it one Tseitin variable.
 
-use indexmap::IndexSet;
 use std::fmt::Write as _;
+use std::hash::BuildHasher as _;
 
 use crate::source::Span;
 
@@ -220,11 +220,67 @@ impl FastHasher {
     }
 }
 
+/// Interned names in one buffer: a name costs no allocation of its own, and cloning a pool
+/// (the solver clones the parser's) copies three buffers instead of one box per name.
+#[derive(Debug, Default, Clone)]
+struct Names {
+    text: String,
+    /// Where each name ends in `text`; it starts where the previous one ends.
+    ends: Vec<u32>,
+    /// Indexes into `ends`, hashed by their text.
+    table: hashbrown::HashTable<u32>,
+}
+
+impl Names {
+    fn get(&self, i: u32) -> Option<&str> {
+        let end = *self.ends.get(i as usize)? as usize;
+        let start = match i {
+            0 => 0,
+            _ => self.ends[i as usize - 1] as usize,
+        };
+        self.text.get(start..end)
+    }
+
+    fn find(&self, hash: u64, text: &str) -> Option<u32> {
+        self.table
+            .find(hash, |&i| self.get(i) == Some(text))
+            .copied()
+    }
+
+    fn hash(text: &str) -> u64 {
+        FastHash::default().hash_one(text)
+    }
+
+    fn intern(&mut self, text: &str) -> u32 {
+        let hash = Names::hash(text);
+        if let Some(i) = self.find(hash, text) {
+            return i;
+        }
+        let i = self.ends.len() as u32;
+        self.text.push_str(text);
+        self.ends.push(self.text.len() as u32);
+        let Names { text, ends, table } = self;
+        let text_of = |i: u32| {
+            let end = ends[i as usize] as usize;
+            let start = if i == 0 {
+                0
+            } else {
+                ends[i as usize - 1] as usize
+            };
+            &text[start..end]
+        };
+        table.insert_unique(hash, i, |&j| Names::hash(text_of(j)));
+        i
+    }
+}
+
 /// The hash-consing pool of names and expression nodes.
 #[derive(Debug, Default, Clone)]
 pub struct ExprPool {
-    names: IndexSet<Box<str>, FastHash>,
-    nodes: IndexSet<Expr, FastHash>,
+    names: Names,
+    nodes: Vec<Expr>,
+    /// Indexes into `nodes`, hashed by the node.
+    node_table: hashbrown::HashTable<u32>,
     unknowns: Vec<UnknownFact>,
 }
 
@@ -236,25 +292,22 @@ impl ExprPool {
 
     /// Interns a name.
     pub fn name(&mut self, text: &str) -> NameId {
-        if let Some(i) = self.names.get_index_of(text) {
-            return NameId(i as u32);
-        }
-        NameId(self.names.insert_full(text.into()).0 as u32)
+        NameId(self.names.intern(text))
     }
 
     /// Looks up a name without interning it.
     pub fn find_name(&self, text: &str) -> Option<NameId> {
-        self.names.get_index_of(text).map(|i| NameId(i as u32))
+        self.names.find(Names::hash(text), text).map(NameId)
     }
 
     /// The text of a name.
     pub fn name_text(&self, id: NameId) -> &str {
-        self.names.get_index(id.0 as usize).map_or("", |s| s)
+        self.names.get(id.0).unwrap_or("")
     }
 
     /// Number of interned names.
     pub fn name_count(&self) -> usize {
-        self.names.len()
+        self.names.ends.len()
     }
 
     /// The node behind an id.
@@ -262,7 +315,7 @@ impl ExprPool {
         // Ids are only made by `intern`, so the index exists in this pool.
         *self
             .nodes
-            .get_index(id.0 as usize)
+            .get(id.0 as usize)
             .expect("ExprId from another pool")
     }
 
@@ -277,7 +330,22 @@ impl ExprPool {
     }
 
     fn intern(&mut self, e: Expr) -> ExprId {
-        ExprId(self.nodes.insert_full(e).0 as u32)
+        let hash = FastHash::default().hash_one(e);
+        let nodes = &mut self.nodes;
+        let entry = self.node_table.entry(
+            hash,
+            |&i| nodes[i as usize] == e,
+            |&i| FastHash::default().hash_one(nodes[i as usize]),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(o) => ExprId(*o.get()),
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                let i = nodes.len() as u32;
+                nodes.push(e);
+                v.insert(i);
+                ExprId(i)
+            }
+        }
     }
 
     /// The constant `t`.
