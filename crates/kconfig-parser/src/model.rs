@@ -310,7 +310,8 @@ pub struct Model {
     /// symbol table keeps each hash bucket newest first and `for_all_symbols` walks it so,
     /// which decides the order `conf_read()` computes values in.
     pub created: Vec<Created>,
-    pub(crate) symbol_index: std::collections::HashMap<NameId, SymbolId, IdHash>,
+    /// The symbol of each name, by `NameId`.
+    pub(crate) symbol_index: Vec<Option<SymbolId>>,
 }
 
 impl Model {
@@ -330,12 +331,12 @@ impl Model {
     /// The symbol defined under `name`, if any.
     pub fn symbol_named(&self, name: &str) -> Option<SymbolId> {
         let n = self.exprs.find_name(name)?;
-        self.symbol_index.get(&n).copied()
+        self.symbol_by_name_id(n)
     }
 
     /// The symbol for an interned name, if defined.
     pub fn symbol_by_name_id(&self, name: NameId) -> Option<SymbolId> {
-        self.symbol_index.get(&name).copied()
+        self.symbol_index.get(name.0 as usize).copied().flatten()
     }
 
     /// A symbol's name.
@@ -450,26 +451,4 @@ pub struct Stats {
     pub errors: usize,
     pub warnings: usize,
     pub shell_calls: usize,
-}
-
-/// Hashing for maps keyed by dense `u32` ids: the id itself, spread by one multiplication
-/// (ids are not attacker-chosen, and SipHash showed up in profiles).
-pub(crate) type IdHash = std::hash::BuildHasherDefault<IdHasher>;
-
-/// See [`IdHash`].
-#[derive(Default)]
-pub(crate) struct IdHasher(u64);
-
-impl std::hash::Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
 }
