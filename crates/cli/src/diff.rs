@@ -22,7 +22,7 @@ pub fn run(global: &Global, args: &DiffArgs) -> anyhow::Result<ExitCode> {
     for spec in [&args.from, &args.to] {
         let tree = open(global, spec)?;
         let r = crate::tree::sweep(global, &tree, None)?;
-        crate::tree::print_errors(global, r.iter().flat_map(|r| r.errors.iter()));
+        crate::tree::print_errors(r.iter().flat_map(|r| r.errors.iter()));
         reports.push(r);
     }
     let d = report::diff::diff(&reports[0], &reports[1], args.all);

@@ -14,7 +14,7 @@ pub fn run(global: &Global, args: &KbuildFlagsArgs) -> anyhow::Result<ExitCode> 
     };
     let tree = crate::tree::resolve(global)?;
     let reports = crate::tree::sweep(global, &tree, None)?;
-    crate::tree::print_errors(global, reports.iter().flat_map(|r| r.errors.iter()));
+    crate::tree::print_errors(reports.iter().flat_map(|r| r.errors.iter()));
     let header = format!("linux {} ({})", tree.version(), tree.root().display());
     let text = report::flags::fragment(&reports, &header, unknown);
     if global.json {

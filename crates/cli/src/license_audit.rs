@@ -9,7 +9,7 @@ use crate::args::{Global, LicenseAuditArgs};
 pub fn run(global: &Global, _args: &LicenseAuditArgs) -> anyhow::Result<ExitCode> {
     let tree = crate::tree::resolve(global)?;
     let reports = crate::tree::sweep(global, &tree, None)?;
-    crate::tree::print_errors(global, reports.iter().flat_map(|r| r.errors.iter()));
+    crate::tree::print_errors(reports.iter().flat_map(|r| r.errors.iter()));
     let sources = report::sources::TreeSources::scan(tree.root());
     let audit = report::license::audit(tree.root(), &reports, &sources);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -16,7 +16,7 @@ pub fn run(global: &Global, args: &ModulesOfArgs) -> anyhow::Result<ExitCode> {
         crate::tree::jobs(global),
         &crate::tree::progress(global),
     );
-    crate::tree::print_errors(global, &answer.errors);
+    crate::tree::print_errors(&answer.errors);
     let mut out = std::io::stdout().lock();
     if global.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&answer)?)?;

@@ -110,11 +110,9 @@ pub fn arch_list(global: &Global, tree: &ktree::Tree) -> anyhow::Result<Vec<(Str
     Ok(report::sweep::arch_list(tree, global.arch.as_deref())?)
 }
 
-/// Prints the Kconfig/Makefile errors of the reports (they make answers incomplete).
-pub fn print_errors<'a>(global: &Global, errors: impl IntoIterator<Item = &'a String>) {
-    if global.quiet {
-        return;
-    }
+/// Prints the Kconfig/Makefile errors of the reports (they make answers incomplete), with
+/// `--quiet` too: it prints "only results and errors".
+pub fn print_errors<'a>(errors: impl IntoIterator<Item = &'a String>) {
     for e in errors {
         eprint!("{e}");
         if !e.ends_with('\n') {

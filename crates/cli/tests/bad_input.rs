@@ -175,6 +175,12 @@ fn a_broken_arch_is_reported_failed_and_the_others_kept() {
         err.contains("kpossible: ARCH=other failed (1 errors)"),
         "{err}"
     );
+    // `--quiet` prints only results and errors: the error still shows.
+    let (out, err, _) = run(t.path(), &["license-audit", "--quiet"]);
+    assert!(
+        err.contains("arch/other/Kconfig:3:1: error[KP0132]: `endmenu` without a matching `menu`"),
+        "{out}{err}"
+    );
     // A no is not an answer while an arch failed: input error.
     let (out, err, code) = run(t.path(), &["could-be-module", "drivers/bar.o"]);
     assert_eq!(code, 3, "{out}{err}");
