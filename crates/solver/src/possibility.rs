@@ -585,8 +585,7 @@ impl<'k> Analysis<'k> {
         out: &mut BTreeMap<String, Verdict>,
     ) -> usize {
         // The conditions live in kbuild-graph's pool: read the witness as it reads a config.
-        let values = kbuild_graph::read_config(&witness.config);
-        let v = kbuild_graph::config::ConfigValuation::new(pool, &values);
+        let v = WitnessValues::new(pool, &witness.config);
         let mut n = 0;
         pending.retain(|obj| {
             let c = &objects[obj.as_str()];
@@ -901,7 +900,8 @@ impl<'k> Analysis<'k> {
 
     /// Tries to refute "`module` holds" with only the rules of the symbols within each of
     /// `depths` links of the goal's symbols. Each such CNF is a relaxation of the arch's, so
-    /// a refutation there is one here.
+    /// a refutation there is one here. The answer is that of the narrowest ball that refutes
+    /// the goal (its core is the explanation), else the widest ball's model.
     /// Without `shrink`, a refutation's core is left as the solver gave it (`Core(vec![])`):
     /// for callers that only need to know.
     fn local_refutation(
@@ -915,21 +915,57 @@ impl<'k> Analysis<'k> {
         let mut start = self.goal_symbols(pool, module);
         start.extend(k.modules);
         let adjacency = self.adjacency();
-        let mut last = 0;
-        let mut outcome = Shrunk::NotRefuted(Vec::new());
-        for &depth in depths {
+        let ask = |ball: &std::collections::HashSet<NameId>| {
+            let mut enc = Encoding::explaining_within(k, Varisat::default(), ball);
+            let probe = refute_in(&mut enc, pool, module);
+            (enc, probe)
+        };
+        let finish = |(mut enc, probe): (Encoding<'k, Varisat>, Probe)| match probe {
+            Probe::Contradiction => Shrunk::Contradiction,
+            Probe::NotRefuted(model) => Shrunk::NotRefuted(model),
+            Probe::Refuted(_) if !shrink => Shrunk::Core(Vec::new()),
+            Probe::Refuted(goal) => Shrunk::Core(shrink_core(&mut enc, goal)),
+        };
+        let Some((&first, rest)) = depths.split_first() else {
+            return Shrunk::NotRefuted(Vec::new());
+        };
+        // The narrowest ball first: most refutations need only the goal's own symbols.
+        let narrow = cone(adjacency, &start, first);
+        let asked = ask(&narrow);
+        let Some((&widest, middle)) = rest.split_last() else {
+            return finish(asked);
+        };
+        if !matches!(asked.1, Probe::NotRefuted(_)) {
+            return finish(asked);
+        }
+        // Then the widest: each ball lies within the next, so its CNF is a relaxation of the
+        // next one's. When the widest does not refute the goal, no ball does, and its model
+        // is the answer; only a refuted goal asks the balls in between for the narrowest
+        // refutation. (Nested balls are equal when their sizes are.)
+        let wide = cone(adjacency, &start, widest);
+        if wide.len() == narrow.len() {
+            return finish(asked);
+        }
+        let wide_asked = ask(&wide);
+        if matches!(wide_asked.1, Probe::NotRefuted(_)) || !shrink {
+            return finish(wide_asked);
+        }
+        let mut last = narrow.len();
+        for &depth in middle {
             let ball = cone(adjacency, &start, depth);
             if ball.len() == last {
                 continue; // the same rules as the last try
             }
+            if ball.len() == wide.len() {
+                break; // the widest ball's, asked already
+            }
             last = ball.len();
-            let mut enc = Encoding::explaining_within(k, Varisat::default(), &ball);
-            outcome = shrunk_core(&mut enc, pool, module, shrink);
-            if !matches!(outcome, Shrunk::NotRefuted(_)) {
-                break;
+            let asked = ask(&ball);
+            if !matches!(asked.1, Probe::NotRefuted(_)) {
+                return finish(asked);
             }
         }
-        outcome
+        finish(wide_asked)
     }
 
     fn shrunk_reasons(&self, outcome: Shrunk) -> Vec<Reason> {
@@ -1007,6 +1043,66 @@ impl<'k> Analysis<'k> {
     }
 }
 
+/// A witness `.config` as a valuation of the names of kbuild-graph's pool: what
+/// `kbuild_graph::read_config` and `ConfigValuation` give (the last line naming a symbol with
+/// a value other than empty, `n` or `""` wins), without copying the text into a map of
+/// strings: covering is done once per candidate over every pending object.
+struct WitnessValues<'a> {
+    /// By pool name index.
+    values: Vec<Option<&'a str>>,
+}
+
+impl<'a> WitnessValues<'a> {
+    fn new(pool: &ExprPool, config: &'a str) -> WitnessValues<'a> {
+        let mut values = vec![None; pool.name_count()];
+        for line in config.lines() {
+            let Some((k, v)) = line.split_once('=') else {
+                continue;
+            };
+            let k = k.trim();
+            let Some(name) = k.strip_prefix("CONFIG_") else {
+                continue;
+            };
+            if k.contains(char::is_whitespace) {
+                continue;
+            }
+            let v = v.trim();
+            if v.is_empty() || v == "n" || v == "\"\"" {
+                continue;
+            }
+            if let Some(n) = pool.find_name(name) {
+                values[n.0 as usize] = Some(v);
+            }
+        }
+        WitnessValues { values }
+    }
+
+    fn get(&self, name: NameId) -> Option<&'a str> {
+        self.values.get(name.0 as usize).copied().flatten()
+    }
+}
+
+impl kp_base::expr::Valuation for WitnessValues<'_> {
+    fn tristate(&self, name: NameId) -> Tristate {
+        self.get(name)
+            .and_then(Tristate::from_letter)
+            .unwrap_or(Tristate::No)
+    }
+
+    fn string_value(&self, name: NameId) -> (ValueType, std::borrow::Cow<'_, str>) {
+        match self.get(name) {
+            None => (ValueType::Tristate, "n".into()),
+            Some(v) if Tristate::from_letter(v).is_some() => (ValueType::Tristate, v.into()),
+            Some(v) => (ValueType::String, v.trim_matches('"').into()),
+        }
+    }
+
+    fn unknown(&self, _: u32) -> Tristate {
+        // As kbuild-graph's concrete reading: a make-time `$(shell ...)` reads as empty.
+        Tristate::No
+    }
+}
+
 /// `base` (a `.config`) with the values of `overrides` written over it, as a user would edit
 /// it before `olddefconfig`.
 fn overlay(base: &str, k: &Kconfig, overrides: &[(NameId, Tristate)]) -> String {
@@ -1052,6 +1148,17 @@ enum Shrunk {
     NotRefuted(Vec<(NameId, Tristate)>),
 }
 
+/// What asking an explaining encoding about a goal found, before any shrinking.
+enum Probe {
+    /// The goal holds in no configuration even with every rule off.
+    Contradiction,
+    /// With every rule on, no configuration satisfies this goal literal; the solver's failed
+    /// core is the last answer's (see [`shrink_core`]).
+    Refuted(Lit),
+    /// As [`Shrunk::NotRefuted`].
+    NotRefuted(Vec<(NameId, Tristate)>),
+}
+
 /// Refutes `module` in `enc` (an explaining encoding) and shrinks the failed core by deletion.
 fn shrunk_core<B: SatBackend>(
     enc: &mut Encoding<'_, B>,
@@ -1059,22 +1166,29 @@ fn shrunk_core<B: SatBackend>(
     module: ExprId,
     shrink: bool,
 ) -> Shrunk {
+    match refute_in(enc, pool, module) {
+        Probe::Contradiction => Shrunk::Contradiction,
+        Probe::NotRefuted(model) => Shrunk::NotRefuted(model),
+        Probe::Refuted(_) if !shrink => Shrunk::Core(Vec::new()),
+        Probe::Refuted(goal) => Shrunk::Core(shrink_core(enc, goal)),
+    }
+}
+
+/// Asks `enc` (an explaining encoding) whether `module` can hold: first with no rule on,
+/// then with every rule on.
+fn refute_in<B: SatBackend>(enc: &mut Encoding<'_, B>, pool: &ExprPool, module: ExprId) -> Probe {
     let goal = enc.expr_in(PoolKey::Other(0), pool, module);
     if enc.sat_solve(&[goal.y]) == Some(false) {
-        return Shrunk::Contradiction;
+        return Probe::Contradiction;
     }
-    let selectors: Vec<(Lit, Rule)> = enc.selectors().to_vec();
-    let solve = |enc: &mut Encoding<'_, B>, active: &[Lit]| {
-        let mut a = vec![goal.y];
-        a.extend_from_slice(active);
-        enc.sat_solve(&a)
-    };
-    let mut active: Vec<Lit> = selectors.iter().map(|(l, _)| *l).collect();
-    match solve(enc, &active) {
-        Some(false) => {}
+    let mut all = vec![goal.y];
+    all.extend(enc.selectors().iter().map(|(l, _)| *l));
+    match enc.sat_solve(&all) {
+        Some(false) => Probe::Refuted(goal.y),
         Some(true) => {
             let k = enc.kconfig();
-            let mut model: Vec<(NameId, Tristate)> = selectors
+            let mut model: Vec<(NameId, Tristate)> = enc
+                .selectors()
                 .iter()
                 .filter_map(|(_, r)| match *r {
                     Rule::Value(n) => Some(n),
@@ -1088,13 +1202,22 @@ fn shrunk_core<B: SatBackend>(
                 .collect();
             model.sort();
             model.dedup();
-            return Shrunk::NotRefuted(model);
+            Probe::NotRefuted(model)
         }
-        None => return Shrunk::NotRefuted(Vec::new()),
+        None => Probe::NotRefuted(Vec::new()),
     }
-    if !shrink {
-        return Shrunk::Core(Vec::new());
-    }
+}
+
+/// After [`refute_in`] answered `Refuted(goal)` (and nothing else was asked of `enc`): the
+/// rules of its failed core, shrunk by deletion.
+fn shrink_core<B: SatBackend>(enc: &mut Encoding<'_, B>, goal: Lit) -> Vec<Rule> {
+    let selectors: Vec<(Lit, Rule)> = enc.selectors().to_vec();
+    let solve = |enc: &mut Encoding<'_, B>, active: &[Lit]| {
+        let mut a = vec![goal];
+        a.extend_from_slice(active);
+        enc.sat_solve(&a)
+    };
+    let mut active: Vec<Lit> = selectors.iter().map(|(l, _)| *l).collect();
     let core = enc.sat.failed_core();
     active.retain(|l| core.contains(l));
     // Deletion-based shrinking, bounded so one object cannot stall a whole manifest.
@@ -1113,12 +1236,10 @@ fn shrunk_core<B: SatBackend>(
         }
     }
     let by_lit: HashMap<Lit, Rule> = selectors.into_iter().collect();
-    Shrunk::Core(
-        active
-            .iter()
-            .filter_map(|l| by_lit.get(l).copied())
-            .collect(),
-    )
+    active
+        .iter()
+        .filter_map(|l| by_lit.get(l).copied())
+        .collect()
 }
 
 /// Everything `rule`'s clauses are built from (see `sat::encode`: `fixed_point`,
