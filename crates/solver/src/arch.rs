@@ -283,6 +283,9 @@ fn answer(
         let open = parse_tree(root, arch, ShellMode::Record);
         let k_open = Kconfig::new(&open);
         let mut any = Analysis::new(&k_open);
+        if let Some(seed) = analysis.seed_config() {
+            any.search_from(seed);
+        }
         for (obj, verdict) in verdicts.iter_mut() {
             let (Verdict::No { .. }, Some(c)) = (&*verdict, objects.get(obj)) else {
                 continue;

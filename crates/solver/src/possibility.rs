@@ -152,6 +152,11 @@ pub struct Analysis<'k> {
     ub: Vec<u8>,
     /// Goals already proven impossible.
     refuted: std::collections::HashSet<Lit>,
+    /// A valid configuration the whole arch's solver first searches from (see
+    /// [`Analysis::search_from`]); taken on the first whole-arch search.
+    search_hint: Option<Arc<String>>,
+    /// The allmodconfig of [`Analysis::run`].
+    seed: Option<Arc<String>>,
     /// Kconfig explanations by module condition.
     core_memo: HashMap<ExprId, Vec<Reason>>,
     /// The rules of each refutation's shrunk core, by module condition (empty: the Makefile
@@ -172,6 +177,8 @@ impl<'k> Analysis<'k> {
             explain: None,
             ub: upper_bounds(k),
             refuted: Default::default(),
+            search_hint: None,
+            seed: None,
             core_memo: HashMap::new(),
             core_rules: HashMap::new(),
             adjacency: None,
@@ -213,6 +220,7 @@ impl<'k> Analysis<'k> {
             config: Arc::new(allmod),
             origin: "allmodconfig",
         };
+        self.seed = Some(allmod.config.clone());
         let covered = self.cover(pool, objects, &mut pending, &allmod, &mut out);
         self.stats.yes_by_seed += covered;
         // SAT for the rest.
@@ -503,11 +511,33 @@ impl<'k> Analysis<'k> {
             return Some(true);
         }
         self.stats.whole_arch_solves += 1;
+        if let Some(hint) = self.search_hint.take() {
+            // One solve with every symbol assumed at the hint's value: the solver keeps
+            // those values as its preferred phases, and what it learns follows from the
+            // CNF, so the answers below are the same, found without the first search's
+            // conflicts (about a second per arch).
+            let values = tristate_values(&hint);
+            let enc = self.enc();
+            let assumed = enc.assume_values(|name| values.get(name).copied());
+            let _ = enc.sat_solve(&assumed);
+        }
         let sat = self.enc().sat_solve(&[goal.y])?;
         if !sat {
             self.refuted.insert(goal.y);
         }
         Some(!sat)
+    }
+
+    /// Has [`Analysis::refutable`]'s first whole-arch search start from `config` (a
+    /// `.config` valid for these rules, such as the host's allmodconfig): only the time to
+    /// an answer changes, never the answer.
+    pub fn search_from(&mut self, config: Arc<String>) {
+        self.search_hint = Some(config);
+    }
+
+    /// The allmodconfig [`Analysis::run`] seeded its answers with.
+    pub fn seed_config(&self) -> Option<Arc<String>> {
+        self.seed.clone()
     }
 
     /// The Kconfig symbols that `module` (a condition of kbuild-graph's pool) names.
@@ -1101,6 +1131,25 @@ impl kp_base::expr::Valuation for WitnessValues<'_> {
         // As kbuild-graph's concrete reading: a make-time `$(shell ...)` reads as empty.
         Tristate::No
     }
+}
+
+/// The bool/tristate values a `.config` sets (`CONFIG_X=y|m|n`, `# CONFIG_X is not set`),
+/// by name without the prefix.
+fn tristate_values(config: &str) -> HashMap<&str, Tristate> {
+    let mut out = HashMap::new();
+    for line in config.lines() {
+        if let Some((name, v)) = line.strip_prefix("CONFIG_").and_then(|l| l.split_once('=')) {
+            if let Some(t) = Tristate::from_letter(v) {
+                out.insert(name, t);
+            }
+        } else if let Some(name) = line
+            .strip_prefix("# CONFIG_")
+            .and_then(|l| l.strip_suffix(" is not set"))
+        {
+            out.insert(name, Tristate::No);
+        }
+    }
+    out
 }
 
 /// `base` (a `.config`) with the values of `overrides` written over it, as a user would edit
