@@ -290,6 +290,30 @@ impl ExprPool {
         ExprPool::default()
     }
 
+    /// An empty pool with room for `names` names and `nodes` nodes before it grows (growing
+    /// rehashes every entry).
+    pub fn with_capacity(names: usize, nodes: usize) -> ExprPool {
+        ExprPool {
+            names: Names {
+                text: String::with_capacity(names * 16),
+                ends: Vec::with_capacity(names),
+                table: hashbrown::HashTable::with_capacity(names),
+            },
+            nodes: Vec::with_capacity(nodes),
+            node_table: hashbrown::HashTable::with_capacity(nodes),
+            unknowns: Vec::new(),
+        }
+    }
+
+    /// Makes room for `nodes` more nodes.
+    pub fn reserve_nodes(&mut self, nodes: usize) {
+        self.nodes.reserve(nodes);
+        let nodes_now = &self.nodes;
+        self.node_table.reserve(nodes, |&i| {
+            FastHash::default().hash_one(nodes_now[i as usize])
+        });
+    }
+
     /// Interns a name.
     pub fn name(&mut self, text: &str) -> NameId {
         NameId(self.names.intern(text))

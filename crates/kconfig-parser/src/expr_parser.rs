@@ -206,36 +206,40 @@ fn unary(i: Toks<'_>) -> PResult<'_, Raw> {
 
 fn and_expr(i: Toks<'_>) -> PResult<'_, Raw> {
     let (mut i, first) = unary(i)?;
-    let mut all = vec![first];
+    // Most conditions have one operand: no vector is allocated for them.
+    let mut first = Some(first);
+    let mut all = Vec::new();
     while let Ok((j, _)) = token(TokKind::And, "").parse(i) {
         let (k, rhs) = nom::combinator::cut(unary).parse(j)?;
+        all.extend(first.take());
         all.push(rhs);
         i = k;
     }
     Ok((
         i,
-        if all.len() == 1 {
-            all.pop().unwrap_or(Raw::Sym(0))
-        } else {
-            Raw::And(all)
+        match first {
+            Some(only) => only,
+            None => Raw::And(all),
         },
     ))
 }
 
 fn or_expr(i: Toks<'_>) -> PResult<'_, Raw> {
     let (mut i, first) = and_expr(i)?;
-    let mut all = vec![first];
+    // Most conditions have one operand: no vector is allocated for them.
+    let mut first = Some(first);
+    let mut all = Vec::new();
     while let Ok((j, _)) = token(TokKind::Or, "").parse(i) {
         let (k, rhs) = nom::combinator::cut(and_expr).parse(j)?;
+        all.extend(first.take());
         all.push(rhs);
         i = k;
     }
     Ok((
         i,
-        if all.len() == 1 {
-            all.pop().unwrap_or(Raw::Sym(0))
-        } else {
-            Raw::Or(all)
+        match first {
+            Some(only) => only,
+            None => Raw::Or(all),
         },
     ))
 }
@@ -243,6 +247,26 @@ fn or_expr(i: Toks<'_>) -> PResult<'_, Raw> {
 /// Parses the longest expression starting at token `start`; returns it and the index of the
 /// first token after it.
 pub(crate) fn parse_expr(toks: &[Tok], start: usize) -> Result<(Raw, usize), ExprError> {
+    // The common case, one symbol not followed by an operator (`depends on FOO`,
+    // `default y if BAR`), is what the grammar below gives, without running it.
+    if let Some(t) = toks.get(start)
+        && matches!(t.kind, TokKind::Word | TokKind::Quoted)
+        && !toks.get(start + 1).is_some_and(|n| {
+            matches!(
+                n.kind,
+                TokKind::And
+                    | TokKind::Or
+                    | TokKind::Eq
+                    | TokKind::Ne
+                    | TokKind::Lt
+                    | TokKind::Le
+                    | TokKind::Gt
+                    | TokKind::Ge
+            )
+        })
+    {
+        return Ok((Raw::Sym(start), start + 1));
+    }
     let input = Toks {
         toks: toks.get(start..).unwrap_or(&[]),
         off: start,

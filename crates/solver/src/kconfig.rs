@@ -297,6 +297,8 @@ struct Finalizer<'m> {
 impl<'m> Finalizer<'m> {
     fn new(model: &'m Model) -> Finalizer<'m> {
         let mut exprs = model.exprs.clone();
+        // Finalizing adds about two nodes per menu node (x86: 11,000 parsed, 47,000 after).
+        exprs.reserve_nodes(2 * model.menus.len());
         let yes = exprs.yes();
         let mainmenu = model
             .menu(Model::ROOT)
