@@ -70,6 +70,12 @@ impl SourceFile {
         }
     }
 
+    /// The offsets where the lines start (0 first), for callers that look up many offsets
+    /// in order.
+    pub fn line_starts(&self) -> &[u32] {
+        &self.line_starts
+    }
+
     /// The text of 1-based line `line`, without its newline.
     pub fn line_text(&self, line: u32) -> &str {
         let i = line.saturating_sub(1) as usize;

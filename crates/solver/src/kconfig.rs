@@ -332,13 +332,56 @@ impl<'m> Finalizer<'m> {
 
     /// `file:line` of a span (see [`location`]).
     fn location(&self, span: kp_base::Span) -> Location {
+        let line = self.model.sources.line_col(span).line;
+        self.location_at(span, line)
+    }
+
+    /// `file:line` of a span whose line is known.
+    fn location_at(&self, span: kp_base::Span, line: u32) -> Location {
         match self.paths.get(span.file.0 as usize) {
             Some(path) => Location {
                 file: path.clone(),
-                line: self.model.sources.line_col(span).line,
+                line,
             },
             None => location(self.model, span),
         }
+    }
+
+    /// The line of each menu node's span and of its type keyword (0 when untyped), found by
+    /// walking each file's line index forward: nodes are numbered in parse order, so within a
+    /// file their offsets grow (a binary search per definition was a tenth of `Kconfig::new`).
+    fn menu_lines(&self) -> Vec<(u32, u32)> {
+        let sources = &self.model.sources;
+        let mut cursor = vec![0usize; sources.len()];
+        let line_at = |cursor: &mut Vec<usize>, span: kp_base::Span| -> u32 {
+            let Some(file) = sources.get(span.file) else {
+                return 0;
+            };
+            let starts = file.line_starts();
+            let c = &mut cursor[span.file.0 as usize];
+            if starts.get(*c).is_none_or(|&s| s > span.start) {
+                // Backwards (the root's `mainmenu`): look it up.
+                return sources.line_col(span).line;
+            }
+            while starts.get(*c + 1).is_some_and(|&s| s <= span.start) {
+                *c += 1;
+            }
+            (*c + 1) as u32
+        };
+        self.model
+            .menus
+            .iter()
+            .map(|m| {
+                let node = line_at(&mut cursor, m.span);
+                let ty = match m.ty {
+                    // The type line follows its node's line; the cursor moves there too,
+                    // which later nodes of the file are past anyway.
+                    Some((_, span)) => line_at(&mut cursor, span),
+                    None => 0,
+                };
+                (node, ty)
+            })
+            .collect()
     }
 
     /// The choice whose node is `menu`.
@@ -357,17 +400,18 @@ impl<'m> Finalizer<'m> {
     fn run(mut self) -> Kconfig {
         let model = self.model;
         // Types: the first type written for a symbol wins (`menu_set_type`).
+        let lines = self.menu_lines();
         for s in &model.symbols {
             let ty = s.ty.map_or(ValueType::Unknown, value_type);
             let locations: Vec<Location> = s
                 .definitions
                 .iter()
-                .map(|&d| self.location(model.menu(d).span))
+                .map(|&d| self.location_at(model.menu(d).span, lines[d.0 as usize].0))
                 .collect();
-            let type_location = s
-                .definitions
-                .iter()
-                .find_map(|&d| model.menu(d).ty.map(|(_, span)| self.location(span)));
+            let type_location = s.definitions.iter().find_map(|&d| {
+                let (_, span) = model.menu(d).ty?;
+                Some(self.location_at(span, lines[d.0 as usize].1))
+            });
             let rules = self.sym(s.name);
             rules.ty = ty;
             rules.menus = s.definitions.clone();
@@ -429,7 +473,8 @@ impl<'m> Finalizer<'m> {
                 entries.push((bucket, rank, name));
             }
         }
-        entries.sort_by_key(|&(bucket, rank, _)| (bucket, std::cmp::Reverse(rank)));
+        // Ranks are distinct, so the order is total and an unstable sort gives the same one.
+        entries.sort_unstable_by_key(|&(bucket, rank, _)| (bucket, std::cmp::Reverse(rank)));
         entries.into_iter().map(|(_, _, n)| n).collect()
     }
 
