@@ -247,8 +247,30 @@ impl Names {
             .copied()
     }
 
+    /// A name's hash: eight bytes at a time, the tail as one zero-padded word, each step a
+    /// folded 64x64->128-bit multiply so every bit of the result depends on every input bit
+    /// (hashbrown takes the bucket from the low bits and the tag from the high ones). One
+    /// step per word, not per tail byte: names are hashed at every reference.
     fn hash(text: &str) -> u64 {
-        FastHash::default().hash_one(text)
+        fn mix(h: u64, w: u64) -> u64 {
+            let m = u128::from(h ^ w) * 0x9e37_79b9_7f4a_7c15_u128;
+            (m as u64) ^ ((m >> 64) as u64)
+        }
+        let b = text.as_bytes();
+        let mut h = mix(0x243f_6a88_85a3_08d3, b.len() as u64);
+        let mut chunks = b.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            h = mix(h, u64::from_le_bytes(w));
+        }
+        let tail = chunks.remainder();
+        if !tail.is_empty() {
+            let mut w = [0u8; 8];
+            w[..tail.len()].copy_from_slice(tail);
+            h = mix(h, u64::from_le_bytes(w));
+        }
+        h
     }
 
     fn intern(&mut self, text: &str) -> u32 {

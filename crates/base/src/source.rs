@@ -53,39 +53,48 @@ pub struct SourceFile {
     /// Shared, so a parser can read a file while adding the files it includes (a clone
     /// used to copy each file: 7 MB per Kconfig tree).
     pub text: std::sync::Arc<String>,
-    line_starts: Vec<u32>,
+    /// Built on first use: a parse needs no line numbers, only what it reports does.
+    line_starts: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl SourceFile {
     /// Line and column of byte offset `offset` (clamped to the text).
     pub fn line_col(&self, offset: u32) -> LineCol {
-        let line = match self.line_starts.binary_search(&offset) {
+        let starts = self.line_starts();
+        let line = match starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         };
-        let start = self.line_starts.get(line).copied().unwrap_or(0);
+        let start = starts.get(line).copied().unwrap_or(0);
         LineCol {
             line: clamp_u32(line + 1),
             col: offset.saturating_sub(start) + 1,
         }
     }
 
-    /// The offsets where the lines start (0 first), for callers that look up many offsets
-    /// in order.
+    /// The offsets where the lines start (0 first).
     pub fn line_starts(&self) -> &[u32] {
-        &self.line_starts
+        self.line_starts
+            .get_or_init(|| line_starts(self.text.as_bytes()))
     }
 
+    /// The 1-based line of byte `offset`, given that an earlier offset `from` is on line
+    /// `line`: the newlines in between are counted, without building the line index (for
+    /// callers visiting many offsets of a file in order).
+    pub fn line_after(&self, from: u32, line: u32, offset: u32) -> u32 {
+        match self.text.as_bytes().get(from as usize..offset as usize) {
+            Some(between) => line + clamp_u32(count_newlines(between)),
+            None => self.line_col(offset).line,
+        }
+    }
     /// The text of 1-based line `line`, without its newline.
     pub fn line_text(&self, line: u32) -> &str {
         let i = line.saturating_sub(1) as usize;
-        let Some(&start) = self.line_starts.get(i) else {
+        let starts = self.line_starts();
+        let Some(&start) = starts.get(i) else {
             return "";
         };
-        let end = self
-            .line_starts
-            .get(i + 1)
-            .map_or(self.text.len(), |&e| e as usize);
+        let end = starts.get(i + 1).map_or(self.text.len(), |&e| e as usize);
         self.text
             .get(start as usize..end)
             .unwrap_or("")
@@ -123,6 +132,21 @@ fn line_starts(b: &[u8]) -> Vec<u32> {
     out
 }
 
+/// The number of `\n` bytes in `b`, eight at a time (the same exact mask as [`line_starts`]).
+fn count_newlines(b: &[u8]) -> usize {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const NL: u64 = 0x0101_0101_0101_0101 * b'\n' as u64;
+    let mut chunks = b.chunks_exact(8);
+    let mut n = 0usize;
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let x = u64::from_le_bytes(w) ^ NL;
+        n += (!(((x & LOW7) + LOW7) | x | LOW7)).count_ones() as usize;
+    }
+    n + chunks.remainder().iter().filter(|&&c| c == b'\n').count()
+}
+
 /// All files read in one run, addressed by [`FileId`].
 #[derive(Debug, Default)]
 pub struct SourceMap {
@@ -137,12 +161,11 @@ impl SourceMap {
 
     /// Adds a file and returns its id. The text is kept as given.
     pub fn add(&mut self, path: impl Into<PathBuf>, text: String) -> FileId {
-        let line_starts = line_starts(text.as_bytes());
         let id = FileId(clamp_u32(self.files.len()));
         self.files.push(SourceFile {
             path: path.into(),
             text: std::sync::Arc::new(text),
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
         });
         id
     }
@@ -246,6 +269,13 @@ mod tests {
                 )
                 .collect();
             assert_eq!(line_starts(text.as_bytes()), plain, "{text:?}");
+            for from in 0..=text.len() {
+                assert_eq!(
+                    count_newlines(&text.as_bytes()[from..]),
+                    plain.iter().filter(|&&s| s as usize > from).count(),
+                    "{text:?} from {from}"
+                );
+            }
         }
     }
 

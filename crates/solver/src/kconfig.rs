@@ -347,26 +347,22 @@ impl<'m> Finalizer<'m> {
         }
     }
 
-    /// The line of each menu node's span and of its type keyword (0 when untyped), found by
-    /// walking each file's line index forward: nodes are numbered in parse order, so within a
-    /// file their offsets grow (a binary search per definition was a tenth of `Kconfig::new`).
+    /// The line of each menu node's span and of its type keyword (0 when untyped), counting
+    /// newlines forward from the previous offset in the same file: nodes are numbered in
+    /// parse order, so within a file their offsets grow (a binary search per definition was
+    /// a tenth of `Kconfig::new`, and the line index need not be built).
     fn menu_lines(&self) -> Vec<(u32, u32)> {
         let sources = &self.model.sources;
-        let mut cursor = vec![0usize; sources.len()];
-        let line_at = |cursor: &mut Vec<usize>, span: kp_base::Span| -> u32 {
+        // Per file: an offset and its line.
+        let mut cursor = vec![(0u32, 1u32); sources.len()];
+        let line_at = |cursor: &mut Vec<(u32, u32)>, span: kp_base::Span| -> u32 {
             let Some(file) = sources.get(span.file) else {
                 return 0;
             };
-            let starts = file.line_starts();
             let c = &mut cursor[span.file.0 as usize];
-            if starts.get(*c).is_none_or(|&s| s > span.start) {
-                // Backwards (the root's `mainmenu`): look it up.
-                return sources.line_col(span).line;
-            }
-            while starts.get(*c + 1).is_some_and(|&s| s <= span.start) {
-                *c += 1;
-            }
-            (*c + 1) as u32
+            let line = file.line_after(c.0, c.1, span.start);
+            *c = (span.start, line);
+            line
         };
         self.model
             .menus
@@ -374,8 +370,6 @@ impl<'m> Finalizer<'m> {
             .map(|m| {
                 let node = line_at(&mut cursor, m.span);
                 let ty = match m.ty {
-                    // The type line follows its node's line; the cursor moves there too,
-                    // which later nodes of the file are past anyway.
                     Some((_, span)) => line_at(&mut cursor, span),
                     None => 0,
                 };
