@@ -194,10 +194,13 @@ pub(crate) enum TokKind {
     AssignVal,
 }
 
-/// One token: its kind, its place in the file and its text in [`Stmt::text`].
+/// One token: its kind, its place in the file and where its text is (see [`Stmt::text`]).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Tok {
     pub kind: TokKind,
+    /// The text is the source itself at `text_start..text_end` (no expansion or escape
+    /// changed it), rather than in the statement's buffer.
+    raw: bool,
     pub start: u32,
     pub end: u32,
     text_start: u32,
@@ -205,18 +208,32 @@ pub(crate) struct Tok {
 }
 
 /// One statement's tokens (the newline is implied).
-#[derive(Default)]
-pub(crate) struct Stmt {
+pub(crate) struct Stmt<'s> {
     pub toks: Vec<Tok>,
+    /// The file being lexed: most tokens' texts are slices of it.
+    src: &'s str,
+    /// Texts that differ from the source (expanded words, strings with escapes).
     text: String,
 }
 
-impl Stmt {
+impl<'s> Stmt<'s> {
+    /// An empty statement over the file `src`.
+    pub(crate) fn new(src: &'s str) -> Stmt<'s> {
+        Stmt {
+            toks: Vec::new(),
+            src,
+            text: String::new(),
+        }
+    }
+
     /// The text of a token.
     pub(crate) fn text(&self, t: &Tok) -> &str {
-        self.text
-            .get(t.text_start as usize..t.text_end as usize)
-            .unwrap_or("")
+        let range = t.text_start as usize..t.text_end as usize;
+        if t.raw {
+            self.src.get(range).unwrap_or("")
+        } else {
+            self.text.get(range).unwrap_or("")
+        }
     }
 
     /// Byte range from the first to the last token.
@@ -298,7 +315,7 @@ impl<'s> Lexer<'s> {
         &mut self,
         pp: &mut Preprocessor,
         diags: &mut Vec<Diagnostic>,
-        st: &mut Stmt,
+        st: &mut Stmt<'s>,
     ) -> bool {
         st.toks.clear();
         st.text.clear();
@@ -384,20 +401,28 @@ impl<'s> Lexer<'s> {
         }
     }
 
-    fn push(&self, st: &mut Stmt, kind: TokKind, start: usize, end: usize, text: Option<&str>) {
-        let text_start = st.text.len() as u32;
-        st.text.push_str(text.unwrap_or(&self.src[start..end]));
+    fn push(&self, st: &mut Stmt<'s>, kind: TokKind, start: usize, end: usize, text: Option<&str>) {
+        // A token spelled as written keeps pointing into the source (no copy per token).
+        let (raw, text_start, text_end) = match text {
+            None => (true, start as u32, end as u32),
+            Some(t) => {
+                let text_start = st.text.len() as u32;
+                st.text.push_str(t);
+                (false, text_start, st.text.len() as u32)
+            }
+        };
         st.toks.push(Tok {
             kind,
+            raw,
             start: start as u32,
             end: end as u32,
             text_start,
-            text_end: st.text.len() as u32,
+            text_end,
         });
     }
 
     /// `{n}+` (a keyword or word) or `({n}|$)+` (expanded to one word, dropped when empty).
-    fn word(&mut self, pp: &mut Preprocessor, st: &mut Stmt) {
+    fn word(&mut self, pp: &mut Preprocessor, st: &mut Stmt<'s>) {
         let bytes = self.src.as_bytes();
         let start = self.pos;
         let mut end = start;
@@ -439,16 +464,20 @@ impl<'s> Lexer<'s> {
         quote: u8,
         pp: &mut Preprocessor,
         diags: &mut Vec<Diagnostic>,
-        st: &mut Stmt,
+        st: &mut Stmt<'s>,
     ) {
         let bytes = self.src.as_bytes();
         let start = self.pos;
         self.pos += 1;
         let text_start = st.text.len() as u32;
+        // Whether the text so far is the source between the quotes, unchanged.
+        let mut plain = true;
+        let mut content_end = self.pos;
         loop {
             let Some(&b) = bytes.get(self.pos) else { break };
             match b {
                 b'$' => {
+                    plain = false;
                     let eol = self.eol(self.pos);
                     let extent = token_extent(&self.src[self.pos..eol]);
                     let site = self.site(self.pos, self.pos + extent);
@@ -457,6 +486,7 @@ impl<'s> Lexer<'s> {
                     self.pos += 1 + used;
                 }
                 b'\\' => {
+                    plain = false;
                     self.pos += 1;
                     if let Some(ch) = self.src[self.pos..].chars().next().filter(|&c| c != '\n') {
                         st.text.push(ch);
@@ -483,15 +513,24 @@ impl<'s> Lexer<'s> {
                     let run = if run == 0 { 1 } else { run };
                     st.text.push_str(&self.src[self.pos..self.pos + run]);
                     self.pos += run;
+                    content_end = self.pos;
                 }
             }
         }
+        // A string without escapes or expansions is its source text (most prompts).
+        let (raw, text_start, text_end) = if plain {
+            st.text.truncate(text_start as usize);
+            (true, (start + 1) as u32, content_end as u32)
+        } else {
+            (false, text_start, st.text.len() as u32)
+        };
         st.toks.push(Tok {
             kind: TokKind::Quoted,
+            raw,
             start: start as u32,
             end: self.pos as u32,
             text_start,
-            text_end: st.text.len() as u32,
+            text_end,
         });
     }
 

@@ -92,7 +92,7 @@ pub(crate) struct Parser<'a> {
 
 /// The place of one statement: its file, its text and its tokens.
 struct Line<'s> {
-    st: &'s Stmt,
+    st: &'s Stmt<'s>,
     file: FileId,
     src: &'s str,
 }
@@ -319,7 +319,7 @@ impl<'a> Parser<'a> {
         let outer_blocks = self.blocks.len();
         let mut lexer = Lexer::new(&text, file, path, self.opts.dialect);
         lexer.kconfiglib = self.opts.kconfiglib_sources;
-        let mut st = Stmt::default();
+        let mut st = Stmt::new(&text);
         while lexer.next_statement(&mut self.pp, &mut self.diags, &mut st) {
             // A macro error leaves the line's tokens unreliable (a reference expanded to
             // nothing): report it and skip the line rather than add a confusing syntax error.
