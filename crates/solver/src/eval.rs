@@ -38,6 +38,14 @@ struct SymState {
     choice_curr: Option<NameId>,
 }
 
+/// Sets `curr.val` reusing the string's buffer (a recomputation mostly writes the same value).
+fn set_curr_val(s: &mut SymState, v: &str) {
+    if s.curr_val != v {
+        s.curr_val.clear();
+        s.curr_val.push_str(v);
+    }
+}
+
 impl SymState {
     fn new() -> SymState {
         SymState {
@@ -386,7 +394,9 @@ impl<'k> Evaluation<'k> {
                 return;
             }
         };
-        let mut new_val = new_val.to_string();
+        // Borrowed unless a user or default value replaces it: most symbols are bool or
+        // tristate, whose `curr.val` stays "n", and need no string of their own.
+        let mut new_val: std::borrow::Cow<'static, str> = std::borrow::Cow::Borrowed(new_val);
         self.st_mut(n).flags &= !WRITE;
         self.calc_visibility(n);
         if self.st(n).visible != Tristate::No {
@@ -396,7 +406,7 @@ impl<'k> Evaluation<'k> {
         {
             let s = self.st_mut(n);
             s.curr_tri = new_tri;
-            s.curr_val = new_val.clone();
+            set_curr_val(s, &new_val);
             s.choice_curr = None;
         }
         let is_choice = matches!(rules.kind, SymbolKind::Choice(_));
@@ -462,11 +472,11 @@ impl<'k> Evaluation<'k> {
             }
             ValueType::String | ValueType::Hex | ValueType::Int => {
                 if self.st(n).visible != Tristate::No && self.has_value(n) {
-                    new_val = self.st(n).user_val.clone().unwrap_or_default();
+                    new_val = self.st(n).user_val.clone().unwrap_or_default().into();
                 } else if let Some((i, _)) = self.default_prop(n) {
                     if let Some(op) = k.symbol(n).defaults[i].operand {
                         self.st_mut(n).flags |= WRITE;
-                        new_val = self.operand_curr_val(op);
+                        new_val = self.operand_curr_val(op).into();
                     }
                 }
             }
@@ -475,7 +485,7 @@ impl<'k> Evaluation<'k> {
         {
             let s = self.st_mut(n);
             s.curr_tri = new_tri;
-            s.curr_val = new_val;
+            set_curr_val(s, &new_val);
             s.choice_curr = None;
         }
         if k.dialect == Dialect::Legacy && is_choice && new_tri == Tristate::Yes {
