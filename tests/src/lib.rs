@@ -18,14 +18,15 @@ pub fn tree(version: &str) -> ktree::Tree {
         .unwrap_or_else(|e| panic!("kernel tree {version}: {e}"))
 }
 
-/// The oracle for `arch` on the Debian tree `version`, with the `CROSS_COMPILE` of the
-/// environment when there is one (kpossible's own Kconfig parse reads it too).
+/// The oracle for `arch` on the Debian tree `version`, with the `CROSS_COMPILE`, `LLVM` and
+/// `LLVM_IAS` of the environment when set (kpossible's own Kconfig parse reads them too).
 pub fn oracle(version: &str, arch: &str) -> oracle::Oracle {
-    let cross = std::env::var("CROSS_COMPILE").unwrap_or_default();
+    let toolchain: Vec<(&str, String)> = ["CROSS_COMPILE", "LLVM", "LLVM_IAS"]
+        .into_iter()
+        .filter_map(|k| Some((k, std::env::var(k).ok().filter(|v| !v.is_empty())?)))
+        .collect();
     let mut pins = oracle::DEFAULT_PINS.to_vec();
-    if !cross.is_empty() {
-        pins.push(("CROSS_COMPILE", cross.as_str()));
-    }
+    pins.extend(toolchain.iter().map(|(k, v)| (*k, v.as_str())));
     oracle::Oracle::with_pins(&tree(version), arch, &ktree::cache_dir(), &pins)
         .unwrap_or_else(|e| panic!("oracle {version} {arch}: {e}"))
 }

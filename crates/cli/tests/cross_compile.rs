@@ -1,5 +1,6 @@
-//! `CROSS_COMPILE` from the environment, as make takes it: the toolchain probes run the cross
-//! tools, and the `.config` is the one the tree's own conf writes with the same variable.
+//! `CROSS_COMPILE` and `LLVM` from the environment, as make takes them: the toolchain probes
+//! run those tools, and the `.config` is the one the tree's own conf writes with the same
+//! variables.
 
 use std::process::Command;
 
@@ -38,5 +39,61 @@ fn arm64_allyesconfig_with_the_debian_cross_compiler_is_confs() {
     assert_ne!(
         oracle::config_body(&ours(None)),
         oracle::config_body(&with_cross)
+    );
+}
+
+/// KMSAN needs clang: with gcc the answer is unknown, naming the probed symbol; with Debian's
+/// clang (`LLVM=1`) it is yes, and the witness holds for the real conf and make with `LLVM=1`.
+#[test]
+fn kmsan_test_is_a_module_only_with_clang_and_the_real_tools_agree() {
+    let obj = "mm/kmsan/kmsan_test.o";
+    let tree = ktree::fetch(&ktree::cache_dir(), "6.12").expect("the 6.12 tree");
+    let dir = tempfile::tempdir().unwrap();
+    let witness = dir.path().join("kmsan.config");
+    let run = |llvm: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kpossible"));
+        cmd.args(["could-be-module", obj, "--arch", "x86_64", "--quiet"])
+            .args(["--tree", tree.root().to_str().unwrap()])
+            .env_remove("CROSS_COMPILE")
+            .env_remove("LLVM");
+        if llvm {
+            cmd.env("LLVM", "1")
+                .args(["--witness", witness.to_str().unwrap()]);
+        }
+        let out = cmd.output().expect("run kpossible");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, out) = run(false);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("HAVE_KMSAN_COMPILER"), "{out}");
+    let (code, out) = run(true);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("yes, in mm/kmsan/kmsan_test.ko"), "{out}");
+    let config = std::fs::read_to_string(&witness).unwrap();
+    assert!(config.contains("CONFIG_CC_IS_CLANG=y"));
+    let mut pins = oracle::DEFAULT_PINS.to_vec();
+    pins.push(("LLVM", "1"));
+    let real = oracle::Oracle::with_pins(&tree, "x86_64", &ktree::cache_dir(), &pins)
+        .expect("oracle with LLVM=1");
+    let kept = real.olddefconfig(&config).expect("real olddefconfig");
+    assert_eq!(
+        oracle::config_body(&kept.value),
+        oracle::config_body(&config),
+        "the real conf with LLVM=1 keeps the witness"
+    );
+    let lists = real
+        .kbuild_lists_within(&config, &["mm/kmsan"])
+        .expect("real make walk");
+    assert!(
+        lists
+            .value
+            .modules
+            .iter()
+            .any(|m| m.name == "mm/kmsan/kmsan_test.ko" && m.objects.iter().any(|o| o == obj)),
+        "{:?}",
+        lists.value.modules
     );
 }

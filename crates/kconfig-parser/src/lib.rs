@@ -462,8 +462,9 @@ pub fn srcarch_of(arch: &str) -> &str {
 /// `$(CC) --version` in run mode, `gcc` in record mode), UML's `SUBARCH`/`HEADER_ARCH`, and
 /// the pins `RUSTC=/bin/false`, `PAHOLE=/bin/false` that kpossible's oracle uses.
 ///
-/// `CROSS_COMPILE` comes from the process environment, as make imports it
-/// (`CROSS_COMPILE=aarch64-linux-gnu- make ARCH=arm64`); by default there is none.
+/// `CROSS_COMPILE`, `LLVM` and `LLVM_IAS` come from the process environment, as make imports
+/// them (`CROSS_COMPILE=aarch64-linux-gnu- make ARCH=arm64`, `LLVM=1 make`); by default
+/// there are none. With clang, `CLANG_FLAGS` is set as `scripts/Makefile.clang` exports it.
 pub fn kernel_env(root: &Path, arch: &str, shell: ShellMode) -> Vec<(String, String)> {
     let mut env: Vec<(String, String)> = Vec::new();
     let mut set = |k: &str, v: &str| env.push((k.to_string(), v.to_string()));
@@ -473,21 +474,42 @@ pub fn kernel_env(root: &Path, arch: &str, shell: ShellMode) -> Vec<(String, Str
     set("objtree", ".");
     set("KERNELVERSION", &kernel_version(root));
     let cross = std::env::var("CROSS_COMPILE").unwrap_or_default();
-    // The top Makefile: `CC = $(CROSS_COMPILE)gcc`, and so on.
-    for tool in [
-        "CC", "LD", "AR", "NM", "OBJCOPY", "OBJDUMP", "READELF", "STRIP",
-    ] {
-        let name = if tool == "CC" {
-            "gcc"
-        } else {
-            &tool.to_ascii_lowercase()
+    let llvm = std::env::var("LLVM").unwrap_or_default();
+    // The top Makefile: `CC = $(CROSS_COMPILE)gcc`, and so on; with `LLVM=1` (or a
+    // `LLVM=/prefix/`, `LLVM=-suffix`) `CC = $(LLVM_PREFIX)clang$(LLVM_SUFFIX)` and the LLVM
+    // binutils, host compilers too.
+    let tools: [(&str, &str, &str); 10] = [
+        ("CC", "gcc", "clang"),
+        ("LD", "ld", "ld.lld"),
+        ("AR", "ar", "llvm-ar"),
+        ("NM", "nm", "llvm-nm"),
+        ("OBJCOPY", "objcopy", "llvm-objcopy"),
+        ("OBJDUMP", "objdump", "llvm-objdump"),
+        ("READELF", "readelf", "llvm-readelf"),
+        ("STRIP", "strip", "llvm-strip"),
+        ("HOSTCC", "gcc", "clang"),
+        ("HOSTCXX", "g++", "clang++"),
+    ];
+    let (prefix, suffix) = if llvm.ends_with('/') {
+        (llvm.as_str(), "")
+    } else if llvm.starts_with('-') {
+        ("", llvm.as_str())
+    } else {
+        ("", "")
+    };
+    for (var, gnu, llvm_tool) in tools {
+        let value = match (llvm.is_empty(), var.starts_with("HOST")) {
+            (true, true) => gnu.to_string(),
+            (true, false) => format!("{cross}{gnu}"),
+            (false, _) => format!("{prefix}{llvm_tool}{suffix}"),
         };
-        set(tool, &format!("{cross}{name}"));
+        set(var, &value);
     }
     set("CROSS_COMPILE", &cross);
+    if !llvm.is_empty() {
+        set("LLVM", &llvm);
+    }
     for (k, v) in [
-        ("HOSTCC", "gcc"),
-        ("HOSTCXX", "g++"),
         ("RUSTC", "/bin/false"),
         ("PAHOLE", "/bin/false"),
         ("BINDGEN", "bindgen"),
@@ -501,14 +523,17 @@ pub fn kernel_env(root: &Path, arch: &str, shell: ShellMode) -> Vec<(String, Str
         set("SUBARCH", "x86");
         set("HEADER_ARCH", "x86");
     }
+    let cc = if llvm.is_empty() {
+        format!("{cross}gcc")
+    } else {
+        format!("{prefix}clang{suffix}")
+    };
     // The top Makefile: `$(subst $(pound),,$(shell LC_ALL=C $(CC) --version 2>/dev/null |
     // head -n 1))`.
     let cc_text = match shell {
         ShellMode::Run => std::process::Command::new("/bin/sh")
             .arg("-c")
-            .arg(format!(
-                "LC_ALL=C {cross}gcc --version 2>/dev/null | head -n 1"
-            ))
+            .arg(format!("LC_ALL=C {cc} --version 2>/dev/null | head -n 1"))
             .output()
             .map(|o| {
                 String::from_utf8_lossy(&o.stdout)
@@ -516,10 +541,72 @@ pub fn kernel_env(root: &Path, arch: &str, shell: ShellMode) -> Vec<(String, Str
                     .replace('#', "")
             })
             .unwrap_or_default(),
-        ShellMode::Record => "gcc".to_string(),
+        ShellMode::Record => cc.clone(),
     };
+    // The top Makefile includes scripts/Makefile.clang when `CC_VERSION_TEXT` names clang.
+    if cc_text.contains("clang") {
+        let subarch = if arch == "um" {
+            "x86"
+        } else {
+            srcarch_of(arch)
+        };
+        set("CLANG_FLAGS", &clang_flags(root, subarch, &cross));
+    }
     set("CC_VERSION_TEXT", &cc_text);
     env
+}
+
+/// `CLANG_FLAGS` as the tree's `scripts/Makefile.clang` exports it for SRCARCH `srcarch`
+/// (UML: its SUBARCH): `--target=` from its `CLANG_TARGET_FLAGS_<arch>` table (6.1: from
+/// `CROSS_COMPILE` when one is given), the integrated assembler unless `LLVM_IAS=0` (then
+/// `--prefix=` the directory of `$(CROSS_COMPILE)elfedit`), then its `-Werror=` flags in order.
+fn clang_flags(root: &Path, srcarch: &str, cross: &str) -> String {
+    let text = std::fs::read_to_string(root.join("scripts/Makefile.clang")).unwrap_or_default();
+    let table = text.lines().find_map(|l| {
+        let (name, value) = l.split_once(":=")?;
+        (name.trim() == format!("CLANG_TARGET_FLAGS_{srcarch}")).then(|| value.trim().to_string())
+    });
+    let target = if text.contains("ifeq ($(CROSS_COMPILE),)") && !cross.is_empty() {
+        Some(
+            cross
+                .trim_end_matches('-')
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        )
+    } else {
+        table
+    };
+    let mut flags: Vec<String> = target
+        .into_iter()
+        .map(|t| format!("--target={t}"))
+        .collect();
+    if std::env::var("LLVM_IAS").as_deref() == Ok("0") {
+        flags.push("-fno-integrated-as".into());
+        let elfedit = std::process::Command::new("/bin/sh")
+            .arg("-c")
+            .arg(format!("which {cross}elfedit"))
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default();
+        let dir = elfedit
+            .rsplit_once('/')
+            .map_or(String::new(), |(d, _)| format!("{d}/"));
+        let name = cross.rsplit('/').next().unwrap_or_default();
+        flags.push(format!("--prefix={dir}{name}"));
+    } else {
+        flags.push("-fintegrated-as".into());
+    }
+    for l in text.lines() {
+        if let Some(rest) = l.strip_prefix("CLANG_FLAGS")
+            && let Some(flag) = rest.trim_start().strip_prefix("+=")
+            && flag.trim().starts_with("-Werror=")
+        {
+            flags.push(flag.trim().to_string());
+        }
+    }
+    flags.join(" ")
 }
 
 /// `make kernelversion`: `VERSION.PATCHLEVEL.SUBLEVEL` plus `EXTRAVERSION`.
