@@ -456,12 +456,28 @@ fn print_symbol(ev: &mut Evaluation<'_>, sym: NameId, out: &mut String) {
     let k = ev.kconfig();
     let name = k.name(sym);
     let ty = k.symbol(sym).ty;
+    if matches!(ty, ValueType::Bool | ValueType::Tristate) {
+        // The value's letter, as `sym_get_string_value` spells it, without building it:
+        // this runs for every symbol of every candidate configuration.
+        match ev.tristate(sym) {
+            Tristate::No => {
+                out.push_str("# CONFIG_");
+                out.push_str(name);
+                out.push_str(" is not set\n");
+            }
+            v => {
+                out.push_str("CONFIG_");
+                out.push_str(name);
+                out.push('=');
+                out.push(v.letter());
+                out.push('\n');
+            }
+        }
+        return;
+    }
     let val = ev.string_value(sym);
     match ty {
-        ValueType::Unknown => {}
-        ValueType::Bool | ValueType::Tristate if val.starts_with('n') => {
-            out.push_str(&format!("# CONFIG_{name} is not set\n"));
-        }
+        ValueType::Unknown | ValueType::Bool | ValueType::Tristate => {}
         ValueType::String => {
             let mut escaped = String::with_capacity(val.len() + 2);
             escaped.push('"');
