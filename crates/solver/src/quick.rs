@@ -63,8 +63,9 @@ pub fn allmodconfig_modules_each(
         return None;
     }
     let k = Kconfig::new(&model);
-    let dependent = toolchain_dependent(&k);
     let (allmod, _) = run_target(&k, Target::AllModConfig, None);
+    let values = kbuild_graph::read_config(&allmod);
+    let dependent = allmodconfig_dependent(&k, &values);
 
     let toward: Vec<String> = objects
         .iter()
@@ -82,7 +83,6 @@ pub fn allmodconfig_modules_each(
         return None;
     }
     let conditions = kbuild_graph::lists::all_conditions(&graph, &mut pool);
-    let values = kbuild_graph::read_config(&allmod);
     let valuation = kbuild_graph::config::ConfigValuation::new(&pool, &values);
     let place = |o: &String| -> Option<Vec<String>> {
         let c = conditions.get(o)?;
@@ -135,69 +135,156 @@ fn reads_toolchain(pool: &ExprPool, e: ExprId, k: &Kconfig, dependent: &[bool]) 
 /// Per symbol of `k` (a record-mode parse): whether a toolchain probe can change its value
 /// (see the module comment).
 pub fn toolchain_dependent(k: &Kconfig) -> Vec<bool> {
+    let reads = Reads::new(k);
+    reads.closure(&vec![false; k.symbols.len()])
+}
+
+/// [`toolchain_dependent`], sharpened by what allmodconfig (`values`, the `.config` our
+/// evaluation writes for `k`, as [`kbuild_graph::read_config`] reads it) shows: a bool or
+/// tristate symbol that is `y` while its `select`s give `n` is `y` from its own rules
+/// (`sym_calc_value`: the value is the user or default value, raised by `rev_dep`, `m`
+/// made `y` for a bool); when those rules read nothing a probe reaches, it is `y` with every
+/// toolchain, whatever a probe does to the symbols selecting it (arm's `NETDEVICES`, selected
+/// by drivers that rest on a probe through `PCI`).
+pub fn allmodconfig_dependent(
+    k: &Kconfig,
+    values: &std::collections::HashMap<String, String>,
+) -> Vec<bool> {
+    let reads = Reads::new(k);
+    let valuation = kbuild_graph::config::ConfigValuation::new(&k.exprs, values);
     let n = k.symbols.len();
-    // reads[s]: the symbols s's value is computed from; seeded: a rule holds a probe result.
-    let mut reads: Vec<Vec<NameId>> = vec![Vec::new(); n];
-    let mut dependent = vec![false; n];
-    for (i, r) in k.symbols.iter().enumerate() {
-        let mut opaque = r.defaults.iter().any(|d| d.opaque);
-        let out = &mut reads[i];
-        let exprs = r
-            .dir_dep
-            .iter()
-            .chain(&r.rev_dep)
-            .chain(&r.implied)
-            .copied()
-            .chain(r.prompts.iter().map(|p| p.visible))
-            .chain(r.defaults.iter().flat_map(|d| [d.value, d.visible]))
-            .chain(r.ranges.iter().map(|g| g.visible));
-        for e in exprs {
-            opaque |= leaves(&k.exprs, e, out);
-        }
-        let operands = r
-            .defaults
-            .iter()
-            .filter_map(|d| d.operand)
-            .chain(r.ranges.iter().flat_map(|g| [g.low, g.high]));
-        for o in operands {
-            match o {
-                Operand::Symbol(s) => out.push(s),
-                // A range bound or default written with a probe result is rendered as its
-                // `$(shell,...)` text; nothing else leaves `$(` after preprocessing.
-                Operand::Const(c) => opaque |= k.exprs.name_text(c).contains("$("),
+    // Candidates: y, not a choice or in one, selected by nothing that gives m or y here, and
+    // no probe result in the selects themselves.
+    let candidate: Vec<bool> = (0..n)
+        .map(|i| {
+            let r = &k.symbols[i];
+            let name = k.name(NameId(i as u32));
+            matches!(
+                r.ty,
+                crate::kconfig::ValueType::Bool | crate::kconfig::ValueType::Tristate
+            ) && matches!(r.kind, SymbolKind::Normal)
+                && r.member_of.is_none()
+                && !reads.rev_opaque[i]
+                && values.get(&format!("CONFIG_{name}")).map(String::as_str) == Some("y")
+                && r.rev_dep
+                    .is_none_or(|e| k.exprs.eval(e, &valuation) == kp_base::Tristate::No)
+        })
+        .collect();
+    let mut own = vec![false; n];
+    loop {
+        let dependent = reads.closure(&own);
+        let mut more = false;
+        for i in 0..n {
+            if dependent[i]
+                && candidate[i]
+                && !own[i]
+                && !reads.own_opaque[i]
+                && reads.own[i].iter().all(|s| !dependent[s.0 as usize])
+            {
+                own[i] = true;
+                more = true;
             }
         }
-        if let Some(c) = r.member_of {
-            let ch = &k.choices[c.0 as usize];
-            out.push(ch.symbol);
-            out.extend(ch.members.iter().copied());
+        if !more {
+            return dependent;
         }
-        if let SymbolKind::Choice(c) = r.kind {
-            out.extend(k.choices[c.0 as usize].members.iter().copied());
-        }
-        // `m` means `y` without modules (`sym_calc_value`: `EXPR_AND(..., modules_val)`).
-        out.extend(k.modules);
-        dependent[i] = opaque;
     }
-    // Propagate along "is read by" until nothing changes.
-    let mut readers: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, rs) in reads.iter().enumerate() {
-        for s in rs {
-            if let Some(v) = readers.get_mut(s.0 as usize) {
-                v.push(i);
+}
+
+/// What each symbol's value is computed from (`sym_calc_value`), split into its own rules
+/// and the `select`s that can only raise it.
+struct Reads {
+    /// Symbols read by the own rules: dependencies, `imply`, prompts, defaults, ranges, the
+    /// choice, `modules`.
+    own: Vec<Vec<NameId>>,
+    /// Symbols read by `rev_dep`.
+    rev: Vec<Vec<NameId>>,
+    /// The own rules hold a probe result.
+    own_opaque: Vec<bool>,
+    /// `rev_dep` holds a probe result.
+    rev_opaque: Vec<bool>,
+}
+
+impl Reads {
+    fn new(k: &Kconfig) -> Reads {
+        let n = k.symbols.len();
+        let mut reads = Reads {
+            own: vec![Vec::new(); n],
+            rev: vec![Vec::new(); n],
+            own_opaque: vec![false; n],
+            rev_opaque: vec![false; n],
+        };
+        for (i, r) in k.symbols.iter().enumerate() {
+            let mut opaque = r.defaults.iter().any(|d| d.opaque);
+            let out = &mut reads.own[i];
+            let exprs = r
+                .dir_dep
+                .iter()
+                .chain(&r.implied)
+                .copied()
+                .chain(r.prompts.iter().map(|p| p.visible))
+                .chain(r.defaults.iter().flat_map(|d| [d.value, d.visible]))
+                .chain(r.ranges.iter().map(|g| g.visible));
+            for e in exprs {
+                opaque |= leaves(&k.exprs, e, out);
+            }
+            let operands = r
+                .defaults
+                .iter()
+                .filter_map(|d| d.operand)
+                .chain(r.ranges.iter().flat_map(|g| [g.low, g.high]));
+            for o in operands {
+                match o {
+                    Operand::Symbol(s) => out.push(s),
+                    // A range bound or default written with a probe result is rendered as its
+                    // `$(shell,...)` text; nothing else leaves `$(` after preprocessing.
+                    Operand::Const(c) => opaque |= k.exprs.name_text(c).contains("$("),
+                }
+            }
+            if let Some(c) = r.member_of {
+                let ch = &k.choices[c.0 as usize];
+                out.push(ch.symbol);
+                out.extend(ch.members.iter().copied());
+            }
+            if let SymbolKind::Choice(c) = r.kind {
+                out.extend(k.choices[c.0 as usize].members.iter().copied());
+            }
+            // `m` means `y` without modules (`sym_calc_value`: `EXPR_AND(..., modules_val)`).
+            out.extend(k.modules);
+            reads.own_opaque[i] = opaque;
+            if let Some(e) = r.rev_dep {
+                reads.rev_opaque[i] = leaves(&k.exprs, e, &mut reads.rev[i]);
             }
         }
+        reads
     }
-    let mut stack: Vec<usize> = (0..n).filter(|&i| dependent[i]).collect();
-    while let Some(s) = stack.pop() {
-        for &r in &readers[s] {
-            if !dependent[r] {
-                dependent[r] = true;
-                stack.push(r);
+
+    /// The symbols a probe reaches, the `select`s of those in `own_value` left out.
+    fn closure(&self, own_value: &[bool]) -> Vec<bool> {
+        let n = self.own.len();
+        let mut readers: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for i in 0..n {
+            let rev: &[NameId] = if own_value[i] { &[] } else { &self.rev[i] };
+            for s in self.own[i].iter().chain(rev) {
+                if let Some(v) = readers.get_mut(s.0 as usize) {
+                    v.push(i);
+                }
             }
         }
+        let mut dependent: Vec<bool> = (0..n)
+            .map(|i| self.own_opaque[i] || (!own_value[i] && self.rev_opaque[i]))
+            .collect();
+        let mut stack: Vec<usize> = (0..n).filter(|&i| dependent[i]).collect();
+        while let Some(s) = stack.pop() {
+            for &r in &readers[s] {
+                if !dependent[r] {
+                    dependent[r] = true;
+                    stack.push(r);
+                }
+            }
+        }
+        dependent
     }
-    dependent
 }
 
 /// Adds the symbols of Kconfig expression `e` to `out`; whether it holds an opaque fact.
