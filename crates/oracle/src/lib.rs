@@ -137,6 +137,13 @@ impl Oracle {
         for d in [&build_dir, &results_dir] {
             fs::create_dir_all(d).map_err(io_err(d))?;
         }
+        // The pins, readable: the directory name only has their hash, and a reader of the
+        // cached results (the soundness sweep) must know which toolchain made them.
+        let pins_file = base.join("pins.json");
+        if !pins_file.exists() {
+            let text = serde_json::to_string(&pins).unwrap_or_default();
+            fs::write(&pins_file, text).map_err(io_err(&pins_file))?;
+        }
         Ok(Oracle {
             tree: ktree::Tree::open(&root)?,
             arch: arch.to_string(),

@@ -48,6 +48,19 @@ fn main() {
                 let Ok(Some(variant)) = t.arch(&arch) else {
                     continue;
                 };
+                // Walks made with another toolchain (CROSS_COMPILE, LLVM) answer for that
+                // toolchain; this sweep analyses with the host's gcc. A directory without
+                // `pins.json` predates toolchain pins.
+                let pins: Vec<(String, String)> = std::fs::read(arch_dir.path().join("pins.json"))
+                    .ok()
+                    .and_then(|b| serde_json::from_slice(&b).ok())
+                    .unwrap_or_default();
+                if pins
+                    .iter()
+                    .any(|(k, _)| matches!(k.as_str(), "CROSS_COMPILE" | "LLVM" | "LLVM_IAS"))
+                {
+                    continue;
+                }
                 for f in std::fs::read_dir(arch_dir.path().join("results"))
                     .into_iter()
                     .flatten()
