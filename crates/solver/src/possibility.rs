@@ -152,6 +152,8 @@ pub struct Analysis<'k> {
     ub: Vec<u8>,
     /// Goals already proven impossible.
     refuted: std::collections::HashSet<Lit>,
+    /// Module conditions [`Analysis::refutable`] refuted locally.
+    refuted_modules: std::collections::HashSet<ExprId>,
     /// A valid configuration the whole arch's solver first searches from (see
     /// [`Analysis::search_from`]); taken on the first whole-arch search.
     search_hint: Option<Arc<String>>,
@@ -177,6 +179,7 @@ impl<'k> Analysis<'k> {
             explain: None,
             ub: upper_bounds(k),
             refuted: Default::default(),
+            refuted_modules: Default::default(),
             search_hint: None,
             seed: None,
             core_memo: HashMap::new(),
@@ -497,17 +500,20 @@ impl<'k> Analysis<'k> {
         if matches!(pool.get(c.module), kp_base::Expr::Const(Tristate::No)) {
             return Some(true);
         }
-        let goal = self.enc().expr_in(PoolKey::Other(0), pool, c.module);
-        if goal.y == !self.enc().truth()
-            || !self.may_hold(pool, c.module)
-            || self.refuted.contains(&goal.y)
-        {
+        if !self.may_hold(pool, c.module) || self.refuted_modules.contains(&c.module) {
             return Some(true);
         }
+        // The whole arch's CNF only once a goal needs it: most arches refute every goal
+        // here locally. (Each check is a refutation, so the answer does not depend on which
+        // one gives it.)
         if let Shrunk::Contradiction | Shrunk::Core(_) =
             self.local_refutation(pool, c.module, &[0, 1, 2, 4], false)
         {
-            self.refuted.insert(goal.y);
+            self.refuted_modules.insert(c.module);
+            return Some(true);
+        }
+        let goal = self.enc().expr_in(PoolKey::Other(0), pool, c.module);
+        if goal.y == !self.enc().truth() || self.refuted.contains(&goal.y) {
             return Some(true);
         }
         self.stats.whole_arch_solves += 1;
