@@ -292,6 +292,8 @@ struct Finalizer<'m> {
     choice_at: Vec<Option<ChoiceId>>,
     /// Each file's display path, rendered once rather than per definition.
     paths: Vec<String>,
+    /// `rewrite_m` of each node already rewritten, by `ExprId`.
+    rewritten: Vec<Option<ExprId>>,
 }
 
 impl<'m> Finalizer<'m> {
@@ -312,7 +314,8 @@ impl<'m> Finalizer<'m> {
             k: Kconfig {
                 dialect: model.dialect,
                 exprs,
-                symbols: Vec::new(),
+                // Every name gets rules in the end; sized once rather than grown per name.
+                symbols: Vec::with_capacity(model.exprs.name_count() + 64),
                 choices: Vec::new(),
                 menus: Vec::new(),
                 modules,
@@ -322,6 +325,7 @@ impl<'m> Finalizer<'m> {
             },
             deps: vec![yes; model.menus.len()],
             choice_at: vec![None; model.menus.len()],
+            rewritten: Vec::new(),
             paths: model
                 .sources
                 .iter()
@@ -669,8 +673,22 @@ impl<'m> Finalizer<'m> {
         self.choice_of(parent)
     }
 
-    /// `rewrite_m`: every literal `m` outside comparisons becomes `m && MODULES`.
+    /// `rewrite_m`: every literal `m` outside comparisons becomes `m && MODULES`. Results
+    /// are remembered per node: the same conditions recur on many entries.
     fn rewrite_m(&mut self, e: ExprId) -> ExprId {
+        if let Some(&Some(r)) = self.rewritten.get(e.0 as usize) {
+            return r;
+        }
+        let r = self.rewrite_m_uncached(e);
+        let i = e.0 as usize;
+        if self.rewritten.len() <= i {
+            self.rewritten.resize(i + 1, None);
+        }
+        self.rewritten[i] = Some(r);
+        r
+    }
+
+    fn rewrite_m_uncached(&mut self, e: ExprId) -> ExprId {
         match self.k.exprs.get(e) {
             Expr::Const(Tristate::Mod) => {
                 let modules = match self.k.modules {
