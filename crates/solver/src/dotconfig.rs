@@ -411,7 +411,9 @@ fn write_children(
             None => {
                 if menu_is_visible(ev, m) {
                     let text = node.prompt.as_ref().map_or("", |p| p.0.as_str());
-                    out.push_str(&format!("\n#\n# {text}\n#\n"));
+                    for part in ["\n#\n# ", text, "\n#\n"] {
+                        out.push_str(part);
+                    }
                     *need_newline = false;
                 }
             }
@@ -431,7 +433,9 @@ fn write_children(
         write_children(ev, m, out, need_newline);
         if node.symbol.is_none() && node.is_menu_block && menu_is_visible(ev, m) {
             let text = node.prompt.as_ref().map_or("", |p| p.0.as_str());
-            out.push_str(&format!("# end of {text}\n"));
+            for part in ["# end of ", text, "\n"] {
+                out.push_str(part);
+            }
             *need_newline = true;
         }
     }
@@ -475,7 +479,8 @@ fn print_symbol(ev: &mut Evaluation<'_>, sym: NameId, out: &mut String) {
         }
         return;
     }
-    let val = ev.string_value(sym);
+    ev.calc_value(sym);
+    let val = ev.string_value_now(sym);
     match ty {
         ValueType::Unknown | ValueType::Bool | ValueType::Tristate => {}
         ValueType::String => {
@@ -488,8 +493,14 @@ fn print_symbol(ev: &mut Evaluation<'_>, sym: NameId, out: &mut String) {
                 escaped.push(c);
             }
             escaped.push('"');
-            out.push_str(&format!("CONFIG_{name}={escaped}\n"));
+            for part in ["CONFIG_", name, "=", &escaped, "\n"] {
+                out.push_str(part);
+            }
         }
-        _ => out.push_str(&format!("CONFIG_{name}={val}\n")),
+        _ => {
+            for part in ["CONFIG_", name, "=", &val, "\n"] {
+                out.push_str(part);
+            }
+        }
     }
 }

@@ -198,7 +198,8 @@ impl<'k> Evaluation<'k> {
         self.string_value_now(n).into_owned()
     }
 
-    fn string_value_now(&self, n: NameId) -> Cow<'_, str> {
+    /// The value as `sym_get_string_value()` gives it, without computing it first.
+    pub(crate) fn string_value_now(&self, n: NameId) -> Cow<'_, str> {
         match self.k.symbol(n).ty {
             ValueType::Bool | ValueType::Tristate => Cow::Borrowed(match self.st(n).curr_tri {
                 Tristate::No => "n",
