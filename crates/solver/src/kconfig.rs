@@ -554,13 +554,16 @@ impl<'m> Finalizer<'m> {
         }
         // 6.12 `sym_get_choice_menu`: a symbol is a member of the choice enclosing its first
         // prompted definition; a symbol whose first prompt is elsewhere is not a member.
+        let owners = self.owners();
         for s in &model.symbols {
             let first_prompted = s
                 .definitions
                 .iter()
                 .copied()
                 .find(|&d| model.menu(d).prompt.is_some());
-            let enclosing = first_prompted.and_then(|d| self.enclosing_choice(d));
+            let enclosing = first_prompted
+                .and_then(|d| owners.get(d.0 as usize).copied().flatten())
+                .and_then(|p| self.choice_of(p));
             let rules = self.sym(s.name);
             if let Some(r) = rules.member_of {
                 if enclosing.is_none_or(|c| c != r) && model.dialect == Dialect::Modern {
@@ -663,14 +666,36 @@ impl<'m> Finalizer<'m> {
         base.is_none_or(|b| b.iter().all(|c| dep.contains(c)))
     }
 
-    /// The choice whose member `menu` is: the nearest enclosing node with a symbol, if a choice.
-    fn enclosing_choice(&self, menu: MenuId) -> Option<ChoiceId> {
+    /// For every node, the nearest enclosing node that is not an `if`, `menu` or `comment`
+    /// (a choice, a config or the root): a node whose owner is a choice is that choice's
+    /// member. Parents are numbered before their children, so one pass in order finds them
+    /// all (a walk up the tree per symbol was a twentieth of `Kconfig::new`).
+    fn owners(&self) -> Vec<Option<MenuId>> {
         let model = self.model;
-        let parent = model.ancestors(menu).find(|&p| {
-            let k = model.menu(p).kind;
-            !matches!(k, MenuKind::If | MenuKind::Menu | MenuKind::Comment)
-        })?;
-        self.choice_of(parent)
+        let mut owners: Vec<Option<MenuId>> = Vec::with_capacity(model.menus.len());
+        for m in &model.menus {
+            let owner = m.parent.and_then(|p| {
+                if matches!(
+                    model.menu(p).kind,
+                    MenuKind::If | MenuKind::Menu | MenuKind::Comment
+                ) {
+                    match owners.get(p.0 as usize) {
+                        Some(&o) => o,
+                        // Not numbered before its child after all: walk up.
+                        None => model.ancestors(p).find(|&a| {
+                            !matches!(
+                                model.menu(a).kind,
+                                MenuKind::If | MenuKind::Menu | MenuKind::Comment
+                            )
+                        }),
+                    }
+                } else {
+                    Some(p)
+                }
+            });
+            owners.push(owner);
+        }
+        owners
     }
 
     /// `rewrite_m`: every literal `m` outside comparisons becomes `m && MODULES`. Results
