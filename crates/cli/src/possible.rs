@@ -109,6 +109,7 @@ fn quick_then_full(
             Some(only),
             crate::tree::toolchain(global),
             jobs,
+            report::sweep::WitnessTexts::Drop,
             &crate::tree::progress(global),
         );
         report_failures(&reports);

@@ -94,12 +94,18 @@ pub fn sweep(
     only: Option<&[String]>,
 ) -> anyhow::Result<Vec<solver::arch::ArchReport>> {
     let list = arch_list(global, tree)?;
+    // Only could-be-module (asked about some objects) writes a witness.
+    let texts = match only {
+        Some(_) => report::sweep::WitnessTexts::Keep,
+        None => report::sweep::WitnessTexts::Drop,
+    };
     Ok(report::sweep::sweep(
         tree.root(),
         &list,
         only,
         toolchain(global),
         jobs(global),
+        texts,
         &progress(global),
     ))
 }

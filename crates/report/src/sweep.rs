@@ -46,10 +46,15 @@ pub fn sweep(
     only: Option<&[String]>,
     toolchain: Toolchain,
     jobs: usize,
+    witness_texts: WitnessTexts,
     progress: &(dyn Fn(usize, usize, &str) + Sync),
 ) -> Vec<ArchReport> {
     per_arch(list, jobs, progress, |arch, srcarch| {
-        analyze_with(root, arch, srcarch, only, toolchain)
+        let mut report = analyze_with(root, arch, srcarch, only, toolchain);
+        if witness_texts == WitnessTexts::Drop {
+            report.forget_witness_texts();
+        }
+        report
     })
     .into_iter()
     .zip(list)
@@ -60,6 +65,16 @@ pub fn sweep(
         })
     })
     .collect()
+}
+
+/// Whether [`sweep`]'s reports keep each witness's `.config` text (to write it) or only its
+/// origin (all a manifest prints; an all-arch sweep holds some thousands of them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WitnessTexts {
+    /// Keep them.
+    Keep,
+    /// Drop them as each arch finishes.
+    Drop,
 }
 
 /// For every arch of `list`, on `jobs` threads: the modules allmodconfig puts each of

@@ -57,6 +57,18 @@ impl ArchReport {
         !self.errors.is_empty()
     }
 
+    /// Drops the text of every witness (`Witness::config` becomes empty), keeping its
+    /// origin: for callers that print only how a yes was found, an arch's ~200 witness
+    /// `.config`s of ~250 KB each need not stay in memory while the other arches run.
+    pub fn forget_witness_texts(&mut self) {
+        let empty = std::sync::Arc::new(String::new());
+        for v in self.verdicts.values_mut() {
+            if let Verdict::Yes { witness, .. } = v {
+                witness.config = empty.clone();
+            }
+        }
+    }
+
     /// A report of an arch that failed for `errors` (rendered diagnostics or messages).
     pub fn failure(
         arch: &str,
