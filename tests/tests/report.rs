@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use kpossible_tests::{oracle, tree};
-use report::sweep::{arch_list, sweep};
+use report::sweep::{WitnessTexts, arch_list, sweep};
 use solver::arch::{ArchReport, Toolchain};
 
 fn quiet(_: usize, _: usize, _: &str) {}
@@ -21,6 +21,7 @@ fn x86(version: &str, only: &[&str]) -> Vec<ArchReport> {
         Some(&only),
         Toolchain::Host,
         1,
+        WitnessTexts::Keep,
         &quiet,
     )
 }
@@ -197,6 +198,7 @@ fn audit_6_1(arches: Option<&str>, only: Option<&[&str]>) -> report::license::Au
         only.as_deref(),
         Toolchain::Host,
         2,
+        WitnessTexts::Drop,
         &quiet,
     );
     let sources = report::sources::TreeSources::scan(t.root());
