@@ -260,7 +260,7 @@ def render(a):
       "minus the wall time of each `$(shell,...)` it runs (LD_PRELOAD popen/pclose timer, "
       "`crates/kconfig-parser/benches/conf_timer.c`), and conf's own CPU time, against "
       "kpossible's record-mode parse (no shell run) plus its evaluation of the model, wall "
-      "and CPU time (one thread; `/proc/thread-self/schedstat`); medians of %d runs. The "
+      "and CPU time (one thread; `CLOCK_THREAD_CPUTIME_ID`); medians of %d runs. The "
       "machine is shared, so the CPU ratio is the steadier one. *Output*: the symbols the "
       "`.config` sets or unsets, compared with conf's." % r["runs"])
     p("")
