@@ -269,6 +269,22 @@ impl Kconfig {
         &self.symbols[name.0 as usize]
     }
 
+    /// The symbols of `rules`' choice group whose values its own reads: for a member, the
+    /// choice and every member; for a choice, its members (`sym_calc_value` on a choice
+    /// value reads the choice's selection).
+    pub fn choice_group(&self, rules: &SymbolRules) -> Vec<NameId> {
+        let mut out = Vec::new();
+        if let Some(c) = rules.member_of {
+            let ch = &self.choices[c.0 as usize];
+            out.push(ch.symbol);
+            out.extend(ch.members.iter().copied());
+        }
+        if let SymbolKind::Choice(c) = rules.kind {
+            out.extend(self.choices[c.0 as usize].members.iter().copied());
+        }
+        out
+    }
+
     /// Looks a symbol up by name.
     pub fn find(&self, name: &str) -> Option<NameId> {
         self.exprs

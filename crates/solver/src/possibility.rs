@@ -1375,14 +1375,7 @@ fn symbol_adjacency(k: &Kconfig) -> Vec<Vec<NameId>> {
                 }
             }
         }
-        if let Some(c) = r.member_of {
-            let ch = &k.choices[c.0 as usize];
-            out.push(ch.symbol);
-            out.extend(ch.members.iter().copied());
-        }
-        if let SymbolKind::Choice(c) = r.kind {
-            out.extend(k.choices[c.0 as usize].members.iter().copied());
-        }
+        out.extend(k.choice_group(r));
         out.sort();
         out.dedup();
     }

@@ -241,14 +241,7 @@ impl Reads {
                     Operand::Const(c) => opaque |= k.exprs.name_text(c).contains("$("),
                 }
             }
-            if let Some(c) = r.member_of {
-                let ch = &k.choices[c.0 as usize];
-                out.push(ch.symbol);
-                out.extend(ch.members.iter().copied());
-            }
-            if let SymbolKind::Choice(c) = r.kind {
-                out.extend(k.choices[c.0 as usize].members.iter().copied());
-            }
+            out.extend(k.choice_group(r));
             // `m` means `y` without modules (`sym_calc_value`: `EXPR_AND(..., modules_val)`).
             out.extend(k.modules);
             reads.own_opaque[i] = opaque;
