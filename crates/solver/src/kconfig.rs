@@ -182,6 +182,19 @@ pub struct Location {
 }
 
 impl SymbolRules {
+    /// The expressions of the rules `sym_calc_value` reads for the symbol's own value, all but
+    /// `rev_dep` (which can only raise it): dependencies, `imply`, prompt visibility, default
+    /// values and conditions, range conditions.
+    pub fn own_exprs(&self) -> impl Iterator<Item = ExprId> + '_ {
+        self.dir_dep
+            .iter()
+            .chain(&self.implied)
+            .copied()
+            .chain(self.prompts.iter().map(|p| p.visible))
+            .chain(self.defaults.iter().flat_map(|d| [d.value, d.visible]))
+            .chain(self.ranges.iter().map(|g| g.visible))
+    }
+
     fn new() -> SymbolRules {
         SymbolRules {
             ty: ValueType::Unknown,

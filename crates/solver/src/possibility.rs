@@ -1356,16 +1356,7 @@ fn symbol_adjacency(k: &Kconfig) -> Vec<Vec<NameId>> {
     let mut adj: Vec<Vec<NameId>> = vec![Vec::new(); k.symbols.len()];
     for (i, r) in k.symbols.iter().enumerate() {
         let out = &mut adj[i];
-        let exprs = r
-            .dir_dep
-            .iter()
-            .chain(&r.rev_dep)
-            .chain(&r.implied)
-            .copied()
-            .chain(r.prompts.iter().map(|p| p.visible))
-            .chain(r.defaults.iter().flat_map(|d| [d.value, d.visible]))
-            .chain(r.ranges.iter().map(|g| g.visible));
-        for e in exprs {
+        for e in r.own_exprs().chain(r.rev_dep) {
             kconfig_symbols(&k.exprs, e, out);
         }
         for g in &r.ranges {

@@ -217,15 +217,7 @@ impl Reads {
         for (i, r) in k.symbols.iter().enumerate() {
             let mut opaque = r.defaults.iter().any(|d| d.opaque);
             let out = &mut reads.own[i];
-            let exprs = r
-                .dir_dep
-                .iter()
-                .chain(&r.implied)
-                .copied()
-                .chain(r.prompts.iter().map(|p| p.visible))
-                .chain(r.defaults.iter().flat_map(|d| [d.value, d.visible]))
-                .chain(r.ranges.iter().map(|g| g.visible));
-            for e in exprs {
+            for e in r.own_exprs() {
                 opaque |= leaves(&k.exprs, e, out);
             }
             let operands = r
