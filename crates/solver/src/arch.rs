@@ -202,23 +202,18 @@ fn analyze_arch(
         // Most questions about a few objects are answered by the directories on the way to
         // them, a small part of the walk. Only a "yes" of that walk stands (see
         // `kbuild_graph::evaluate_toward`); anything else is asked again of the whole walk.
-        let toward: Vec<String> = only
-            .iter()
-            .map(|o| o.rsplit_once('/').map_or(".", |(dir, _)| dir).to_string())
-            .collect();
-        let mut errors = errors.clone();
         let focused = answer(
             root,
             arch,
             srcarch,
             &k,
-            &toward,
+            &directories_of(only),
             Some(only),
             toolchain,
-            &mut errors,
+            errors.clone(),
             [t0, t1],
         );
-        if errors.is_empty()
+        if !focused.failed()
             && only
                 .iter()
                 .all(|o| matches!(focused.verdicts.get(o), Some(Verdict::Yes { .. })))
@@ -226,7 +221,6 @@ fn analyze_arch(
             return focused;
         }
     }
-    let mut errors = errors;
     answer(
         root,
         arch,
@@ -235,9 +229,17 @@ fn analyze_arch(
         &[],
         only,
         toolchain,
-        &mut errors,
+        errors,
         [t0, t1],
     )
+}
+
+/// The directories `objects` (paths as `drivers/net/dummy.o`) are in, `.` for the root.
+pub fn directories_of(objects: &[String]) -> Vec<String> {
+    objects
+        .iter()
+        .map(|o| o.rsplit_once('/').map_or(".", |(dir, _)| dir).to_string())
+        .collect()
 }
 
 /// The answers for `only` (or every object) with the Kbuild walk entering the directories
@@ -252,7 +254,7 @@ fn answer(
     toward: &[String],
     only: Option<&[String]>,
     toolchain: Toolchain,
-    errors: &mut Vec<String>,
+    mut errors: Vec<String>,
     [t0, t1]: [Instant; 2],
 ) -> ArchReport {
     let mut pool = ExprPool::new();
@@ -264,7 +266,7 @@ fn answer(
         return ArchReport::failure(
             arch,
             srcarch,
-            std::mem::take(errors),
+            errors,
             [(t1 - t0).as_secs_f64(), (t2 - t1).as_secs_f64(), 0.0],
         );
     }
@@ -382,7 +384,7 @@ fn answer(
         verdicts,
         module_members,
         stats,
-        errors: std::mem::take(errors),
+        errors,
         seconds: [
             (t1 - t0).as_secs_f64(),
             (t2 - t1).as_secs_f64(),

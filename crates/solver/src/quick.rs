@@ -67,10 +67,7 @@ pub fn allmodconfig_modules_each(
     let values = kbuild_graph::read_config(&allmod);
     let dependent = allmodconfig_dependent(&k, &values);
 
-    let toward: Vec<String> = objects
-        .iter()
-        .map(|o| o.rsplit_once('/').map_or(".", |(dir, _)| dir).to_string())
-        .collect();
+    let toward = crate::arch::directories_of(objects);
     let mut pool = ExprPool::new();
     let mut sources = SourceMap::new();
     let graph =
