@@ -400,37 +400,35 @@ mod tests {
 /// Parses `top` and every file it sources. Never fails: problems are in
 /// [`Model::diagnostics`].
 pub fn parse(top: &str, loader: &dyn Loader, options: &Options) -> Model {
-    if options.shell == ShellMode::Run {
-        let env: std::collections::HashMap<String, String> = options.env.iter().cloned().collect();
-        probes::prefetch(top, &env, || {
-            let record = Options {
-                shell: ShellMode::Record,
-                ..options.clone()
-            };
-            let mut p = parser::Parser::new(&record, loader);
-            p.parse_file(top, None);
-            let model = p.finish();
-            model
-                .shell_calls
-                .into_iter()
-                .filter(|c| c.inputs.is_empty())
-                .map(|c| c.command)
-                .collect()
-        });
+    let parse_with = |options: &Options| {
         let mut p = parser::Parser::new(options, loader);
         p.parse_file(top, None);
-        let model = p.finish();
-        let ran = model
-            .shell_calls
-            .iter()
-            .map(|c| c.command.clone())
-            .collect();
-        probes::remember(top, &env, ran);
-        return model;
+        p.finish()
+    };
+    if options.shell != ShellMode::Run {
+        return parse_with(options);
     }
-    let mut p = parser::Parser::new(options, loader);
-    p.parse_file(top, None);
-    p.finish()
+    let env: std::collections::HashMap<String, String> = options.env.iter().cloned().collect();
+    probes::prefetch(top, &env, || {
+        let record = Options {
+            shell: ShellMode::Record,
+            ..options.clone()
+        };
+        parse_with(&record)
+            .shell_calls
+            .into_iter()
+            .filter(|c| c.inputs.is_empty())
+            .map(|c| c.command)
+            .collect()
+    });
+    let model = parse_with(options);
+    let ran = model
+        .shell_calls
+        .iter()
+        .map(|c| c.command.clone())
+        .collect();
+    probes::remember(top, &env, ran);
+    model
 }
 
 impl Dialect {

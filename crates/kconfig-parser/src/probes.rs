@@ -90,8 +90,7 @@ pub(crate) fn remember(top: &str, env: &HashMap<String, String>, commands: Vec<S
         return;
     }
     if let Some(dir) = &cache.dir {
-        let digest = hex(&Sha256::digest(key.as_bytes()));
-        store(&dir.join("lists").join(digest), &key, &commands.join("\0"));
+        store(&list_file(dir, &key), &key, &commands.join("\0"));
     }
     if let Ok(mut m) = cache.lists.lock() {
         m.insert(key, commands);
@@ -104,18 +103,17 @@ fn remembered(top: &str, env: &HashMap<String, String>) -> Option<Vec<String>> {
     if let Some(hit) = cache.lists.lock().ok().and_then(|m| m.get(&key).cloned()) {
         return Some(hit);
     }
-    let digest = hex(&Sha256::digest(key.as_bytes()));
-    let bytes = std::fs::read(cache.dir.as_ref()?.join("lists").join(digest)).ok()?;
-    let nul = bytes.iter().position(|&b| b == 0)?;
-    if bytes[..nul] != *key.as_bytes() {
-        return None;
-    }
-    let text = String::from_utf8(bytes[nul + 1..].to_vec()).ok()?;
+    let bytes = load(&list_file(cache.dir.as_ref()?, &key), &key)?;
+    let text = String::from_utf8(bytes).ok()?;
     let list: Vec<String> = text.split('\0').map(str::to_string).collect();
     if let Ok(mut m) = cache.lists.lock() {
         m.insert(key, list.clone());
     }
     Some(list)
+}
+
+fn list_file(dir: &Path, key: &str) -> PathBuf {
+    dir.join("lists").join(hex(&Sha256::digest(key.as_bytes())))
 }
 
 /// A parse is its top file and its environment (which names the tree and the arch).
@@ -140,14 +138,10 @@ pub(crate) fn run(command: &str, env: &HashMap<String, String>) -> String {
         let digest = hex(&Sha256::digest(key.as_bytes()));
         d.join(&digest[..2]).join(&digest[2..])
     });
-    // The file holds the key, a NUL, then the output: a hash collision cannot answer a
-    // different probe.
-    let stored = file.as_ref().and_then(|f| {
-        let bytes = std::fs::read(f).ok()?;
-        let nul = bytes.iter().position(|&b| b == 0)?;
-        (bytes[..nul] == *key.as_bytes())
-            .then(|| String::from_utf8_lossy(&bytes[nul + 1..]).into_owned())
-    });
+    let stored = file
+        .as_ref()
+        .and_then(|f| load(f, &key))
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
     let output = match stored {
         Some(output) => output,
         None => {
@@ -162,6 +156,14 @@ pub(crate) fn run(command: &str, env: &HashMap<String, String>) -> String {
         m.insert(key, output.clone());
     }
     output
+}
+
+/// What [`store`] wrote for `key` in `file`. The file holds the key, a NUL, then the value:
+/// a hash collision cannot answer a different key.
+fn load(file: &Path, key: &str) -> Option<Vec<u8>> {
+    let mut bytes = std::fs::read(file).ok()?;
+    let nul = bytes.iter().position(|&b| b == 0)?;
+    (bytes[..nul] == *key.as_bytes()).then(|| bytes.split_off(nul + 1))
 }
 
 /// Best effort: a cache that cannot be written only costs time.
