@@ -178,9 +178,6 @@ pub struct Eval<'a> {
     guard_budget: u64,
     /// The makefiles being included, outermost first.
     including: Vec<PathBuf>,
-    /// The warnings given (code, place, message): a recursive variable re-expands the same
-    /// reference thousands of times, and one line says it.
-    warned: std::collections::HashSet<(&'static str, Span, String)>,
 }
 
 /// A pattern with at most one `%`, as patsubst/filter read it.
@@ -348,7 +345,6 @@ impl<'a> Eval<'a> {
             budget: EXPANSION_BUDGET,
             guard_budget: GUARD_BUDGET,
             including: Vec::new(),
-            warned: Default::default(),
         }
     }
 
@@ -424,9 +420,7 @@ impl<'a> Eval<'a> {
     }
 
     fn warn(&mut self, code: &'static str, msg: String) {
-        if let Some(span) = self.span
-            && self.warned.insert((code, span, msg.clone()))
-        {
+        if let Some(span) = self.span {
             self.diags.push(Diagnostic::warning(code, span, msg));
         }
     }
