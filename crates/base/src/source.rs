@@ -106,18 +106,12 @@ impl SourceFile {
 /// an exact mask of the newline bytes in each word, whose set bits are then walked, which
 /// matters on the 7 MB of Kconfig text of a kernel tree.
 fn line_starts(b: &[u8]) -> Vec<u32> {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const NL: u64 = 0x0101_0101_0101_0101 * b'\n' as u64;
     let mut out = Vec::with_capacity(b.len() / 24 + 1);
     out.push(0u32);
     let mut chunks = b.chunks_exact(8);
     let mut base = 0usize;
     for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        let x = u64::from_le_bytes(w) ^ NL;
-        // The high bit of each byte that was `\n` (no carries cross bytes, so no false hits).
-        let mut found = !(((x & LOW7) + LOW7) | x | LOW7);
+        let mut found = newline_mask(c);
         while found != 0 {
             out.push(clamp_u32(base + (found.trailing_zeros() / 8) as usize + 1));
             found &= found - 1;
@@ -132,19 +126,25 @@ fn line_starts(b: &[u8]) -> Vec<u32> {
     out
 }
 
-/// The number of `\n` bytes in `b`, eight at a time (the same exact mask as [`line_starts`]).
+/// The number of `\n` bytes in `b`, eight at a time (the mask of [`line_starts`]).
 fn count_newlines(b: &[u8]) -> usize {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const NL: u64 = 0x0101_0101_0101_0101 * b'\n' as u64;
     let mut chunks = b.chunks_exact(8);
     let mut n = 0usize;
     for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        let x = u64::from_le_bytes(w) ^ NL;
-        n += (!(((x & LOW7) + LOW7) | x | LOW7)).count_ones() as usize;
+        n += newline_mask(c).count_ones() as usize;
     }
     n + chunks.remainder().iter().filter(|&&c| c == b'\n').count()
+}
+
+/// The high bit of each byte of the 8-byte `chunk` that is `\n`, little-endian (no carries
+/// cross bytes, so no false hits).
+fn newline_mask(chunk: &[u8]) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const NL: u64 = 0x0101_0101_0101_0101 * b'\n' as u64;
+    let mut w = [0u8; 8];
+    w.copy_from_slice(chunk);
+    let x = u64::from_le_bytes(w) ^ NL;
+    !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
 /// All files read in one run, addressed by [`FileId`].
