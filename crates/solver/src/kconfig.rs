@@ -323,6 +323,9 @@ struct Finalizer<'m> {
     paths: Vec<String>,
     /// `rewrite_m` of each node already rewritten, by `ExprId`.
     rewritten: Vec<Option<ExprId>>,
+    /// The constant `y`, interned once (looking it up per property was a tenth of
+    /// `finalize`).
+    yes: ExprId,
 }
 
 impl<'m> Finalizer<'m> {
@@ -355,18 +358,13 @@ impl<'m> Finalizer<'m> {
             deps: vec![yes; model.menus.len()],
             choice_at: vec![None; model.menus.len()],
             rewritten: Vec::new(),
+            yes,
             paths: model
                 .sources
                 .iter()
                 .map(|(_, f)| f.path.display().to_string())
                 .collect(),
         }
-    }
-
-    /// `file:line` of a span (see [`location`]).
-    fn location(&self, span: kp_base::Span) -> Location {
-        let line = self.model.sources.line_col(span).line;
-        self.location_at(span, line)
     }
 
     /// `file:line` of a span whose line is known.
@@ -445,7 +443,7 @@ impl<'m> Finalizer<'m> {
             rules.locations = locations;
             rules.type_location = type_location;
         }
-        self.make_choices();
+        self.make_choices(&lines);
         self.k.menus = model
             .menus
             .iter()
@@ -478,8 +476,9 @@ impl<'m> Finalizer<'m> {
             Dialect::Modern => 1 << 14,
         };
         let mut seen = vec![false; self.k.symbols.len()];
-        let mut entries: Vec<(u32, usize, NameId)> = Vec::with_capacity(model.created.len());
-        for (rank, c) in model.created.iter().enumerate() {
+        // Entries in creation order (ascending rank).
+        let mut entries: Vec<(u32, NameId)> = Vec::with_capacity(model.created.len());
+        for c in &model.created {
             let (name, bucket) = match *c {
                 Created::Name(n) => (n, fnv32(self.k.name(n)) % buckets),
                 Created::Choice(menu) => {
@@ -497,16 +496,31 @@ impl<'m> Finalizer<'m> {
                 && !*s
             {
                 *s = true;
-                entries.push((bucket, rank, name));
+                entries.push((bucket, name));
             }
         }
-        // Ranks are distinct, so the order is total and an unstable sort gives the same one.
-        entries.sort_unstable_by_key(|&(bucket, rank, _)| (bucket, std::cmp::Reverse(rank)));
-        entries.into_iter().map(|(_, _, n)| n).collect()
+        // A counting sort by bucket: each bucket's slots are filled from its end in creation
+        // order, so within a bucket the newest comes first.
+        let mut end = vec![0usize; buckets as usize];
+        for &(bucket, _) in &entries {
+            end[bucket as usize] += 1;
+        }
+        let mut total = 0;
+        for e in &mut end {
+            total += *e;
+            *e = total;
+        }
+        let mut order = vec![NameId(0); entries.len()];
+        for &(bucket, name) in &entries {
+            let e = &mut end[bucket as usize];
+            *e -= 1;
+            order[*e] = name;
+        }
+        order
     }
 
-    /// Choice symbols, their types and members.
-    fn make_choices(&mut self) {
+    /// Choice symbols, their types and members. `lines` are [`Finalizer::menu_lines`].
+    fn make_choices(&mut self, lines: &[(u32, u32)]) {
         let model = self.model;
         for (i, m) in model.menus.iter().enumerate() {
             if m.kind != MenuKind::Choice {
@@ -517,12 +531,8 @@ impl<'m> Finalizer<'m> {
             let name = match info.and_then(|c| c.name) {
                 Some(n) => n,
                 None => {
-                    let lc = model.sources.line_col(m.span);
-                    let text = format!(
-                        "<choice {}:{}>",
-                        model.sources.path(m.span.file).display(),
-                        lc.line
-                    );
+                    let loc = self.location_at(m.span, lines[i].0);
+                    let text = format!("<choice {}:{}>", loc.file, loc.line);
                     self.k.exprs.name(&text)
                 }
             };
@@ -548,7 +558,7 @@ impl<'m> Finalizer<'m> {
                     .find(|t| *t != ValueType::Unknown)
                     .unwrap_or(ValueType::Unknown);
             }
-            let loc = self.location(m.span);
+            let loc = self.location_at(m.span, lines[i].0);
             self.choice_at[i] = Some(id);
             let rules = self.sym(name);
             rules.ty = ty;
@@ -769,7 +779,7 @@ impl<'m> Finalizer<'m> {
     }
 
     fn own_conds(&mut self, conds: &[kconfig_parser::Cond]) -> ExprId {
-        let mut acc = self.k.exprs.yes();
+        let mut acc = self.yes;
         for c in conds {
             acc = self.k.exprs.and(acc, c.expr);
         }
@@ -834,7 +844,7 @@ impl<'m> Finalizer<'m> {
             if let Some(prompt) = &node.prompt {
                 let mut cond = match prompt.cond {
                     Some(c) => c.expr,
-                    None => self.k.exprs.yes(),
+                    None => self.yes,
                 };
                 let is_symbol_prompt = matches!(
                     node.kind,
@@ -915,7 +925,7 @@ impl<'m> Finalizer<'m> {
         for prop in &model.menu(menu).properties {
             let cond = match prop.cond {
                 Some(c) => self.rewrite_m(c.expr),
-                None => self.k.exprs.yes(),
+                None => self.yes,
             };
             // 6.1 adds the `choice = y` guard of a bool member in a tristate choice after the
             // selects were collected, so only defaults and ranges see it.
