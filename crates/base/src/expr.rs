@@ -357,6 +357,7 @@ impl ExprPool {
     }
 
     /// The node behind an id.
+    #[inline]
     pub fn get(&self, id: ExprId) -> Expr {
         // Ids are only made by `intern`, so the index exists in this pool.
         *self

@@ -498,7 +498,7 @@ fn print_symbol(ev: &mut Evaluation<'_>, sym: NameId, out: &mut String) {
             }
         }
         _ => {
-            for part in ["CONFIG_", name, "=", &val, "\n"] {
+            for part in ["CONFIG_", name, "=", val, "\n"] {
                 out.push_str(part);
             }
         }

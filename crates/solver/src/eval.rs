@@ -6,8 +6,6 @@
 //! orders that matter (a symbol asked for again while it is being computed gets its type's
 //! default) come out the same.
 
-use std::borrow::Cow;
-
 use kconfig_parser::Dialect;
 use kp_base::expr::{ValueType, compare_values};
 use kp_base::{Expr, ExprId, NameId, Operand, Tristate};
@@ -21,13 +19,13 @@ const WRITTEN: u8 = 8;
 /// 6.1 `SYMBOL_NEED_SET_CHOICE_VALUES`.
 const NEED_SET_CHOICE_VALUES: u8 = 16;
 
+/// The state of one symbol without its value strings: 24 bytes, so the evaluation's walk
+/// over every symbol touches little memory.
 #[derive(Clone, Debug)]
 struct SymState {
     flags: u8,
     user_tri: Tristate,
-    user_val: Option<String>,
     curr_tri: Tristate,
-    curr_val: String,
     visible: Tristate,
     dir_dep: Tristate,
     rev_dep: Tristate,
@@ -38,8 +36,17 @@ struct SymState {
     choice_curr: Option<NameId>,
 }
 
+/// The value strings of an int, hex or string symbol (`def[S_DEF_USER].val`, `curr.val`).
+/// A bool or tristate symbol's `curr.val` is always "n" (the C code never sets it from the
+/// tristate value) and its user value is a tristate, so those have none.
+#[derive(Clone, Debug, Default)]
+struct StrState {
+    user_val: Option<String>,
+    curr_val: String,
+}
+
 /// Sets `curr.val` reusing the string's buffer (a recomputation mostly writes the same value).
-fn set_curr_val(s: &mut SymState, v: &str) {
+fn set_curr_val(s: &mut StrState, v: &str) {
     if s.curr_val != v {
         s.curr_val.clear();
         s.curr_val.push_str(v);
@@ -47,21 +54,17 @@ fn set_curr_val(s: &mut SymState, v: &str) {
 }
 
 impl SymState {
-    fn new() -> SymState {
-        SymState {
-            flags: 0,
-            user_tri: Tristate::No,
-            user_val: None,
-            curr_tri: Tristate::No,
-            curr_val: String::new(),
-            visible: Tristate::No,
-            dir_dep: Tristate::No,
-            rev_dep: Tristate::No,
-            implied: Tristate::No,
-            choice_user: None,
-            choice_curr: None,
-        }
-    }
+    const NEW: SymState = SymState {
+        flags: 0,
+        user_tri: Tristate::No,
+        curr_tri: Tristate::No,
+        visible: Tristate::No,
+        dir_dep: Tristate::No,
+        rev_dep: Tristate::No,
+        implied: Tristate::No,
+        choice_user: None,
+        choice_curr: None,
+    };
 }
 
 /// A warning the C tool would print while reading or evaluating (`conf_warning`,
@@ -79,6 +82,8 @@ pub struct EvalWarning {
 pub struct Evaluation<'k> {
     k: &'k Kconfig,
     syms: Vec<SymState>,
+    /// By [`Kconfig::string_slot`].
+    strs: Vec<StrState>,
     /// 6.12 `choice->choice_members`, in priority order (reading a `.config` moves members).
     choice_priority: Vec<Vec<NameId>>,
     modules_val: Tristate,
@@ -89,8 +94,9 @@ pub struct Evaluation<'k> {
 impl<'k> Evaluation<'k> {
     /// A configuration with no user values.
     pub fn new(k: &'k Kconfig) -> Evaluation<'k> {
-        let mut syms = vec![SymState::new(); k.symbols.len()];
-        // The tristate constants are valid from the start (`symbol_yes` etc.).
+        let mut syms = vec![SymState::NEW; k.symbols.len()];
+        // The tristate constants are valid from the start (`symbol_yes` etc.); their string
+        // value is their name (type unknown).
         for (letter, t) in [
             ("y", Tristate::Yes),
             ("m", Tristate::Mod),
@@ -100,13 +106,15 @@ impl<'k> Evaluation<'k> {
                 if let Some(s) = syms.get_mut(n.0 as usize) {
                     s.flags = VALID;
                     s.curr_tri = t;
-                    s.curr_val = letter.to_string();
                 }
             }
         }
+        let mut strs = Vec::new();
+        strs.resize_with(k.string_symbols, StrState::default);
         Evaluation {
             k,
             syms,
+            strs,
             choice_priority: k.choices.iter().map(|c| c.members.clone()).collect(),
             modules_val: Tristate::No,
             warnings: Vec::new(),
@@ -124,6 +132,15 @@ impl<'k> Evaluation<'k> {
 
     fn st_mut(&mut self, n: NameId) -> &mut SymState {
         &mut self.syms[n.0 as usize]
+    }
+
+    /// The value strings of an int, hex or string symbol.
+    fn strs(&self, n: NameId) -> Option<&StrState> {
+        self.k.string_slot(n).map(|i| &self.strs[i])
+    }
+
+    fn strs_mut(&mut self, n: NameId) -> Option<&mut StrState> {
+        self.k.string_slot(n).map(|i| &mut self.strs[i])
     }
 
     fn has_value(&self, n: NameId) -> bool {
@@ -156,11 +173,13 @@ impl<'k> Evaluation<'k> {
         s.flags |= DEF_USER;
     }
 
-    /// Sets a user string value (int, hex or string symbols).
+    /// Sets a user string value (int, hex or string symbols; other symbols have no string
+    /// value to set, and the C code only ever sets one on those types).
     pub fn set_user_string(&mut self, n: NameId, v: String) {
-        let s = self.st_mut(n);
-        s.user_val = Some(v);
-        s.flags |= DEF_USER;
+        if let Some(s) = self.strs_mut(n) {
+            s.user_val = Some(v);
+        }
+        self.st_mut(n).flags |= DEF_USER;
     }
 
     /// Whether `n` has a user value.
@@ -195,19 +214,19 @@ impl<'k> Evaluation<'k> {
     /// The value as `.config` spells it (`sym_get_string_value`), computing it if needed.
     pub fn string_value(&mut self, n: NameId) -> String {
         self.calc_value(n);
-        self.string_value_now(n).into_owned()
+        self.string_value_now(n).to_string()
     }
 
     /// The value as `sym_get_string_value()` gives it, without computing it first.
-    pub(crate) fn string_value_now(&self, n: NameId) -> Cow<'_, str> {
+    pub(crate) fn string_value_now(&self, n: NameId) -> &str {
         match self.k.symbol(n).ty {
-            ValueType::Bool | ValueType::Tristate => Cow::Borrowed(match self.st(n).curr_tri {
+            ValueType::Bool | ValueType::Tristate => match self.st(n).curr_tri {
                 Tristate::No => "n",
                 Tristate::Mod => "m",
                 Tristate::Yes => "y",
-            }),
-            ValueType::Unknown => Cow::Borrowed(self.k.name(n)),
-            _ => Cow::Borrowed(self.st(n).curr_val.as_str()),
+            },
+            ValueType::Unknown => self.k.name(n),
+            _ => self.strs(n).map_or("", |s| s.curr_val.as_str()),
         }
     }
 
@@ -243,15 +262,23 @@ impl<'k> Evaluation<'k> {
             // Opaque facts only exist when the parser recorded `$(shell,...)` calls instead
             // of running them; concrete evaluation then reads them as `n`.
             Expr::Unknown(_) => Tristate::No,
-            Expr::Cmp(op, a, b) => {
-                self.calc_operand(a);
-                self.calc_operand(b);
-                let (ta, sa) = self.operand_string(a);
-                let (tb, sb) = self.operand_string(b);
-                let ord = compare_values(ta, &sa, tb, &sb);
-                let holds = op.holds(ord);
-                if holds { Tristate::Yes } else { Tristate::No }
-            }
+            Expr::Cmp(op, a, b) => self.calc_cmp(op, a, b),
+        }
+    }
+
+    /// A comparison's value; out of line, so the common cases of [`Evaluation::calc_expr`]
+    /// stay a small function.
+    #[inline(never)]
+    fn calc_cmp(&mut self, op: kp_base::CmpOp, a: Operand, b: Operand) -> Tristate {
+        self.calc_operand(a);
+        self.calc_operand(b);
+        let (ta, sa) = self.operand_string(a);
+        let (tb, sb) = self.operand_string(b);
+        let ord = compare_values(ta, sa, tb, sb);
+        if op.holds(ord) {
+            Tristate::Yes
+        } else {
+            Tristate::No
         }
     }
 
@@ -261,9 +288,9 @@ impl<'k> Evaluation<'k> {
         }
     }
 
-    fn operand_string(&self, o: Operand) -> (ValueType, String) {
+    fn operand_string(&self, o: Operand) -> (ValueType, &str) {
         match o {
-            Operand::Symbol(n) => (self.k.symbol(n).ty, self.string_value_now(n).into_owned()),
+            Operand::Symbol(n) => (self.k.symbol(n).ty, self.string_value_now(n)),
             Operand::Const(n) => {
                 let text = self.k.name(n);
                 let ty = if Tristate::from_letter(text).is_some() {
@@ -271,7 +298,7 @@ impl<'k> Evaluation<'k> {
                 } else {
                     ValueType::Unknown
                 };
-                (ty, text.to_string())
+                (ty, text)
             }
         }
     }
@@ -287,7 +314,9 @@ impl<'k> Evaluation<'k> {
                     // `curr.val` of a bool/tristate symbol stays "n" (the C code never sets
                     // it from the tristate value).
                     ValueType::Bool | ValueType::Tristate => "n".to_string(),
-                    _ => self.st(n).curr_val.clone(),
+                    _ => self
+                        .strs(n)
+                        .map_or_else(String::new, |s| s.curr_val.clone()),
                 }
             }
         }
@@ -355,11 +384,17 @@ impl<'k> Evaluation<'k> {
     }
 
     /// `sym_calc_value()`.
+    #[inline]
     pub fn calc_value(&mut self, n: NameId) {
-        let k = self.k;
-        if self.st(n).flags & VALID != 0 {
-            return;
+        // Most calls find the value computed: that test is inlined into the callers.
+        if self.st(n).flags & VALID == 0 {
+            self.calc_value_now(n);
         }
+    }
+
+    /// `sym_calc_value()` of a symbol not yet valid.
+    fn calc_value_now(&mut self, n: NameId) {
+        let k = self.k;
         let rules = k.symbol(n);
         if k.dialect == Dialect::Legacy
             && rules.member_of.is_some()
@@ -407,8 +442,10 @@ impl<'k> Evaluation<'k> {
         {
             let s = self.st_mut(n);
             s.curr_tri = new_tri;
-            set_curr_val(s, &new_val);
             s.choice_curr = None;
+            if let Some(s) = self.strs_mut(n) {
+                set_curr_val(s, &new_val);
+            }
         }
         let is_choice = matches!(rules.kind, SymbolKind::Choice(_));
         match self.effective_type(n) {
@@ -473,7 +510,11 @@ impl<'k> Evaluation<'k> {
             }
             ValueType::String | ValueType::Hex | ValueType::Int => {
                 if self.st(n).visible != Tristate::No && self.has_value(n) {
-                    new_val = self.st(n).user_val.clone().unwrap_or_default().into();
+                    new_val = self
+                        .strs(n)
+                        .and_then(|s| s.user_val.clone())
+                        .unwrap_or_default()
+                        .into();
                 } else if let Some((i, _)) = self.default_prop(n) {
                     if let Some(op) = k.symbol(n).defaults[i].operand {
                         self.st_mut(n).flags |= WRITE;
@@ -486,8 +527,10 @@ impl<'k> Evaluation<'k> {
         {
             let s = self.st_mut(n);
             s.curr_tri = new_tri;
-            set_curr_val(s, &new_val);
             s.choice_curr = None;
+            if let Some(s) = self.strs_mut(n) {
+                set_curr_val(s, &new_val);
+            }
         }
         if k.dialect == Dialect::Legacy && is_choice && new_tri == Tristate::Yes {
             let c = match rules.kind {
@@ -540,16 +583,19 @@ impl<'k> Evaluation<'k> {
             }
         }
         let Some((low, high)) = range else { return };
-        let val = c_strtoll(&self.st(n).curr_val, base);
+        let val = c_strtoll(self.strs(n).map_or("", |s| s.curr_val.as_str()), base);
         let (lv, lval) = self.range_bound(low, base);
-        if val >= lv {
+        let clamped = if val >= lv {
             let (hv, hval) = self.range_bound(high, base);
             if val <= hv {
                 return;
             }
-            self.st_mut(n).curr_val = hval;
+            hval
         } else {
-            self.st_mut(n).curr_val = lval;
+            lval
+        };
+        if let Some(s) = self.strs_mut(n) {
+            s.curr_val = clamped;
         }
     }
 
@@ -724,8 +770,10 @@ impl<'k> Evaluation<'k> {
         for s in &mut self.syms {
             s.flags &= !DEF_USER;
             s.user_tri = Tristate::No;
-            s.user_val = None;
             s.choice_user = None;
+        }
+        for s in &mut self.strs {
+            s.user_val = None;
         }
         self.invalidate_all();
     }
@@ -781,11 +829,16 @@ impl<'k> Evaluation<'k> {
     }
 
     pub(crate) fn user_val(&self, n: NameId) -> Option<&str> {
-        self.st(n).user_val.as_deref()
+        self.strs(n).and_then(|s| s.user_val.as_deref())
     }
 
+    /// `curr.val` ("n" for bool and tristate symbols, whose string it never holds).
     pub(crate) fn curr_val(&self, n: NameId) -> &str {
-        &self.st(n).curr_val
+        match self.strs(n) {
+            Some(s) => &s.curr_val,
+            None if self.k.symbol(n).is_bool_or_tristate() => "n",
+            None => "",
+        }
     }
 
     pub(crate) fn clear_user_and_valid(&mut self, n: NameId) {

@@ -269,6 +269,12 @@ pub struct Kconfig {
     /// `conf_read()` and `conf_set_all_new_symbols()` compute values in (and so which
     /// recursive computation meets a half-computed symbol).
     pub table_order: Vec<NameId>,
+    /// Per name, its index among the int, hex and string symbols, or `u32::MAX`: an
+    /// evaluation keeps value strings for those alone (bool and tristate symbols, most of
+    /// them, have none worth a `String`).
+    pub(crate) string_slots: Vec<u32>,
+    /// The number of int, hex and string symbols.
+    pub(crate) string_symbols: usize,
 }
 
 impl Kconfig {
@@ -308,6 +314,14 @@ impl Kconfig {
     /// A name's text.
     pub fn name(&self, name: NameId) -> &str {
         self.exprs.name_text(name)
+    }
+
+    /// The index of an int, hex or string symbol among those (see `string_slots`).
+    pub(crate) fn string_slot(&self, name: NameId) -> Option<usize> {
+        match self.string_slots.get(name.0 as usize) {
+            Some(&i) if i != u32::MAX => Some(i as usize),
+            _ => None,
+        }
     }
 }
 
@@ -354,6 +368,8 @@ impl<'m> Finalizer<'m> {
                 mainmenu,
                 defined: model.symbols.iter().map(|s| s.name).collect(),
                 table_order: Vec::new(),
+                string_slots: Vec::new(),
+                string_symbols: 0,
             },
             deps: vec![yes; model.menus.len()],
             choice_at: vec![None; model.menus.len()],
@@ -462,6 +478,20 @@ impl<'m> Finalizer<'m> {
             self.k.symbols.resize_with(n, SymbolRules::new);
         }
         self.k.table_order = self.table_order();
+        let mut count = 0u32;
+        self.k.string_slots = self
+            .k
+            .symbols
+            .iter()
+            .map(|r| match r.ty {
+                ValueType::Int | ValueType::Hex | ValueType::String => {
+                    count += 1;
+                    count - 1
+                }
+                _ => u32::MAX,
+            })
+            .collect();
+        self.k.string_symbols = count as usize;
         self.k
     }
 
