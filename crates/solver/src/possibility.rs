@@ -121,7 +121,8 @@ pub struct Stats {
     pub unknown: usize,
     /// Goals decided past the cheap type bounds.
     pub sat_calls: usize,
-    /// Goals a local model laid over allmodconfig answered (no whole-arch SAT search).
+    /// Goals a local model answered (pinned, the rest filled as allmodconfig fills it; no
+    /// whole-arch SAT search).
     pub yes_local: usize,
     /// Whole-arch SAT searches.
     pub whole_arch_solves: usize,
@@ -255,12 +256,16 @@ impl<'k> Analysis<'k> {
                     }
                 }
             };
-            // A local model laid over allmodconfig often survives olddefconfig: one of our
-            // olddefconfig runs instead of a whole-arch SAT search.
+            // A local model pinned, the rest filled as allmodconfig fills it, often survives
+            // olddefconfig: two of our runs instead of a whole-arch SAT search. Filled so, the
+            // witness also puts in modules the goal's neighbours the pins made visible
+            // (laid over allmodconfig's .config, they stayed at their default n): several
+            // times fewer goals are left for a model of their own.
             if result.is_none() && !local_model.is_empty() {
                 let tv = std::time::Instant::now();
-                let candidate = overlay(&allmod.config, self.k, &local_model);
-                let (config, _) = run_target(self.k, Target::OldDefConfig, Some(&candidate));
+                let pins = local_pins(self.k, &local_model);
+                let (seed, _) = run_target(self.k, Target::AllModConfig, Some(&pins));
+                let (config, _) = run_target(self.k, Target::OldDefConfig, Some(&seed));
                 let witness = Witness {
                     config: Arc::new(config),
                     origin: "local",
@@ -1158,36 +1163,16 @@ fn tristate_values(config: &str) -> HashMap<&str, Tristate> {
     out
 }
 
-/// `base` (a `.config`) with the values of `overrides` written over it, as a user would edit
-/// it before `olddefconfig`.
-fn overlay(base: &str, k: &Kconfig, overrides: &[(NameId, Tristate)]) -> String {
-    let mut by_name: HashMap<&str, Tristate> =
-        overrides.iter().map(|&(n, v)| (k.name(n), v)).collect();
-    let line_of = |name: &str, v: Tristate| match v {
-        Tristate::No => format!("# CONFIG_{name} is not set\n"),
-        v => format!("CONFIG_{name}={}\n", v.letter()),
-    };
-    let mut out = String::with_capacity(base.len());
-    for line in base.lines() {
-        let name = line
-            .strip_prefix("CONFIG_")
-            .and_then(|l| l.split_once('=').map(|(n, _)| n))
-            .or_else(|| {
-                line.strip_prefix("# CONFIG_")
-                    .and_then(|l| l.strip_suffix(" is not set"))
-            });
-        match name.and_then(|n| by_name.remove_entry(n)) {
-            Some((n, v)) => out.push_str(&line_of(n, v)),
-            None => {
-                out.push_str(line);
-                out.push('\n');
-            }
+/// A local model as `KCONFIG_ALLCONFIG` lines (as [`Analysis::model_pins`]: a choice member
+/// that is n is left out, to its choice).
+fn local_pins(k: &Kconfig, model: &[(NameId, Tristate)]) -> String {
+    let mut out = String::new();
+    for &(n, v) in model {
+        match v {
+            Tristate::No if k.symbol(n).member_of.is_some() => {}
+            Tristate::No => out.push_str(&format!("# CONFIG_{} is not set\n", k.name(n))),
+            v => out.push_str(&format!("CONFIG_{}={}\n", k.name(n), v.letter())),
         }
-    }
-    let mut rest: Vec<(&str, Tristate)> = by_name.into_iter().collect();
-    rest.sort();
-    for (n, v) in rest {
-        out.push_str(&line_of(n, v));
     }
     out
 }
@@ -1245,9 +1230,13 @@ fn refute_in<B: SatBackend>(enc: &mut Encoding<'_, B>, pool: &ExprPool, module: 
             let mut model: Vec<(NameId, Tristate)> = enc
                 .selectors()
                 .iter()
-                .filter_map(|(_, r)| match *r {
-                    Rule::Value(n) => Some(n),
-                    _ => None,
+                .flat_map(|(_, r)| match *r {
+                    Rule::Value(n) => vec![n],
+                    // A 6.12 choice member has no value rule of its own: its choice's rule
+                    // decides it, and a witness needs the member the model chose (sh's
+                    // allmodconfig picks a CPU without an MMU).
+                    Rule::Choice(c) => k.choices[c].members.clone(),
+                    _ => Vec::new(),
                 })
                 .filter(|&n| {
                     let r = k.symbol(n);
