@@ -5,7 +5,7 @@
 
 use kconfig_parser::Dialect;
 use kp_base::expr::ValueType;
-use kp_base::{NameId, Tristate};
+use kp_base::{NameId, Operand, Tristate};
 
 use crate::eval::{EvalWarning, Evaluation};
 use crate::kconfig::{Kconfig, SymbolKind};
@@ -59,6 +59,251 @@ pub fn run_target(k: &Kconfig, target: Target, input: Option<&str>) -> (String, 
     };
     let text = write(&mut ev, changed);
     (text, ev.warnings)
+}
+
+/// `olddefconfig` of many configurations that each differ from one base configuration in a
+/// few symbols (the possibility analysis's candidates: allmodconfig with some values pinned),
+/// computing again only what the differences change.
+///
+/// The kernel computes every symbol from the values read (`conf_read()`), and a symbol's
+/// computation reads only the symbols its own rules name (`sym_calc_value()`: dependencies,
+/// selects, implies, prompt conditions, defaults, ranges) and, for a choice and its members,
+/// each other. So, going through those reads in dependency order, a symbol read as in the base
+/// none of whose reads came out differently has the base's computed state, and is taken from
+/// there; the others are computed, and the result counted and written by the same code as
+/// [`run_target`]. The output is the same text, byte for byte (tests/olddefconfig_from_base
+/// compares the two on real trees); only the evaluation warnings of symbols taken from the
+/// base are not repeated.
+pub struct OldDefConfig<'k> {
+    k: &'k Kconfig,
+    /// The base after `conf_read_simple()`.
+    base_read: Evaluation<'k>,
+    /// The base after every symbol is computed.
+    base_computed: Evaluation<'k>,
+    /// Per symbol: the groups whose computation reads it.
+    readers: Vec<Vec<u32>>,
+    /// Groups of symbols computed together (a choice and its members, and any symbols whose
+    /// rules read each other), in an order where every group comes after those it reads.
+    groups: Vec<Vec<NameId>>,
+    /// Per symbol: its group.
+    group_of: Vec<u32>,
+}
+
+impl<'k> OldDefConfig<'k> {
+    /// Prepares runs from `base`, a `.config` text.
+    pub fn new(k: &'k Kconfig, base: &str) -> OldDefConfig<'k> {
+        let mut base_read = Evaluation::new(k);
+        read_simple(&mut base_read, base);
+        let mut base_computed = base_read.clone();
+        calc_read(&mut base_computed);
+        // reads[s]: the symbols s's computation reads.
+        let count = k.symbols.len();
+        let mut reads: Vec<Vec<NameId>> = vec![Vec::new(); count];
+        let mut seen = std::collections::HashSet::new();
+        for (i, r) in k.symbols.iter().enumerate() {
+            let names = &mut reads[i];
+            let operands = r
+                .defaults
+                .iter()
+                .filter_map(|d| d.operand)
+                .chain(r.ranges.iter().flat_map(|g| [g.low, g.high]));
+            for o in operands {
+                if let Operand::Symbol(n) = o {
+                    names.push(n);
+                }
+            }
+            seen.clear();
+            for e in r.own_exprs().chain(r.rev_dep) {
+                expr_names(&k.exprs, e, names, &mut seen);
+            }
+        }
+        for ch in &k.choices {
+            let all: Vec<NameId> = ch.members.iter().copied().chain([ch.symbol]).collect();
+            for &a in &all {
+                reads[a.0 as usize].extend(all.iter().copied().filter(|&b| b != a));
+            }
+        }
+        for names in &mut reads {
+            names.retain(|n| (n.0 as usize) < count);
+            names.sort_unstable();
+            names.dedup();
+        }
+        let groups = components_in_order(&reads);
+        let mut group_of = vec![0u32; count];
+        for (g, members) in groups.iter().enumerate() {
+            for &n in members {
+                group_of[n.0 as usize] = g as u32;
+            }
+        }
+        let mut readers: Vec<Vec<u32>> = vec![Vec::new(); count];
+        for (i, names) in reads.iter().enumerate() {
+            for &n in names {
+                if group_of[n.0 as usize] != group_of[i] {
+                    readers[n.0 as usize].push(group_of[i]);
+                }
+            }
+        }
+        for list in &mut readers {
+            list.sort_unstable();
+            list.dedup();
+        }
+        OldDefConfig {
+            k,
+            base_read,
+            base_computed,
+            readers,
+            groups,
+            group_of,
+        }
+    }
+
+    /// `olddefconfig` of `text`: what `run_target(k, Target::OldDefConfig, Some(text))`
+    /// writes.
+    pub fn run(&self, text: &str) -> String {
+        let k = self.k;
+        let mut ev = Evaluation::new(k);
+        let unknown_seen = read_simple(&mut ev, text);
+        let read_warnings = !ev.warnings.is_empty();
+        // Groups with a symbol read differently from the base.
+        let mut pending = vec![false; self.groups.len()];
+        for i in 0..k.symbols.len() {
+            if !ev.same_state(&self.base_read, NameId(i as u32)) {
+                pending[self.group_of[i] as usize] = true;
+            }
+        }
+        for (c, ch) in k.choices.iter().enumerate() {
+            if !ev.same_choice_priority(&self.base_read, c) {
+                pending[self.group_of[ch.symbol.0 as usize] as usize] = true;
+            }
+        }
+        // `modules` decides every tristate's type: when it is read differently, everything is
+        // computed.
+        let everything = k
+            .modules
+            .is_some_and(|m| pending[self.group_of[m.0 as usize] as usize]);
+        if !everything {
+            // Every symbol starts from the base's computed state; the fresh read states of
+            // the pending groups are kept aside.
+            let read = ev.clone();
+            for i in 0..k.symbols.len() {
+                ev.take_state(&self.base_computed, NameId(i as u32));
+            }
+            ev.take_modules_value(&self.base_computed);
+            for (g, members) in self.groups.iter().enumerate() {
+                if !pending[g] {
+                    continue;
+                }
+                for &n in members {
+                    ev.take_state(&read, n);
+                }
+                for &n in members {
+                    ev.calc_value(n);
+                }
+                // Only a group that came out differently makes its readers compute again.
+                if members
+                    .iter()
+                    .any(|&n| !ev.same_state(&self.base_computed, n))
+                {
+                    for &n in members {
+                        for &r in &self.readers[n.0 as usize] {
+                            pending[r as usize] = true;
+                        }
+                    }
+                }
+            }
+        }
+        let unsaved = calc_read(&mut ev);
+        let changed = finish_read(&mut ev, unsaved, unknown_seen || read_warnings);
+        write(&mut ev, changed)
+    }
+}
+
+/// The strongly connected components of the graph `reads` (node -> the nodes it reads), each
+/// after every component it reads (Tarjan's algorithm, without recursion).
+fn components_in_order(reads: &[Vec<NameId>]) -> Vec<Vec<NameId>> {
+    let count = reads.len();
+    const NONE: u32 = u32::MAX;
+    let mut index = vec![NONE; count];
+    let mut low = vec![0u32; count];
+    let mut on_stack = vec![false; count];
+    let mut stack: Vec<u32> = Vec::new();
+    let mut out: Vec<Vec<NameId>> = Vec::new();
+    let mut next = 0u32;
+    // (node, position in its reads list)
+    let mut call: Vec<(u32, usize)> = Vec::new();
+    for root in 0..count as u32 {
+        if index[root as usize] != NONE {
+            continue;
+        }
+        call.push((root, 0));
+        while let Some(&mut (v, ref mut pos)) = call.last_mut() {
+            let vi = v as usize;
+            if *pos == 0 && index[vi] == NONE {
+                index[vi] = next;
+                low[vi] = next;
+                next += 1;
+                stack.push(v);
+                on_stack[vi] = true;
+            }
+            if let Some(&w) = reads[vi].get(*pos) {
+                *pos += 1;
+                let wi = w.0 as usize;
+                if index[wi] == NONE {
+                    call.push((w.0, 0));
+                } else if on_stack[wi] {
+                    low[vi] = low[vi].min(index[wi]);
+                }
+                continue;
+            }
+            call.pop();
+            if let Some(&(parent, _)) = call.last() {
+                let pi = parent as usize;
+                low[pi] = low[pi].min(low[vi]);
+            }
+            if low[vi] == index[vi] {
+                let mut component = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w as usize] = false;
+                    component.push(NameId(w));
+                    if w == v {
+                        break;
+                    }
+                }
+                component.sort_unstable();
+                out.push(component);
+            }
+        }
+    }
+    out
+}
+
+/// The symbols `e` names (as symbols or comparison operands), appended to `out`; `seen`
+/// holds the shared subexpressions walked already.
+fn expr_names(
+    pool: &kp_base::ExprPool,
+    e: kp_base::ExprId,
+    out: &mut Vec<NameId>,
+    seen: &mut std::collections::HashSet<kp_base::ExprId>,
+) {
+    use kp_base::Expr;
+    match pool.get(e) {
+        Expr::Const(_) | Expr::Unknown(_) => {}
+        Expr::Symbol(n) => out.push(n),
+        Expr::Not(a) => expr_names(pool, a, out, seen),
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            if seen.insert(e) {
+                expr_names(pool, a, out, seen);
+                expr_names(pool, b, out, seen);
+            }
+        }
+        Expr::Cmp(_, a, b) => {
+            for o in [a, b] {
+                if let Operand::Symbol(n) = o {
+                    out.push(n);
+                }
+            }
+        }
+    }
 }
 
 /// `conf_read_simple(name, S_DEF_USER)`: loads user values. Returns whether a line named a
@@ -246,10 +491,17 @@ pub(crate) fn string_valid(ty: ValueType, s: &str) -> bool {
 /// `conf_read(NULL)`: loads the user values and computes everything; returns the
 /// "configuration changed" flag that decides whether `conf_write` recomputes.
 pub fn read(ev: &mut Evaluation<'_>, text: &str) -> bool {
-    let k = ev.kconfig();
     let warnings_before = ev.warnings.len();
-    let mut changed = read_simple(ev, text);
+    let changed = read_simple(ev, text);
     let read_warnings = ev.warnings.len() > warnings_before;
+    let unsaved = calc_read(ev);
+    finish_read(ev, unsaved, changed || read_warnings)
+}
+
+/// The part of `conf_read()` after `conf_read_simple()` that computes every symbol, counting
+/// those whose computed value differs from what was read (`conf_read`'s unsaved count).
+fn calc_read(ev: &mut Evaluation<'_>) -> usize {
+    let k = ev.kconfig();
     if let Some(m) = k.modules {
         ev.calc_value(m);
     }
@@ -277,6 +529,13 @@ pub fn read(ev: &mut Evaluation<'_>, text: &str) -> bool {
         }
         unsaved += 1;
     }
+    unsaved
+}
+
+/// The rest of `conf_read()`: 6.1's pass over user values that are invisible or out of range,
+/// and the "configuration changed" flag (`changed`: what reading itself found).
+fn finish_read(ev: &mut Evaluation<'_>, mut unsaved: usize, changed: bool) -> bool {
+    let k = ev.kconfig();
     if k.dialect == Dialect::Legacy {
         for &n in &k.table_order {
             if !is_table_symbol(k, n) || !ev.has_user_value(n) || k.symbol(n).member_of.is_some() {
@@ -297,8 +556,7 @@ pub fn read(ev: &mut Evaluation<'_>, text: &str) -> bool {
             }
         }
     }
-    changed |= unsaved > 0 || read_warnings;
-    changed
+    changed || unsaved > 0
 }
 
 /// `conf_set_all_new_symbols()` for the all* targets.

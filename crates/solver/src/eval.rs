@@ -21,7 +21,7 @@ const NEED_SET_CHOICE_VALUES: u8 = 16;
 
 /// The state of one symbol without its value strings: 24 bytes, so the evaluation's walk
 /// over every symbol touches little memory.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 struct SymState {
     flags: u8,
     user_tri: Tristate,
@@ -39,7 +39,7 @@ struct SymState {
 /// The value strings of an int, hex or string symbol (`def[S_DEF_USER].val`, `curr.val`).
 /// A bool or tristate symbol's `curr.val` is always "n" (the C code never sets it from the
 /// tristate value) and its user value is a tristate, so those have none.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 struct StrState {
     user_val: Option<String>,
     curr_val: String,
@@ -859,6 +859,34 @@ impl<'k> Evaluation<'k> {
         for s in &mut self.syms {
             s.flags &= !WRITTEN;
         }
+    }
+
+    // --- hooks for evaluating from a base configuration (dotconfig::OldDefConfig) ---
+
+    /// Whether `n`'s whole state is the same here and in `other`, an evaluation of the same
+    /// Kconfig.
+    pub(crate) fn same_state(&self, other: &Evaluation<'_>, n: NameId) -> bool {
+        self.syms[n.0 as usize] == other.syms[n.0 as usize] && self.strs(n) == other.strs(n)
+    }
+
+    /// Takes `n`'s whole state (user value, flags, computed value) from `other`.
+    pub(crate) fn take_state(&mut self, other: &Evaluation<'_>, n: NameId) {
+        self.syms[n.0 as usize].clone_from(&other.syms[n.0 as usize]);
+        if let (Some(mine), Some(theirs)) = (self.k.string_slot(n), other.k.string_slot(n)) {
+            self.strs[mine].clone_from(&other.strs[theirs]);
+        }
+    }
+
+    /// Whether choice `c`'s member priority (6.12, moved by reading a `.config`) is the same
+    /// here and in `other`.
+    pub(crate) fn same_choice_priority(&self, other: &Evaluation<'_>, c: usize) -> bool {
+        self.choice_priority[c] == other.choice_priority[c]
+    }
+
+    /// Takes the value of `modules` computed in `other` (read by every tristate through
+    /// `sym_get_type()`).
+    pub(crate) fn take_modules_value(&mut self, other: &Evaluation<'_>) {
+        self.modules_val = other.modules_val;
     }
 }
 

@@ -25,7 +25,7 @@ use std::sync::Arc;
 use kp_base::expr::ValueType;
 use kp_base::{ExprId, ExprPool, NameId, Tristate};
 
-use crate::dotconfig::{Target, run_target};
+use crate::dotconfig::{OldDefConfig, Target, run_target};
 use crate::kconfig::{Kconfig, Location, SymbolKind};
 use crate::sat::encode::Rule;
 use crate::sat::{Encoding, Lit, PoolKey, SatBackend, Varisat};
@@ -220,6 +220,9 @@ impl<'k> Analysis<'k> {
         }
         // Seed: allmodconfig.
         let (allmod, _) = run_target(self.k, Target::AllModConfig, None);
+        // Candidates differ from allmodconfig in a few symbols: their olddefconfig computes
+        // again only what those change.
+        let olddef = OldDefConfig::new(self.k, &allmod);
         let allmod = Witness {
             config: Arc::new(allmod),
             origin: "allmodconfig",
@@ -265,7 +268,7 @@ impl<'k> Analysis<'k> {
                 let tv = std::time::Instant::now();
                 let pins = local_pins(self.k, &local_model);
                 let (seed, _) = run_target(self.k, Target::AllModConfig, Some(&pins));
-                let (config, _) = run_target(self.k, Target::OldDefConfig, Some(&seed));
+                let config = olddef.run(&seed);
                 let witness = Witness {
                     config: Arc::new(config),
                     origin: "local",
@@ -325,7 +328,7 @@ impl<'k> Analysis<'k> {
                     // out most drivers (sh picks a no-MMU CPU).
                     let pins = self.model_pins(pool, c.module);
                     let (seed, _) = run_target(self.k, Target::AllModConfig, Some(&pins));
-                    let (config, _) = run_target(self.k, Target::OldDefConfig, Some(&seed));
+                    let config = olddef.run(&seed);
                     let witness = Witness {
                         config: Arc::new(config),
                         origin: "sat",
@@ -339,7 +342,7 @@ impl<'k> Analysis<'k> {
                     }
                     pending.retain(|p| *p != obj);
                     let candidate = self.candidate_config();
-                    let (config, _) = run_target(self.k, Target::OldDefConfig, Some(&candidate));
+                    let config = olddef.run(&candidate);
                     let witness = Witness {
                         config: Arc::new(config),
                         origin: "sat",
