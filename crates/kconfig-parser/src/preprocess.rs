@@ -510,9 +510,11 @@ pub(crate) fn markers(s: &str) -> impl Iterator<Item = ShellCallId> + '_ {
     })
 }
 
-/// Whether `s` holds a marker.
+/// Whether `s` holds a marker. Markers are not ASCII and Kconfig text nearly always is: the
+/// word-at-a-time ASCII test settles most of the ~200,000 calls of a parse without the
+/// character search.
 pub(crate) fn has_marker(s: &str) -> bool {
-    s.contains(MARK_OPEN)
+    !s.is_ascii() && s.contains(MARK_OPEN)
 }
 
 /// `s` with every marker replaced by `$(shell,COMMAND)`, commands rendered the same way.
