@@ -296,14 +296,81 @@ impl Names {
     }
 }
 
+/// A node as the pool stores it, in eight bytes (an [`Expr`] takes twenty): the kind in the
+/// top three bits of `head`, the first child, name, fact or comparison index in the rest,
+/// the second child of `&&`/`||` in `b`. Evaluating a configuration walks the nodes in no
+/// particular order, so it mostly waits on memory; dense nodes fit in the caches 2.5 times
+/// as well.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Packed {
+    head: u32,
+    b: u32,
+}
+
+const KIND_SHIFT: u32 = 29;
+const LOW: u32 = (1 << KIND_SHIFT) - 1;
+const K_CONST: u32 = 0;
+const K_SYMBOL: u32 = 1;
+const K_NOT: u32 = 2;
+const K_AND: u32 = 3;
+const K_OR: u32 = 4;
+const K_CMP: u32 = 5;
+const K_UNKNOWN: u32 = 6;
+
+impl Packed {
+    /// Packs `e`; a comparison's operands are in `cmps` at `cmp_index`.
+    fn new(e: Expr, cmp_index: u32) -> Packed {
+        let (kind, low, b) = match e {
+            Expr::Const(t) => (K_CONST, t as u32, 0),
+            Expr::Symbol(n) => (K_SYMBOL, n.0, 0),
+            Expr::Not(a) => (K_NOT, a.0, 0),
+            Expr::And(a, b) => (K_AND, a.0, b.0),
+            Expr::Or(a, b) => (K_OR, a.0, b.0),
+            Expr::Cmp(..) => (K_CMP, cmp_index, 0),
+            Expr::Unknown(id) => (K_UNKNOWN, id, 0),
+        };
+        // 2^29 nodes or names would take gigabytes; no tree or Makefile comes near.
+        assert!(low <= LOW, "expression pool full (2^29 nodes or names)");
+        Packed {
+            head: kind << KIND_SHIFT | low,
+            b,
+        }
+    }
+}
+
 /// The hash-consing pool of names and expression nodes.
 #[derive(Debug, Default, Clone)]
 pub struct ExprPool {
     names: Names,
-    nodes: Vec<Expr>,
+    nodes: Vec<Packed>,
+    /// The operator and operands of each comparison node, by the index in its `head`.
+    cmps: Vec<(CmpOp, Operand, Operand)>,
     /// Indexes into `nodes`, hashed by the node.
     node_table: hashbrown::HashTable<u32>,
     unknowns: Vec<UnknownFact>,
+}
+
+/// The node `p` of a pool whose comparisons are `cmps`.
+#[inline]
+fn unpack(p: Packed, cmps: &[(CmpOp, Operand, Operand)]) -> Expr {
+    let low = p.head & LOW;
+    match p.head >> KIND_SHIFT {
+        K_CONST => Expr::Const(match low {
+            0 => Tristate::No,
+            1 => Tristate::Mod,
+            _ => Tristate::Yes,
+        }),
+        K_SYMBOL => Expr::Symbol(NameId(low)),
+        K_NOT => Expr::Not(ExprId(low)),
+        K_AND => Expr::And(ExprId(low), ExprId(p.b)),
+        K_OR => Expr::Or(ExprId(low), ExprId(p.b)),
+        K_CMP => {
+            // Packed only by `intern`, which pushed the comparison at this index.
+            let (op, a, b) = cmps[low as usize];
+            Expr::Cmp(op, a, b)
+        }
+        _ => Expr::Unknown(low),
+    }
 }
 
 impl ExprPool {
@@ -322,6 +389,7 @@ impl ExprPool {
                 table: hashbrown::HashTable::with_capacity(names),
             },
             nodes: Vec::with_capacity(nodes),
+            cmps: Vec::new(),
             node_table: hashbrown::HashTable::with_capacity(nodes),
             unknowns: Vec::new(),
         }
@@ -330,9 +398,9 @@ impl ExprPool {
     /// Makes room for `nodes` more nodes.
     pub fn reserve_nodes(&mut self, nodes: usize) {
         self.nodes.reserve(nodes);
-        let nodes_now = &self.nodes;
+        let (nodes_now, cmps) = (&self.nodes, &self.cmps);
         self.node_table.reserve(nodes, |&i| {
-            FastHash::default().hash_one(nodes_now[i as usize])
+            FastHash::default().hash_one(unpack(nodes_now[i as usize], cmps))
         });
     }
 
@@ -360,10 +428,11 @@ impl ExprPool {
     #[inline]
     pub fn get(&self, id: ExprId) -> Expr {
         // Ids are only made by `intern`, so the index exists in this pool.
-        *self
+        let p = *self
             .nodes
             .get(id.0 as usize)
-            .expect("ExprId from another pool")
+            .expect("ExprId from another pool");
+        unpack(p, &self.cmps)
     }
 
     /// Number of distinct nodes.
@@ -378,17 +447,21 @@ impl ExprPool {
 
     fn intern(&mut self, e: Expr) -> ExprId {
         let hash = FastHash::default().hash_one(e);
-        let nodes = &mut self.nodes;
+        let (nodes, cmps) = (&mut self.nodes, &mut self.cmps);
         let entry = self.node_table.entry(
             hash,
-            |&i| nodes[i as usize] == e,
-            |&i| FastHash::default().hash_one(nodes[i as usize]),
+            |&i| unpack(nodes[i as usize], cmps) == e,
+            |&i| FastHash::default().hash_one(unpack(nodes[i as usize], cmps)),
         );
         match entry {
             hashbrown::hash_table::Entry::Occupied(o) => ExprId(*o.get()),
             hashbrown::hash_table::Entry::Vacant(v) => {
                 let i = nodes.len() as u32;
-                nodes.push(e);
+                let cmp_index = cmps.len() as u32;
+                if let Expr::Cmp(op, a, b) = e {
+                    cmps.push((op, a, b));
+                }
+                nodes.push(Packed::new(e, cmp_index));
                 v.insert(i);
                 ExprId(i)
             }
