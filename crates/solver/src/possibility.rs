@@ -228,6 +228,10 @@ impl<'k> Analysis<'k> {
             origin: "allmodconfig",
         };
         self.seed = Some(allmod.config.clone());
+        // The first whole-arch search starts from allmodconfig (unless the caller gave a
+        // configuration to start from).
+        self.search_hint
+            .get_or_insert_with(|| allmod.config.clone());
         let covered = self.cover(pool, objects, &mut pending, &allmod, &mut out);
         self.stats.yes_by_seed += covered;
         // SAT for the rest.
@@ -288,6 +292,7 @@ impl<'k> Analysis<'k> {
                 Some(r) => Some(r),
                 None => {
                     self.stats.whole_arch_solves += 1;
+                    self.start_from_hint();
                     self.enc().sat_solve(&[goal.y])
                 }
             };
@@ -525,16 +530,7 @@ impl<'k> Analysis<'k> {
             return Some(true);
         }
         self.stats.whole_arch_solves += 1;
-        if let Some(hint) = self.search_hint.take() {
-            // One solve with every symbol assumed at the hint's value: the solver keeps
-            // those values as its preferred phases, and what it learns follows from the
-            // CNF, so the answers below are the same, found without the first search's
-            // conflicts (about a second per arch).
-            let values = tristate_values(&hint);
-            let enc = self.enc();
-            let assumed = enc.assume_values(|name| values.get(name).copied());
-            let _ = enc.sat_solve(&assumed);
-        }
+        self.start_from_hint();
         let sat = self.enc().sat_solve(&[goal.y])?;
         if !sat {
             self.refuted.insert(goal.y);
@@ -542,9 +538,24 @@ impl<'k> Analysis<'k> {
         Some(!sat)
     }
 
-    /// Has [`Analysis::refutable`]'s first whole-arch search start from `config` (a
-    /// `.config` valid for these rules, such as the host's allmodconfig): only the time to
-    /// an answer changes, never the answer.
+    /// Before the first whole-arch search: one solve with every symbol assumed at the
+    /// hint's value (see [`Analysis::search_from`]). The solver keeps those values as its
+    /// preferred phases, and what it learns follows from the CNF, so a refutation is still
+    /// one and a model still satisfies the CNF, found without the first search's conflicts
+    /// (one to two seconds per arch).
+    fn start_from_hint(&mut self) {
+        if let Some(hint) = self.search_hint.take() {
+            let values = tristate_values(&hint);
+            let enc = self.enc();
+            let assumed = enc.assume_values(|name| values.get(name).copied());
+            let _ = enc.sat_solve(&assumed);
+        }
+    }
+
+    /// Has the first whole-arch search ([`Analysis::run`]'s or [`Analysis::refutable`]'s)
+    /// start from `config` (a `.config` valid for these rules, such as the host's
+    /// allmodconfig): the time to an answer changes, and which model a satisfiable search
+    /// finds, never whether a goal is refuted.
     pub fn search_from(&mut self, config: Arc<String>) {
         self.search_hint = Some(config);
     }
