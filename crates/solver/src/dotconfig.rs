@@ -8,7 +8,7 @@ use kp_base::expr::ValueType;
 use kp_base::{NameId, Operand, Tristate};
 
 use crate::eval::{EvalWarning, Evaluation};
-use crate::kconfig::{Kconfig, SymbolKind};
+use crate::kconfig::{Kconfig, SymbolKind, WriteStep};
 
 /// A configuration target of `scripts/kconfig/conf`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -643,43 +643,32 @@ fn menu_order(k: &Kconfig) -> Vec<kconfig_parser::MenuId> {
 /// `conf_write()`: the `.config` text.
 pub fn write(ev: &mut Evaluation<'_>, changed: bool) -> String {
     let k = ev.kconfig();
-    let mut out = format!(
-        "#\n# Automatically generated file; DO NOT EDIT.\n# {}\n#\n",
-        k.mainmenu
-    );
+    // Room for a line per step up front (a `.config` line is about 35 bytes): growing by
+    // doubling copies the text several times over.
+    let mut out = String::with_capacity(64 + 40 * k.write_steps.len());
+    for part in [
+        "#\n# Automatically generated file; DO NOT EDIT.\n# ",
+        &k.mainmenu,
+        "\n#\n",
+    ] {
+        out.push_str(part);
+    }
     if !changed {
         ev.clear_all_valid();
     }
     let mut need_newline = false;
-    write_children(ev, kconfig_parser::MenuId(0), &mut out, &mut need_newline);
+    write_children(ev, &mut out, &mut need_newline);
     ev.clear_written();
     out
 }
 
-fn write_children(
-    ev: &mut Evaluation<'_>,
-    parent: kconfig_parser::MenuId,
-    out: &mut String,
-    need_newline: &mut bool,
-) {
+/// `conf_write()`'s walk of the menu tree, over [`Kconfig::write_steps`].
+fn write_children(ev: &mut Evaluation<'_>, out: &mut String, need_newline: &mut bool) {
     let k = ev.kconfig();
-    for &m in &k.menus[parent.0 as usize].children {
-        let node = &k.menus[m.0 as usize];
-        match node.symbol {
-            None => {
-                if menu_is_visible(ev, m) {
-                    let text = node.prompt.as_ref().map_or("", |p| p.0.as_str());
-                    for part in ["\n#\n# ", text, "\n#\n"] {
-                        out.push_str(part);
-                    }
-                    *need_newline = false;
-                }
-            }
-            Some(sym) => {
-                if !matches!(k.symbol(sym).kind, SymbolKind::Choice(_))
-                    && ev.is_written(sym)
-                    && !ev.written_flag(sym)
-                {
+    for &step in &k.write_steps {
+        match step {
+            WriteStep::Symbol(sym) => {
+                if ev.is_written(sym) && !ev.written_flag(sym) {
                     if *need_newline {
                         out.push('\n');
                         *need_newline = false;
@@ -687,14 +676,30 @@ fn write_children(
                     print_symbol(ev, sym, out);
                 }
             }
-        }
-        write_children(ev, m, out, need_newline);
-        if node.symbol.is_none() && node.is_menu_block && menu_is_visible(ev, m) {
-            let text = node.prompt.as_ref().map_or("", |p| p.0.as_str());
-            for part in ["# end of ", text, "\n"] {
-                out.push_str(part);
+            WriteStep::Heading(m) => {
+                if menu_is_visible(ev, m) {
+                    let text = k.menus[m.0 as usize]
+                        .prompt
+                        .as_ref()
+                        .map_or("", |p| p.0.as_str());
+                    for part in ["\n#\n# ", text, "\n#\n"] {
+                        out.push_str(part);
+                    }
+                    *need_newline = false;
+                }
             }
-            *need_newline = true;
+            WriteStep::End(m) => {
+                if menu_is_visible(ev, m) {
+                    let text = k.menus[m.0 as usize]
+                        .prompt
+                        .as_ref()
+                        .map_or("", |p| p.0.as_str());
+                    for part in ["# end of ", text, "\n"] {
+                        out.push_str(part);
+                    }
+                    *need_newline = true;
+                }
+            }
         }
     }
 }

@@ -275,6 +275,22 @@ pub struct Kconfig {
     pub(crate) string_slots: Vec<u32>,
     /// The number of int, hex and string symbols.
     pub(crate) string_symbols: usize,
+    /// What `conf_write()` visits, in its order: the menu tree flattened once, so writing a
+    /// configuration scans one array instead of chasing every node's child list.
+    pub(crate) write_steps: Vec<WriteStep>,
+}
+
+/// One step of `conf_write()`'s walk (see [`Kconfig::write_steps`]). Nodes whose steps would
+/// do nothing (choices, `if` blocks, the end of a comment) have none: the kernel's tests
+/// for them decide without computing anything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WriteStep {
+    /// A config or menuconfig entry.
+    Symbol(NameId),
+    /// A `menu` or `comment` heading, printed when visible.
+    Heading(MenuId),
+    /// The end of a `menu` block (`# end of`), printed when visible.
+    End(MenuId),
 }
 
 impl Kconfig {
@@ -380,6 +396,7 @@ impl<'m> Finalizer<'m> {
                 table_order: Vec::new(),
                 string_slots: Vec::new(),
                 string_symbols: 0,
+                write_steps: Vec::new(),
             },
             deps: vec![yes; model.menus.len()],
             choice_at: vec![None; model.menus.len()],
@@ -502,7 +519,41 @@ impl<'m> Finalizer<'m> {
             })
             .collect();
         self.k.string_symbols = count as usize;
+        self.k.write_steps = self.write_steps();
         self.k
+    }
+
+    /// [`Kconfig::write_steps`]: the menu tree in depth-first order, a node's step before its
+    /// children's and a menu's end after them.
+    fn write_steps(&self) -> Vec<WriteStep> {
+        let menus = &self.k.menus;
+        let mut steps = Vec::with_capacity(menus.len() + menus.len() / 8);
+        // (node, whether its children were visited)
+        let mut stack: Vec<(MenuId, bool)> = menus
+            .first()
+            .map(|root| root.children.iter().rev().map(|&c| (c, false)).collect())
+            .unwrap_or_default();
+        while let Some((m, done)) = stack.pop() {
+            let node = &menus[m.0 as usize];
+            if done {
+                if node.symbol.is_none() && node.is_menu_block && node.prompt.is_some() {
+                    steps.push(WriteStep::End(m));
+                }
+                continue;
+            }
+            match node.symbol {
+                Some(s) => {
+                    if !matches!(self.k.symbol(s).kind, SymbolKind::Choice(_)) {
+                        steps.push(WriteStep::Symbol(s));
+                    }
+                }
+                None if node.prompt.is_some() => steps.push(WriteStep::Heading(m)),
+                None => {}
+            }
+            stack.push((m, true));
+            stack.extend(node.children.iter().rev().map(|&c| (c, false)));
+        }
+        steps
     }
 
     /// The kernel's symbol table walk (`for_all_symbols`): buckets in index order, each
