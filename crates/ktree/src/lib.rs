@@ -4,12 +4,15 @@ Kernel source trees: where they come from and what they contain at the top level
 - [`fetch`] downloads Debian's `linux-source-<version>` with `apt-get download` and unpacks it
   under the cache ([`cache_dir`]), atomically (temporary directory, then rename), so an
   interrupted fetch never leaves a half tree behind and a second fetch is a no-op.
+- [`distro_configs`] downloads Debian's `linux-config-<version>`: the `.config` files of the
+  kernels Debian builds from that source for this machine's architecture, the configurations
+  people run.
 - [`Tree`] is any kernel tree (a Debian one or a user's checkout): its version and its arches.
 - [`Tree::arches`] derives the arch variants from the tree itself: every `arch/<dir>/Kconfig`
   is a SRCARCH, and the top `Makefile`'s `ifeq ($(ARCH),i386) SRCARCH := x86` blocks name the
   alternative ARCH spellings (i386/x86_64, sparc64, parisc64, sh64).
 
-This crate runs `apt-get`, `dpkg-deb` and `tar` and nothing else; it never runs make.
+This crate runs `apt-get`, `dpkg-deb`, `tar` and `xz` and nothing else; it never runs make.
 */
 
 use std::fs;
@@ -133,6 +136,88 @@ pub fn fetch(cache: &Path, version: &str) -> Result<Tree> {
     }
     fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
     Tree::open(&dest)
+}
+
+/// Debian's own kernel configurations built from `linux-source-<version>` for this machine's
+/// Debian architecture (`linux-config-<version>`: `config.amd64_none_amd64`,
+/// `config.amd64_rt_amd64`, ...), downloaded once and unpacked under the cache; sorted by
+/// name (the flavour, as `amd64_none_amd64`).
+pub fn distro_configs(cache: &Path, version: &str) -> Result<Vec<(String, PathBuf)>> {
+    if !KNOWN_VERSIONS.contains(&version) {
+        return Err(Error::UnknownVersion(version.to_string()));
+    }
+    let dest = cache.join("distro-configs").join(version);
+    if !dest.join(".complete").is_file() {
+        let downloads = cache.join("downloads");
+        fs::create_dir_all(&downloads).map_err(io_err(&downloads))?;
+        let package = format!("linux-config-{version}");
+        let deb = match find_deb(&downloads, &package)? {
+            Some(deb) => deb,
+            None => {
+                run(Command::new("apt-get")
+                    .arg("download")
+                    .arg(&package)
+                    .current_dir(&downloads))?;
+                find_deb(&downloads, &package)?.ok_or_else(|| Error::Command {
+                    command: format!("apt-get download {package}"),
+                    detail: "no .deb appeared (run `apt-get update` first?)".into(),
+                })?
+            }
+        };
+        let tmp = cache
+            .join("distro-configs")
+            .join(format!(".unpack-{version}-{}", std::process::id()));
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
+        }
+        fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
+        run(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(&tmp))?;
+        let packed = tmp.join("usr/src").join(&package);
+        fs::create_dir_all(&dest).map_err(io_err(&dest))?;
+        for entry in fs::read_dir(&packed).map_err(io_err(&packed))? {
+            let path = entry.map_err(io_err(&packed))?.path();
+            let Some(name) = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".xz"))
+            else {
+                continue;
+            };
+            let text = Command::new("xz")
+                .arg("-dc")
+                .arg(&path)
+                .output()
+                .map_err(|e| Error::Command {
+                    command: format!("xz -dc {}", path.display()),
+                    detail: e.to_string(),
+                })?;
+            if !text.status.success() {
+                return Err(Error::Command {
+                    command: format!("xz -dc {}", path.display()),
+                    detail: text.status.to_string(),
+                });
+            }
+            let out = dest.join(name);
+            fs::write(&out, &text.stdout).map_err(io_err(&out))?;
+        }
+        fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
+        let done = dest.join(".complete");
+        fs::write(&done, b"").map_err(io_err(&done))?;
+    }
+    let mut out: Vec<(String, PathBuf)> = fs::read_dir(&dest)
+        .map_err(io_err(&dest))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|p| {
+            let flavour = p
+                .file_name()?
+                .to_str()?
+                .strip_prefix("config.")?
+                .to_string();
+            Some((flavour, p))
+        })
+        .collect();
+    out.sort();
+    Ok(out)
 }
 
 fn find_deb(dir: &Path, package: &str) -> Result<Option<PathBuf>> {
