@@ -18,6 +18,8 @@ const DEF_USER: u8 = 4;
 const WRITTEN: u8 = 8;
 /// 6.1 `SYMBOL_NEED_SET_CHOICE_VALUES`.
 const NEED_SET_CHOICE_VALUES: u8 = 16;
+/// [`Kconfig::name_valued`], kept with the flags so forgetting every value reads no rules.
+const NAME_VALUED: u8 = 32;
 
 /// The state of one symbol without its value strings: 24 bytes, so the evaluation's walk
 /// over every symbol touches little memory.
@@ -94,7 +96,14 @@ pub struct Evaluation<'k> {
 impl<'k> Evaluation<'k> {
     /// A configuration with no user values.
     pub fn new(k: &'k Kconfig) -> Evaluation<'k> {
-        let mut syms = vec![SymState::NEW; k.symbols.len()];
+        let mut syms: Vec<SymState> = k
+            .name_valued
+            .iter()
+            .map(|&fixed| SymState {
+                flags: if fixed { NAME_VALUED } else { 0 },
+                ..SymState::NEW
+            })
+            .collect();
         // The tristate constants are valid from the start (`symbol_yes` etc.); their string
         // value is their name (type unknown).
         for (letter, t) in [
@@ -104,7 +113,7 @@ impl<'k> Evaluation<'k> {
         ] {
             if let Some(n) = k.exprs.find_name(letter) {
                 if let Some(s) = syms.get_mut(n.0 as usize) {
-                    s.flags = VALID;
+                    s.flags |= VALID;
                     s.curr_tri = t;
                 }
             }
@@ -189,9 +198,8 @@ impl<'k> Evaluation<'k> {
 
     /// Forgets every computed value (undefined names keep theirs: their value is their name).
     fn invalidate_all(&mut self) {
-        for (i, s) in self.syms.iter_mut().enumerate() {
-            let r = &self.k.symbols[i];
-            if r.ty != ValueType::Unknown || !matches!(r.kind, SymbolKind::Normal) {
+        for s in &mut self.syms {
+            if s.flags & NAME_VALUED == 0 {
                 s.flags &= !VALID;
             }
         }

@@ -275,6 +275,9 @@ pub struct Kconfig {
     pub(crate) string_slots: Vec<u32>,
     /// The number of int, hex and string symbols.
     pub(crate) string_symbols: usize,
+    /// Per name, whether its value is its own text: constants and symbols only referenced
+    /// (type unknown, not a choice), which forgetting every computed value leaves alone.
+    pub(crate) name_valued: Vec<bool>,
     /// What `conf_write()` visits, in its order: the menu tree flattened once, so writing a
     /// configuration scans one array instead of chasing every node's child list.
     pub(crate) write_steps: Vec<WriteStep>,
@@ -396,6 +399,7 @@ impl<'m> Finalizer<'m> {
                 table_order: Vec::new(),
                 string_slots: Vec::new(),
                 string_symbols: 0,
+                name_valued: Vec::new(),
                 write_steps: Vec::new(),
             },
             deps: vec![yes; model.menus.len()],
@@ -505,20 +509,23 @@ impl<'m> Finalizer<'m> {
             self.k.symbols.resize_with(n, SymbolRules::new);
         }
         self.k.table_order = self.table_order();
+        // One pass over the rules for both per-name tables (each rule is its own cache line).
         let mut count = 0u32;
-        self.k.string_slots = self
-            .k
-            .symbols
-            .iter()
-            .map(|r| match r.ty {
+        let n = self.k.symbols.len();
+        let (mut slots, mut name_valued) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        for r in &self.k.symbols {
+            slots.push(match r.ty {
                 ValueType::Int | ValueType::Hex | ValueType::String => {
                     count += 1;
                     count - 1
                 }
                 _ => u32::MAX,
-            })
-            .collect();
+            });
+            name_valued.push(r.ty == ValueType::Unknown && r.kind == SymbolKind::Normal);
+        }
+        self.k.string_slots = slots;
         self.k.string_symbols = count as usize;
+        self.k.name_valued = name_valued;
         self.k.write_steps = self.write_steps();
         self.k
     }
