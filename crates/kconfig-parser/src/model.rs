@@ -168,6 +168,9 @@ pub struct MenuNode {
     pub children: Vec<MenuId>,
     /// The opening statement (`config FOO`, `menu "x"`, `if A && B`, ...).
     pub span: Span,
+    /// The 1-based line `span` starts on (0 for the root), counted while parsing, when the
+    /// file's text is at hand.
+    pub line: u32,
     /// The `endmenu`/`endif`/`endchoice`, when the block was closed.
     pub end_span: Option<Span>,
     /// The prompt (the last one written; `menu_add_prompt()` makes it the entry's prompt).
@@ -182,6 +185,8 @@ pub struct MenuNode {
     /// The type written at this definition and where (`bool`, `def_tristate`, ...). The
     /// first type written for a symbol wins (`menu_set_type()`); see [`Symbol::ty`].
     pub ty: Option<(SymbolType, Span)>,
+    /// The 1-based line of the type in `ty`, 0 when untyped.
+    pub ty_line: u32,
     /// `default`, `select`, `imply` and `range` lines in the order written.
     pub properties: Vec<Property>,
     /// The `modules` attribute.
@@ -199,12 +204,14 @@ impl MenuNode {
             parent,
             children: Vec::new(),
             span,
+            line: 0,
             end_span: None,
             prompt: None,
             earlier_prompts: Vec::new(),
             depends: Vec::new(),
             visible_if: Vec::new(),
             ty: None,
+            ty_line: 0,
             properties: Vec::new(),
             modules: None,
             help: None,

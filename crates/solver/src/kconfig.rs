@@ -425,34 +425,13 @@ impl<'m> Finalizer<'m> {
         }
     }
 
-    /// The line of each menu node's span and of its type keyword (0 when untyped), counting
-    /// newlines forward from the previous offset in the same file: nodes are numbered in
-    /// parse order, so within a file their offsets grow (a binary search per definition was
-    /// a tenth of `Kconfig::new`, and the line index need not be built).
+    /// The line of each menu node's span and of its type keyword (0 when untyped), as the
+    /// parser counted them.
     fn menu_lines(&self) -> Vec<(u32, u32)> {
-        let sources = &self.model.sources;
-        // Per file: an offset and its line.
-        let mut cursor = vec![(0u32, 1u32); sources.len()];
-        let line_at = |cursor: &mut Vec<(u32, u32)>, span: kp_base::Span| -> u32 {
-            let Some(file) = sources.get(span.file) else {
-                return 0;
-            };
-            let c = &mut cursor[span.file.0 as usize];
-            let line = file.line_after(c.0, c.1, span.start);
-            *c = (span.start, line);
-            line
-        };
         self.model
             .menus
             .iter()
-            .map(|m| {
-                let node = line_at(&mut cursor, m.span);
-                let ty = match m.ty {
-                    Some((_, span)) => line_at(&mut cursor, span),
-                    None => 0,
-                };
-                (node, ty)
-            })
+            .map(|m| (m.line, m.ty_line))
             .collect()
     }
 

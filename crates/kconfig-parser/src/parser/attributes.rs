@@ -386,10 +386,16 @@ impl Parser<'_> {
     /// `menu_set_type()`: the first type of a symbol wins; a different later one is ignored
     /// with a warning.
     fn set_type(&mut self, menu: MenuId, ty: SymbolType, span: Span) {
+        let ty_line = if self.menus[menu.0 as usize].ty.is_none() {
+            self.line_of(span)
+        } else {
+            0
+        };
         let node = &mut self.menus[menu.0 as usize];
         let node_prev = node.ty.map(|(t, _)| t);
         if node.ty.is_none() {
             node.ty = Some((ty, span));
+            node.ty_line = ty_line;
         }
         let current = match node.symbol() {
             Some(s) => {

@@ -72,6 +72,8 @@ pub(crate) struct Parser<'a> {
     loader: &'a dyn Loader,
     pp: Preprocessor,
     sources: SourceMap,
+    /// Per file, an offset and its line: node lines are counted forward from the last one.
+    line_cursor: Vec<(u32, u32)>,
     exprs: ExprPool,
     menus: Vec<MenuNode>,
     symbols: Vec<Symbol>,
@@ -178,6 +180,7 @@ impl<'a> Parser<'a> {
             loader,
             pp: Preprocessor::new(opts.shell, &opts.env),
             sources: SourceMap::new(),
+            line_cursor: Vec::new(),
             // x86 has about 18,500 names and 11,000 nodes.
             exprs: ExprPool::with_capacity(24_576, 16_384),
             menus,
@@ -499,9 +502,28 @@ impl<'a> Parser<'a> {
     fn add_node(&mut self, kind: MenuKind, span: Span) -> MenuId {
         let parent = self.parent();
         let id = MenuId(self.menus.len() as u32);
-        self.menus.push(MenuNode::new(kind, Some(parent), span));
+        let mut node = MenuNode::new(kind, Some(parent), span);
+        node.line = self.line_of(span);
+        self.menus.push(node);
         self.menus[parent.0 as usize].children.push(id);
         id
+    }
+
+    /// The 1-based line `span` starts on, counting newlines from the last place asked for
+    /// in its file (nodes come in file order, so each byte is counted about once, while the
+    /// text is still in the cache).
+    pub(crate) fn line_of(&mut self, span: Span) -> u32 {
+        let i = span.file.0 as usize;
+        if self.line_cursor.len() <= i {
+            self.line_cursor.resize(i + 1, (0, 1));
+        }
+        let Some(file) = self.sources.get(span.file) else {
+            return 0;
+        };
+        let c = &mut self.line_cursor[i];
+        let line = file.line_after(c.0, c.1, span.start);
+        *c = (span.start, line);
+        line
     }
 
     fn node(&mut self, id: MenuId) -> &mut MenuNode {
@@ -743,11 +765,13 @@ impl<'a> Parser<'a> {
         self.created.push(Created::Choice(menu));
         let kw_span = line.span_of(&line.tokens()[0]);
         let modern = self.opts.dialect == Dialect::Modern;
+        let kw_line = if modern { self.line_of(kw_span) } else { 0 };
         let node = self.node(menu);
         node.choice = Some(Box::new(info));
         if modern {
             // `choice: T_CHOICE T_EOL { ... menu_set_type(S_BOOLEAN); }`
             node.ty = Some((SymbolType::Bool, kw_span));
+            node.ty_line = kw_line;
         }
         let file = line.file;
         self.blocks.push(Block {
