@@ -79,6 +79,35 @@ fn dummy_is_yes_with_a_witness_the_real_tools_confirm() {
     }
 }
 
+/// `net/wireless/extra-certs.o` is listed when `ifneq ($(CONFIG_CFG80211_EXTRA_REGDB_KEYDIR),)`:
+/// a string symbol's value, which the CNF leaves free. Its witness types a value for it, and
+/// the real tools confirm it (before, the object was unknown on every arch).
+#[test]
+fn a_makefile_test_of_a_string_value_gets_a_witness_that_types_it() {
+    let object = "net/wireless/extra-certs.o";
+    let v = answer("6.12", "x86_64", &[object]);
+    let Verdict::Yes { modules, witness } = &v[object] else {
+        panic!("{object}: {:?}", v[object])
+    };
+    assert_eq!(modules, &["net/wireless/cfg80211.ko"]);
+    assert!(
+        witness
+            .config
+            .lines()
+            .any(|l| l.starts_with("CONFIG_CFG80211_EXTRA_REGDB_KEYDIR=\"")
+                && l != "CONFIG_CFG80211_EXTRA_REGDB_KEYDIR=\"\""),
+        "the witness gives the key directory a value"
+    );
+    let o = oracle("6.12", "x86_64");
+    let kept = o.olddefconfig(&witness.config).unwrap().value;
+    assert_eq!(config_body(&kept), config_body(&witness.config));
+    let lists = o.kbuild_lists(&witness.config).unwrap().value;
+    assert_eq!(
+        lists.module_of(object).map(|m| m.name.as_str()),
+        Some("net/wireless/cfg80211.ko")
+    );
+}
+
 /// Objects only a SAT witness makes modular (allmodconfig does not): the witness is checked
 /// by the real conf and real make. CI checks a few; KPOSSIBLE_FULL=1 checks every one found
 /// for x86 6.12.
