@@ -89,19 +89,7 @@ pub fn fetch(cache: &Path, version: &str) -> Result<Tree> {
     fs::create_dir_all(&trees).map_err(io_err(&trees))?;
     fs::create_dir_all(&downloads).map_err(io_err(&downloads))?;
     let package = format!("linux-source-{version}");
-    let deb = match find_deb(&downloads, &package)? {
-        Some(deb) => deb,
-        None => {
-            run(Command::new("apt-get")
-                .arg("download")
-                .arg(&package)
-                .current_dir(&downloads))?;
-            find_deb(&downloads, &package)?.ok_or_else(|| Error::Command {
-                command: format!("apt-get download {package}"),
-                detail: "no .deb appeared (run `apt-get update` first?)".into(),
-            })?
-        }
-    };
+    let deb = download(&downloads, &package)?;
     let tmp = trees.join(format!(".unpack-{version}-{}", std::process::id()));
     if tmp.exists() {
         fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
@@ -151,19 +139,7 @@ pub fn distro_configs(cache: &Path, version: &str) -> Result<Vec<(String, PathBu
         let downloads = cache.join("downloads");
         fs::create_dir_all(&downloads).map_err(io_err(&downloads))?;
         let package = format!("linux-config-{version}");
-        let deb = match find_deb(&downloads, &package)? {
-            Some(deb) => deb,
-            None => {
-                run(Command::new("apt-get")
-                    .arg("download")
-                    .arg(&package)
-                    .current_dir(&downloads))?;
-                find_deb(&downloads, &package)?.ok_or_else(|| Error::Command {
-                    command: format!("apt-get download {package}"),
-                    detail: "no .deb appeared (run `apt-get update` first?)".into(),
-                })?
-            }
-        };
+        let deb = download(&downloads, &package)?;
         let tmp = cache
             .join("distro-configs")
             .join(format!(".unpack-{version}-{}", std::process::id()));
@@ -218,6 +194,21 @@ pub fn distro_configs(cache: &Path, version: &str) -> Result<Vec<(String, PathBu
         .collect();
     out.sort();
     Ok(out)
+}
+
+/// The `.deb` of `package` in `downloads`, fetched with `apt-get download` when absent.
+fn download(downloads: &Path, package: &str) -> Result<PathBuf> {
+    if let Some(deb) = find_deb(downloads, package)? {
+        return Ok(deb);
+    }
+    run(Command::new("apt-get")
+        .arg("download")
+        .arg(package)
+        .current_dir(downloads))?;
+    find_deb(downloads, package)?.ok_or_else(|| Error::Command {
+        command: format!("apt-get download {package}"),
+        detail: "no .deb appeared (run `apt-get update` first?)".into(),
+    })
 }
 
 fn find_deb(dir: &Path, package: &str) -> Result<Option<PathBuf>> {

@@ -102,12 +102,7 @@ impl<'k> OldDefConfig<'k> {
         let mut seen = std::collections::HashSet::new();
         for (i, r) in k.symbols.iter().enumerate() {
             let names = &mut reads[i];
-            let operands = r
-                .defaults
-                .iter()
-                .filter_map(|d| d.operand)
-                .chain(r.ranges.iter().flat_map(|g| [g.low, g.high]));
-            for o in operands {
+            for o in r.operands() {
                 if let Operand::Symbol(n) = o {
                     names.push(n);
                 }
@@ -678,11 +673,7 @@ fn write_children(ev: &mut Evaluation<'_>, out: &mut String, need_newline: &mut 
             }
             WriteStep::Heading(m) => {
                 if menu_is_visible(ev, m) {
-                    let text = k.menus[m.0 as usize]
-                        .prompt
-                        .as_ref()
-                        .map_or("", |p| p.0.as_str());
-                    for part in ["\n#\n# ", text, "\n#\n"] {
+                    for part in ["\n#\n# ", prompt_text(k, m), "\n#\n"] {
                         out.push_str(part);
                     }
                     *need_newline = false;
@@ -690,11 +681,7 @@ fn write_children(ev: &mut Evaluation<'_>, out: &mut String, need_newline: &mut 
             }
             WriteStep::End(m) => {
                 if menu_is_visible(ev, m) {
-                    let text = k.menus[m.0 as usize]
-                        .prompt
-                        .as_ref()
-                        .map_or("", |p| p.0.as_str());
-                    for part in ["# end of ", text, "\n"] {
+                    for part in ["# end of ", prompt_text(k, m), "\n"] {
                         out.push_str(part);
                     }
                     *need_newline = true;
@@ -702,6 +689,14 @@ fn write_children(ev: &mut Evaluation<'_>, out: &mut String, need_newline: &mut 
             }
         }
     }
+}
+
+/// The prompt of menu node `m` (empty without one), as `conf_write` prints it.
+fn prompt_text(k: &Kconfig, m: kconfig_parser::MenuId) -> &str {
+    k.menus[m.0 as usize]
+        .prompt
+        .as_ref()
+        .map_or("", |p| p.0.as_str())
 }
 
 /// `menu_is_visible()` for nodes without a symbol (menus and comments).

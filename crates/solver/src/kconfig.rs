@@ -195,6 +195,15 @@ impl SymbolRules {
             .chain(self.ranges.iter().map(|g| g.visible))
     }
 
+    /// The operands of the rules `sym_calc_value` reads that are not expressions: default
+    /// values of int/hex/string symbols and range bounds.
+    pub fn operands(&self) -> impl Iterator<Item = Operand> + '_ {
+        self.defaults
+            .iter()
+            .filter_map(|d| d.operand)
+            .chain(self.ranges.iter().flat_map(|g| [g.low, g.high]))
+    }
+
     fn new() -> SymbolRules {
         SymbolRules {
             ty: ValueType::Unknown,

@@ -217,12 +217,7 @@ impl Reads {
             for e in r.own_exprs() {
                 opaque |= leaves(&k.exprs, e, out);
             }
-            let operands = r
-                .defaults
-                .iter()
-                .filter_map(|d| d.operand)
-                .chain(r.ranges.iter().flat_map(|g| [g.low, g.high]));
-            for o in operands {
+            for o in r.operands() {
                 match o {
                     Operand::Symbol(s) => out.push(s),
                     // A range bound or default written with a probe result is rendered as its
