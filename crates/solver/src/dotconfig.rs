@@ -5,10 +5,10 @@
 
 use kconfig_parser::Dialect;
 use kp_base::expr::ValueType;
-use kp_base::{NameId, Operand, Tristate};
+use kp_base::{NameId, Tristate};
 
 use crate::eval::{EvalWarning, Evaluation};
-use crate::kconfig::{Kconfig, SymbolKind, WriteStep};
+use crate::kconfig::{Kconfig, Reads, SymbolKind, WriteStep};
 
 /// A configuration target of `scripts/kconfig/conf`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,29 +96,12 @@ impl<'k> OldDefConfig<'k> {
         read_simple(&mut base_read, base);
         let mut base_computed = base_read.clone();
         calc_read(&mut base_computed);
-        // reads[s]: the symbols s's computation reads.
+        // reads[s]: the symbols s's computation reads, `select`s included.
         let count = k.symbols.len();
-        let mut reads: Vec<Vec<NameId>> = vec![Vec::new(); count];
-        let mut seen = std::collections::HashSet::new();
-        for (i, r) in k.symbols.iter().enumerate() {
-            let names = &mut reads[i];
-            for o in r.operands() {
-                if let Operand::Symbol(n) = o {
-                    names.push(n);
-                }
-            }
-            seen.clear();
-            for e in r.own_exprs().chain(r.rev_dep) {
-                expr_names(&k.exprs, e, names, &mut seen);
-            }
-        }
-        for ch in &k.choices {
-            let all: Vec<NameId> = ch.members.iter().copied().chain([ch.symbol]).collect();
-            for &a in &all {
-                reads[a.0 as usize].extend(all.iter().copied().filter(|&b| b != a));
-            }
-        }
-        for names in &mut reads {
+        let Reads { own, rev, .. } = Reads::new(k);
+        let mut reads = own;
+        for (names, selects) in reads.iter_mut().zip(rev) {
+            names.extend(selects);
             names.retain(|n| (n.0 as usize) < count);
             names.sort_unstable();
             names.dedup();
@@ -270,35 +253,6 @@ fn components_in_order(reads: &[Vec<NameId>]) -> Vec<Vec<NameId>> {
         }
     }
     out
-}
-
-/// The symbols `e` names (as symbols or comparison operands), appended to `out`; `seen`
-/// holds the shared subexpressions walked already.
-fn expr_names(
-    pool: &kp_base::ExprPool,
-    e: kp_base::ExprId,
-    out: &mut Vec<NameId>,
-    seen: &mut std::collections::HashSet<kp_base::ExprId>,
-) {
-    use kp_base::Expr;
-    match pool.get(e) {
-        Expr::Const(_) | Expr::Unknown(_) => {}
-        Expr::Symbol(n) => out.push(n),
-        Expr::Not(a) => expr_names(pool, a, out, seen),
-        Expr::And(a, b) | Expr::Or(a, b) => {
-            if seen.insert(e) {
-                expr_names(pool, a, out, seen);
-                expr_names(pool, b, out, seen);
-            }
-        }
-        Expr::Cmp(_, a, b) => {
-            for o in [a, b] {
-                if let Operand::Symbol(n) = o {
-                    out.push(n);
-                }
-            }
-        }
-    }
 }
 
 /// `conf_read_simple(name, S_DEF_USER)`: loads user values. Returns whether a line named a

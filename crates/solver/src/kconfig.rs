@@ -1080,3 +1080,80 @@ fn value_type(t: SymbolType) -> ValueType {
         SymbolType::String => ValueType::String,
     }
 }
+
+/// What each symbol's value is computed from (`sym_calc_value`), split into its own rules
+/// and the `select`s that can only raise it.
+pub(crate) struct Reads {
+    /// Symbols read by the own rules: dependencies, `imply`, prompts, defaults, ranges, the
+    /// choice, `modules`.
+    pub(crate) own: Vec<Vec<NameId>>,
+    /// Symbols read by `rev_dep`.
+    pub(crate) rev: Vec<Vec<NameId>>,
+    /// The own rules hold a probe result.
+    pub(crate) own_opaque: Vec<bool>,
+    /// `rev_dep` holds a probe result.
+    pub(crate) rev_opaque: Vec<bool>,
+}
+
+impl Reads {
+    /// The reads of every symbol of `k`.
+    pub(crate) fn new(k: &Kconfig) -> Reads {
+        let n = k.symbols.len();
+        let mut reads = Reads {
+            own: vec![Vec::new(); n],
+            rev: vec![Vec::new(); n],
+            own_opaque: vec![false; n],
+            rev_opaque: vec![false; n],
+        };
+        for (i, r) in k.symbols.iter().enumerate() {
+            let mut opaque = r.defaults.iter().any(|d| d.opaque);
+            let out = &mut reads.own[i];
+            for e in r.own_exprs() {
+                opaque |= leaves(&k.exprs, e, out);
+            }
+            for o in r.operands() {
+                match o {
+                    Operand::Symbol(s) => out.push(s),
+                    // A range bound or default written with a probe result is rendered as its
+                    // `$(shell,...)` text; nothing else leaves `$(` after preprocessing.
+                    Operand::Const(c) => opaque |= k.exprs.name_text(c).contains("$("),
+                }
+            }
+            out.extend(k.choice_group(r));
+            // `m` means `y` without modules (`sym_calc_value`: `EXPR_AND(..., modules_val)`).
+            out.extend(k.modules);
+            reads.own_opaque[i] = opaque;
+            if let Some(e) = r.rev_dep {
+                reads.rev_opaque[i] = leaves(&k.exprs, e, &mut reads.rev[i]);
+            }
+        }
+        reads
+    }
+}
+
+/// Adds the symbols of Kconfig expression `e` to `out`; whether it holds an opaque fact.
+fn leaves(pool: &ExprPool, e: ExprId, out: &mut Vec<NameId>) -> bool {
+    match pool.get(e) {
+        Expr::Const(_) => false,
+        Expr::Unknown(_) => true,
+        Expr::Symbol(n) => {
+            out.push(n);
+            false
+        }
+        Expr::Cmp(_, a, b) => {
+            let mut opaque = false;
+            for o in [a, b] {
+                match o {
+                    Operand::Symbol(n) => out.push(n),
+                    Operand::Const(c) => opaque |= pool.name_text(c).contains("$("),
+                }
+            }
+            opaque
+        }
+        Expr::Not(a) => leaves(pool, a, out),
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            let l = leaves(pool, a, out);
+            leaves(pool, b, out) || l
+        }
+    }
+}
