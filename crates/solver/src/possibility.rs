@@ -697,35 +697,25 @@ impl<'k> Analysis<'k> {
     }
 
     /// For each free fact the model takes as true that says a prompted string, int or hex
-    /// symbol has a given value (`X=value`, as a Makefile's `ifneq ($(CONFIG_X),)` reads a
-    /// value), that value as a `.config` line: a user can type it, so the candidate does.
-    /// (The CNF leaves such comparisons free; without the line the candidate keeps the
-    /// symbol's default, and the object stays unknown.)
+    /// symbol has a given value ([`Encoding::equalities`]), that value as a `.config` line: a
+    /// user can type it, so the candidate does. (The CNF leaves such comparisons free;
+    /// without the line the candidate keeps the symbol's default, and the object stays
+    /// unknown.)
     fn atom_lines(&self) -> String {
         let Some(enc) = self.enc.as_ref() else {
             return String::new();
         };
         let mut out = String::new();
-        for (what, lit) in enc.atoms() {
-            if !enc.value(*lit) {
+        for (n, value, lit) in enc.equalities() {
+            let rules = self.k.symbol(*n);
+            if !enc.value(*lit)
+                || rules.prompts.is_empty()
+                || value.is_empty()
+                || value.contains(['"', '\\', '\n'])
+            {
                 continue;
             }
-            let Some((name, value)) = what.split_once('=') else {
-                continue;
-            };
-            let is_name =
-                !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-            let value = value.trim_matches('"');
-            if !is_name || value.is_empty() || value.contains(['"', '\\', '\n']) {
-                continue;
-            }
-            let Some(n) = self.k.find(name) else {
-                continue;
-            };
-            let rules = self.k.symbol(n);
-            if rules.prompts.is_empty() {
-                continue;
-            }
+            let name = self.k.name(*n);
             match rules.ty {
                 ValueType::String => out.push_str(&format!("CONFIG_{name}=\"{value}\"\n")),
                 ValueType::Int | ValueType::Hex => {

@@ -75,6 +75,8 @@ pub struct Encoding<'k, B: SatBackend> {
     cache: HashMap<(PoolKey, ExprId), Tri>,
     gates: HashMap<(Lit, Lit), Lit>,
     atoms: Vec<(String, Lit)>,
+    /// Of those, the ones saying that a symbol equals a constant: (symbol, constant, atom).
+    equalities: Vec<(NameId, String, Lit)>,
     modules_on: Lit,
     /// The value domains of promptless int/hex symbols (see [`Encoding::fixed_domain`]).
     fixed: HashMap<NameId, Option<Vec<(ValueType, String, Lit)>>>,
@@ -122,6 +124,7 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
             cache: HashMap::new(),
             gates: HashMap::new(),
             atoms: Vec::new(),
+            equalities: Vec::new(),
             modules_on: !t,
             fixed: HashMap::new(),
         };
@@ -232,6 +235,12 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
     /// The free atoms made so far, with what each stands for.
     pub fn atoms(&self) -> &[(String, Lit)] {
         &self.atoms
+    }
+
+    /// The free atoms that say a symbol of these rules equals a constant (`X=value`, as a
+    /// Makefile's `ifneq ($(CONFIG_X),)` reads a string value): symbol, constant, atom.
+    pub fn equalities(&self) -> &[(NameId, String, Lit)] {
+        &self.equalities
     }
 
     fn constant(&self, t: Tristate) -> Tri {
@@ -492,7 +501,16 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
         b: Operand,
     ) -> Tri {
         let (Some(da), Some(db)) = (self.domain(key, pool, a), self.domain(key, pool, b)) else {
-            return self.fresh_atom(pool.display(e));
+            let atom = self.fresh_atom(pool.display(e));
+            if let (CmpOp::Eq, Operand::Symbol(n), Operand::Const(c))
+            | (CmpOp::Eq, Operand::Const(c), Operand::Symbol(n)) = (op, a, b)
+            {
+                if let Some(s) = self.resolve(key, pool, n) {
+                    let value = pool.name_text(c).to_string();
+                    self.equalities.push((s, value, atom.y));
+                }
+            }
+            return atom;
         };
         let mut terms = Vec::new();
         for (ta, sa, la) in &da {
