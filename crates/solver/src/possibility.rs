@@ -744,11 +744,7 @@ impl<'k> Analysis<'k> {
             let Some((enc, t)) = self.enc.as_ref().and_then(|e| Some((e, e.symbol(n)?))) else {
                 continue;
             };
-            match enc.model_value(t) {
-                Tristate::No if leave_unchosen && rules.member_of.is_some() => {}
-                Tristate::No => out.push_str(&format!("# CONFIG_{} is not set\n", k.name(n))),
-                v => out.push_str(&format!("CONFIG_{}={}\n", k.name(n), v.letter())),
-            }
+            push_pin(&mut out, k, n, enc.model_value(t), leave_unchosen);
         }
         out
     }
@@ -1217,13 +1213,19 @@ fn tristate_values(config: &str) -> HashMap<&str, Tristate> {
 fn local_pins(k: &Kconfig, model: &[(NameId, Tristate)]) -> String {
     let mut out = String::new();
     for &(n, v) in model {
-        match v {
-            Tristate::No if k.symbol(n).member_of.is_some() => {}
-            Tristate::No => out.push_str(&format!("# CONFIG_{} is not set\n", k.name(n))),
-            v => out.push_str(&format!("CONFIG_{}={}\n", k.name(n), v.letter())),
-        }
+        push_pin(&mut out, k, n, v, true);
     }
     out
+}
+
+/// `n` at `v` as a `.config` line; with `leave_unchosen`, nothing for a choice member that is
+/// n (its choice picks).
+fn push_pin(out: &mut String, k: &Kconfig, n: NameId, v: Tristate, leave_unchosen: bool) {
+    match v {
+        Tristate::No if leave_unchosen && k.symbol(n).member_of.is_some() => {}
+        Tristate::No => out.push_str(&format!("# CONFIG_{} is not set\n", k.name(n))),
+        v => out.push_str(&format!("CONFIG_{}={}\n", k.name(n), v.letter())),
+    }
 }
 
 /// What shrinking a failed core found.
