@@ -159,22 +159,13 @@ pub fn distro_configs(cache: &Path, version: &str) -> Result<Vec<(String, PathBu
             else {
                 continue;
             };
-            let text = Command::new("xz")
-                .arg("-dc")
-                .arg(&path)
-                .output()
-                .map_err(|e| Error::Command {
-                    command: format!("xz -dc {}", path.display()),
-                    detail: e.to_string(),
-                })?;
-            if !text.status.success() {
-                return Err(Error::Command {
-                    command: format!("xz -dc {}", path.display()),
-                    detail: text.status.to_string(),
-                });
-            }
             let out = dest.join(name);
-            fs::write(&out, &text.stdout).map_err(io_err(&out))?;
+            run(Command::new("sh")
+                .arg("-c")
+                .arg("xz -dc \"$1\" > \"$2\"")
+                .arg("sh")
+                .arg(&path)
+                .arg(&out))?;
         }
         fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
         let done = dest.join(".complete");

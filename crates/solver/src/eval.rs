@@ -880,8 +880,8 @@ impl<'k> Evaluation<'k> {
     /// Takes `n`'s whole state (user value, flags, computed value) from `other`.
     pub(crate) fn take_state(&mut self, other: &Evaluation<'_>, n: NameId) {
         self.syms[n.0 as usize].clone_from(&other.syms[n.0 as usize]);
-        if let (Some(mine), Some(theirs)) = (self.k.string_slot(n), other.k.string_slot(n)) {
-            self.strs[mine].clone_from(&other.strs[theirs]);
+        if let Some(i) = self.k.string_slot(n) {
+            self.strs[i].clone_from(&other.strs[i]);
         }
     }
 
