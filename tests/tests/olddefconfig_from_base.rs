@@ -66,8 +66,8 @@ fn drop_lines(config: &str, step: usize) -> String {
     out
 }
 
-/// `config` with its `=y` choice-member lines (as the base sets them) moved to the end, the
-/// order that 6.12's choice priority follows, with `member` set to y first.
+/// `config` with the lines of the symbols `names` moved to the end, in their order: 6.12's
+/// choice priority follows the order members are read in.
 fn move_to_end(config: &str, names: &[&str]) -> String {
     let mut kept = String::new();
     let mut moved = String::new();
