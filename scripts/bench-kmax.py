@@ -209,6 +209,10 @@ def fmt_s(x):
     return "%.2f s" % x if x < 10 else "%.0f s" % x
 
 
+def fmt_ms(x):
+    return "—" if x is None else "%.0f ms" % (x * 1000)
+
+
 def fmt_mb(kb):
     return "—" if kb is None else "%.0f MB" % (kb / 1024)
 
@@ -277,7 +281,7 @@ def render(a):
         p("| %s | conf (`make olddefconfig`) | %s | %s | %s wall, %s CPU (%d probes took %s) | | reference |" % (
             arch, fmt_s(w("conf-" + arch)), fmt_mb(m("conf-" + arch)), fmt_s(k["conf_net_s"]),
             fmt_s(k["conf_cpu_s"]), k["conf_probes"], fmt_s(k["conf_probe_s"])))
-        summary.append("- Kconfig parse + olddefconfig, probes excluded, %s: kpossible %s faster than "
+        summary.append("- Kconfig parse + olddefconfig, probes excluded, %s, on its defconfig: kpossible %s faster than "
                        "conf by wall time, %s by CPU time (target: 10x)." % (
                            arch, ratio(k["conf_net_s"], k["ours_net_s"]),
                            ratio(k["conf_cpu_s"], k.get("ours_cpu_s") or k["ours_net_s"])))
@@ -288,6 +292,26 @@ def render(a):
             ratio(w("kconfiglib-" + arch), w("ours-config-" + arch)),
             kc.get("summary", "—")))
     p("")
+    rand = [k for k in r["kconfig"] if "randconfig" in k]
+    if rand:
+        p("Probes excluded, by input: the same measurement on the defconfig input above and on conf's own "
+          "`KCONFIG_SEED=1 make randconfig` output (far more symbols set), medians of %d runs each. "
+          "conf's cost grows with the symbols set much faster than kpossible's." % r["runs"])
+        p("")
+        p("| ARCH | input | kpossible CPU | conf CPU | kpossible faster by (CPU) | wall: kpossible / conf | output |")
+        p("|---|---|---|---|---|---|---|")
+        for k in rand:
+            for name, x in (("defconfig", k), ("randconfig, KCONFIG_SEED=1", k["randconfig"])):
+                ours_cpu = x.get("ours_cpu_s") or x["ours_net_s"]
+                p("| %s | %s | %s | %s | **%s** | %s / %s | %s |" % (
+                    k["arch"], name, fmt_ms(ours_cpu), fmt_ms(x["conf_cpu_s"]),
+                    ratio(x["conf_cpu_s"], ours_cpu), fmt_ms(x["ours_net_s"]), fmt_ms(x["conf_net_s"]),
+                    "identical to conf's" if x["identical"] else "DIFFERS from conf's"))
+            x = k["randconfig"]
+            summary.append("- Kconfig parse + olddefconfig, probes excluded, %s, on a randconfig input: "
+                           "kpossible %s faster than conf by CPU time (target: 10x)." % (
+                               k["arch"], ratio(x["conf_cpu_s"], x.get("ours_cpu_s") or x["ours_net_s"])))
+        p("")
     p("Kconfiglib: %s" % r.get("kconfiglib_note", ""))
     p("")
 
