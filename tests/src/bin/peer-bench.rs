@@ -9,6 +9,9 @@
 //!   the wall time of each `popen()..pclose()` (the LD_PRELOAD shim of
 //!   `crates/kconfig-parser/benches/conf_timer.c`). Medians of RUNS runs. Writes
 //!   OUTDIR/ours.config and OUTDIR/conf.config.
+//! - `distro-configs VERSION`: Debian's own configurations of VERSION for this machine's
+//!   architecture (`linux-config-VERSION`, fetched once into the cache): `{"configs":
+//!   {flavour: path}}`, empty when Debian has none for it.
 //! - `ours VERSION ARCH INPUT RUNS`: only our side of `conf` (no make, no output files), for
 //!   profiling (`perf record`) and quick before/after figures.
 //! - `walk VERSION ARCH CONFIG OUT`: the real-make oracle walk of CONFIG in a fresh cache (so
@@ -300,6 +303,19 @@ fn main() {
                    "ours_eval_s": o.eval, "ours_cpu_s": o.cpu,
                    "ours_parse_cpu_s": o.parse_cpu, "ours_eval_cpu_s": o.eval_cpu})
         }
+        ["distro-configs", version] => {
+            // No configs (a foreign host arch, no network) is an answer, not a failure: the
+            // bench then leaves that input out and says so.
+            let configs = ktree::distro_configs(&ktree::cache_dir(), version).unwrap_or_else(|e| {
+                eprintln!("peer-bench: Debian's linux-config-{version}: {e}");
+                Vec::new()
+            });
+            let map: serde_json::Map<String, Value> = configs
+                .into_iter()
+                .map(|(flavour, path)| (flavour, json!(path)))
+                .collect();
+            json!({ "configs": map })
+        }
         ["walk", version, arch, config, out] => {
             walk(version, arch, Path::new(config), Path::new(out))
         }
@@ -312,7 +328,7 @@ fn main() {
         ),
         _ => {
             eprintln!(
-                "usage: peer-bench conf VERSION ARCH INPUT OUTDIR RUNS | ours VERSION ARCH INPUT RUNS | walk VERSION ARCH CONFIG OUT \
+                "usage: peer-bench conf VERSION ARCH INPUT OUTDIR RUNS | distro-configs VERSION | ours VERSION ARCH INPUT RUNS | walk VERSION ARCH CONFIG OUT \
                  | compare-kbuild ORACLE_JSON OURS_JSON | settle VERSION ARCH OBJECTS CONFIG..."
             );
             std::process::exit(3);
