@@ -1,10 +1,12 @@
 //! The kernels people run: Debian's own configurations of each tree (`linux-config-<version>`,
 //! for this machine's architecture), walked by the real tools, put thousands of objects in
 //! modules; kpossible must answer "yes" for every one of them (a "no" there would be a wrong
-//! answer about a module on real machines, an "unknown" a question left open). CI checks the
+//! answer about a module on real machines, an "unknown" a question left open), and `modules-of`
+//! must answer "yes" for the very module each is in (the `.ko` a livepatch or tracing tool
+//! looks in). CI checks the
 //! generic flavour of 6.12; `KPOSSIBLE_FULL=1` every flavour of both trees.
 
-use kpossible_tests::{oracle, tree};
+use kpossible_tests::{module_pairs, oracle, placements, tree};
 use solver::arch::analyze;
 use solver::possibility::Verdict;
 
@@ -75,9 +77,27 @@ fn check(version: &str) -> Vec<String> {
                 }
             }
         }
+        let p = placements(t.root(), arch, &variant.srcarch, &module_pairs([&lists]));
+        for (o, m) in &p.missing {
+            failures.push(format!(
+                "{version} {flavour}: {o} is in {m} but no Makefile line of ours lists it there"
+            ));
+        }
+        for (o, m) in &p.no {
+            failures.push(format!(
+                "{version} {flavour}: {o} is in {m} but modules-of says no for that module"
+            ));
+        }
+        if p.unknown > 0 {
+            failures.push(format!(
+                "{version} {flavour}: {} (object, module) placements unknown",
+                p.unknown
+            ));
+        }
         eprintln!(
-            "{version} {flavour} (ARCH={arch}): {} modules, {checked} module objects, all yes unless listed",
-            lists.modules.len()
+            "{version} {flavour} (ARCH={arch}): {} modules, {checked} module objects, {} (object, module) placements, all yes unless listed",
+            lists.modules.len(),
+            p.checked
         );
     }
     failures

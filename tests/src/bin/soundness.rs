@@ -7,77 +7,11 @@
 //!
 //! usage: soundness [VERSION,...]   (default 6.1,6.12)
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::collections::BTreeMap;
 
+use kpossible_tests::placements;
 use solver::arch::analyze;
 use solver::possibility::Verdict;
-
-/// How the real (object, module) pairs fared as `modules-of` placements.
-#[derive(Default)]
-struct Placements {
-    checked: usize,
-    /// Pairs no Makefile line of ours lists (the object is never a member of that module).
-    missing: Vec<(String, String)>,
-    /// Pairs listed but answered no.
-    no: Vec<(String, String)>,
-    unknown: usize,
-}
-
-/// Asks, as `report::modules_of` does, "can OBJECT be in MODULE?" for every pair real make
-/// produced, all in one analysis of the arch (`modules_of` runs one per object). `pairs` hold
-/// the object and the module's object path (`drivers/net/dummy.o`).
-fn placements(root: &Path, srcarch: &str, pairs: &BTreeSet<(String, String)>) -> Placements {
-    use kbuild_graph::Conditions;
-    let model = kconfig_parser::parse_tree(root, srcarch, kconfig_parser::ShellMode::Run);
-    let k = solver::Kconfig::new(&model);
-    let mut pool = kp_base::ExprPool::new();
-    let mut sources = kp_base::SourceMap::new();
-    let graph = solver::arch::symbolic_kbuild(root, srcarch, srcarch, &mut pool, &mut sources);
-    let all = kbuild_graph::lists::all_conditions(&graph, &mut pool);
-    let no = pool.no();
-    let mut out = Placements::default();
-    let mut goals: BTreeMap<String, Conditions> = BTreeMap::new();
-    for (object, module) in pairs {
-        out.checked += 1;
-        let occurrences: Vec<_> = all
-            .get(object)
-            .into_iter()
-            .flat_map(|c| &c.occurrences)
-            .filter(|o| o.in_module && o.module.as_deref() == Some(module))
-            .cloned()
-            .collect();
-        if occurrences.is_empty() {
-            out.missing.push((object.clone(), module.clone()));
-            continue;
-        }
-        let mut module_cond = no;
-        for o in &occurrences {
-            module_cond = pool.or(module_cond, o.condition);
-        }
-        goals.insert(
-            format!("{object}\t{module}"),
-            Conditions {
-                builtin: no,
-                module: module_cond,
-                occurrences,
-            },
-        );
-    }
-    let goals = solver::possibility::from_kbuild(&goals, &sources, root);
-    let verdicts = solver::possibility::Analysis::new(&k).run(&pool, &goals);
-    for (key, v) in &verdicts {
-        match v {
-            Verdict::Yes { .. } => {}
-            Verdict::Unknown { .. } => out.unknown += 1,
-            Verdict::No { .. } => {
-                let (o, m) = key.split_once('\t').unwrap_or((key, ""));
-                out.no.push((o.to_string(), m.to_string()));
-            }
-        }
-    }
-    out
-}
 
 fn main() {
     let versions: Vec<String> = std::env::args().nth(1).map_or_else(
@@ -181,16 +115,8 @@ fn main() {
                     }
                 }
             }
-            // `modules.order` names the `.ko`; the Makefiles name the module's object.
-            let pairs: BTreeSet<(String, String)> = lists
-                .iter()
-                .flat_map(|l| &l.modules)
-                .flat_map(|m| {
-                    let module = format!("{}.o", m.name.strip_suffix(".ko").unwrap_or(&m.name));
-                    m.objects.iter().map(move |o| (o.clone(), module.clone()))
-                })
-                .collect();
-            let p = placements(t.root(), srcarch, &pairs);
+            let pairs = kpossible_tests::module_pairs(lists);
+            let p = placements(t.root(), srcarch, srcarch, &pairs);
             for (o, m) in p.missing.iter().take(20) {
                 eprintln!(
                     "VIOLATION {version} {srcarch}: {o} is in {m} per real make, but no Makefile line of ours lists it there"
