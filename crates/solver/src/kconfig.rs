@@ -93,10 +93,19 @@ pub struct SymbolRules {
     pub member_of: Option<ChoiceId>,
     /// Definitions (menu nodes), in parse order.
     pub menus: Vec<MenuId>,
-    /// Where each definition is (`file:line` of its `config` line).
-    pub locations: Vec<Location>,
-    /// Where the winning type was written.
-    pub type_location: Option<Location>,
+    /// Where the first definition is (the `config` line of `menus[0]`); see
+    /// [`Kconfig::definition_location`]. A place, not a [`Location`]: a path per symbol
+    /// was tens of thousands of string copies for the few explanations that print one.
+    first_place: Option<Place>,
+    /// Where the winning type was written; see [`Kconfig::type_location`].
+    type_place: Option<Place>,
+}
+
+/// A line of a Kconfig file, by index into [`Kconfig`]'s file paths.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Place {
+    file: u32,
+    line: u32,
 }
 
 /// A menu node after 6.1's automatic submenu creation.
@@ -216,8 +225,8 @@ impl SymbolRules {
             implied: None,
             member_of: None,
             menus: Vec::new(),
-            locations: Vec::new(),
-            type_location: None,
+            first_place: None,
+            type_place: None,
         }
     }
 
@@ -287,6 +296,8 @@ pub struct Kconfig {
     /// Per name, whether its value is its own text: constants and symbols only referenced
     /// (type unknown, not a choice), which forgetting every computed value leaves alone.
     pub(crate) name_valued: Vec<bool>,
+    /// Paths of the Kconfig files, relative to the tree, by `FileId` (for [`Place`]s).
+    files: Vec<String>,
     /// What `conf_write()` visits, in its order: the menu tree flattened once, so writing a
     /// configuration scans one array instead of chasing every node's child list.
     pub(crate) write_steps: Vec<WriteStep>,
@@ -332,6 +343,36 @@ impl Kconfig {
         out
     }
 
+    /// Where `name`'s first definition is (its `config` line; a choice's `choice` line).
+    pub fn definition_location(&self, name: NameId) -> Option<Location> {
+        self.symbols
+            .get(name.0 as usize)
+            .and_then(|r| r.first_place)
+            .map(|p| self.location(p))
+    }
+
+    /// Where `name`'s type was written (the first type written wins).
+    pub fn type_location(&self, name: NameId) -> Option<Location> {
+        self.symbols
+            .get(name.0 as usize)
+            .and_then(|r| r.type_place)
+            .map(|p| self.location(p))
+    }
+
+    fn location(&self, p: Place) -> Location {
+        match self.files.get(p.file as usize) {
+            Some(f) => Location {
+                file: f.clone(),
+                line: p.line,
+            },
+            // A span outside the source map (`SourceMap::path`, `line_col` of such a span).
+            None => Location {
+                file: "<unknown>".to_string(),
+                line: 0,
+            },
+        }
+    }
+
     /// Looks a symbol up by name.
     pub fn find(&self, name: &str) -> Option<NameId> {
         self.exprs
@@ -361,8 +402,6 @@ struct Finalizer<'m> {
     /// The choice of each `choice` node, by `MenuId` (a linear search per lookup was a
     /// tenth of `Kconfig::new`).
     choice_at: Vec<Option<ChoiceId>>,
-    /// Each file's display path, rendered once rather than per definition.
-    paths: Vec<String>,
     /// `rewrite_m` of each node already rewritten, by `ExprId`.
     rewritten: Vec<Option<ExprId>>,
     /// The constant `y`, interned once (looking it up per property was a tenth of
@@ -409,29 +448,23 @@ impl<'m> Finalizer<'m> {
                 string_slots: Vec::new(),
                 string_symbols: 0,
                 name_valued: Vec::new(),
+                files: model
+                    .sources
+                    .iter()
+                    .map(|(_, f)| f.path.display().to_string())
+                    .collect(),
                 write_steps: Vec::new(),
             },
             deps: vec![yes; model.menus.len()],
             choice_at: vec![None; model.menus.len()],
             rewritten: Vec::new(),
             yes,
-            paths: model
-                .sources
-                .iter()
-                .map(|(_, f)| f.path.display().to_string())
-                .collect(),
         }
     }
 
     /// `file:line` of a span whose line is known.
     fn location_at(&self, span: kp_base::Span, line: u32) -> Location {
-        match self.paths.get(span.file.0 as usize) {
-            Some(path) => Location {
-                file: path.clone(),
-                line,
-            },
-            None => location(self.model, span),
-        }
+        self.k.location(place(span, line))
     }
 
     /// The line of each menu node's span and of its type keyword (0 when untyped), as the
@@ -463,20 +496,19 @@ impl<'m> Finalizer<'m> {
         let lines = self.menu_lines();
         for s in &model.symbols {
             let ty = s.ty.map_or(ValueType::Unknown, value_type);
-            let locations: Vec<Location> = s
+            let first_place = s
                 .definitions
-                .iter()
-                .map(|&d| self.location_at(model.menu(d).span, lines[d.0 as usize].0))
-                .collect();
-            let type_location = s.definitions.iter().find_map(|&d| {
+                .first()
+                .map(|&d| place(model.menu(d).span, lines[d.0 as usize].0));
+            let type_place = s.definitions.iter().find_map(|&d| {
                 let (_, span) = model.menu(d).ty?;
-                Some(self.location_at(span, lines[d.0 as usize].1))
+                Some(place(span, lines[d.0 as usize].1))
             });
             let rules = self.sym(s.name);
             rules.ty = ty;
             rules.menus = s.definitions.clone();
-            rules.locations = locations;
-            rules.type_location = type_location;
+            rules.first_place = first_place;
+            rules.type_place = type_place;
         }
         self.make_choices(&lines);
         self.k.menus = model
@@ -644,12 +676,13 @@ impl<'m> Finalizer<'m> {
                     .find(|t| *t != ValueType::Unknown)
                     .unwrap_or(ValueType::Unknown);
             }
-            let loc = self.location_at(m.span, lines[i].0);
             self.choice_at[i] = Some(id);
             let rules = self.sym(name);
             rules.ty = ty;
             rules.kind = SymbolKind::Choice(id);
-            rules.locations.push(loc);
+            if rules.menus.is_empty() {
+                rules.first_place = Some(place(m.span, lines[i].0));
+            }
             rules.menus.push(menu);
             if model.dialect == Dialect::Legacy {
                 // ...and untyped members take the choice's type.
@@ -1064,10 +1097,11 @@ impl<'m> Finalizer<'m> {
     }
 }
 
-fn location(model: &Model, span: kp_base::Span) -> Location {
-    Location {
-        file: model.sources.path(span.file).display().to_string(),
-        line: model.sources.line_col(span).line,
+/// The place of a span whose line the parser counted.
+fn place(span: kp_base::Span, line: u32) -> Place {
+    Place {
+        file: span.file.0,
+        line,
     }
 }
 

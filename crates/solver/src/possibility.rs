@@ -617,7 +617,7 @@ impl<'k> Analysis<'k> {
                     collect_unknowns(&k.exprs, e, &mut facts);
                 }
                 if !facts.is_empty() {
-                    out.push(match r.locations.first() {
+                    out.push(match k.definition_location(n) {
                         Some(l) => format!("{} ({}:{})", k.name(n), l.file, l.line),
                         None => k.name(n).to_string(),
                     });
@@ -802,11 +802,10 @@ impl<'k> Analysis<'k> {
                 .find(&name)
                 .filter(|&n| self.k.symbol(n).ty == ValueType::Bool)
             {
-                let r = self.k.symbol(n);
-                let at = r
-                    .type_location
-                    .clone()
-                    .or_else(|| r.locations.first().cloned());
+                let at = self
+                    .k
+                    .type_location(n)
+                    .or_else(|| self.k.definition_location(n));
                 let (file, line) = at.map_or((String::new(), 0), |l| (l.file, l.line));
                 reasons.push(Reason {
                     file,
@@ -859,7 +858,7 @@ impl<'k> Analysis<'k> {
         if depth == 0 || !r.is_bool_or_tristate() || self.ub[n.0 as usize] != 0 || !seen.insert(n) {
             return;
         }
-        let at = r.locations.first().cloned().unwrap_or(Location {
+        let at = self.k.definition_location(n).unwrap_or(Location {
             file: String::new(),
             line: 0,
         });
@@ -1072,7 +1071,7 @@ impl<'k> Analysis<'k> {
     fn rule_reason(&self, rule: Rule) -> Reason {
         let k = self.k;
         let loc = |n: NameId| {
-            k.symbol(n).locations.first().cloned().unwrap_or(Location {
+            k.definition_location(n).unwrap_or(Location {
                 file: String::new(),
                 line: 0,
             })
@@ -1080,7 +1079,7 @@ impl<'k> Analysis<'k> {
         match rule {
             Rule::Type(n) => {
                 let r = k.symbol(n);
-                let at = r.type_location.clone().unwrap_or_else(|| loc(n));
+                let at = k.type_location(n).unwrap_or_else(|| loc(n));
                 let text = if r.ty == ValueType::Bool {
                     format!("{} is bool: never m", k.name(n))
                 } else {
