@@ -111,3 +111,87 @@ fn every_module_object_of_debians_own_kernels_is_yes() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// What Debian's own build of the tree wrote: the image package built from the same source
+/// upload ships its `.config`, `modules.order` and `modules.builtin`. Real make's walk of that
+/// config must give exactly its `modules.order` (so the oracle is the build), and kpossible's
+/// `modules-builtin` exactly its `modules.builtin` (the list the issue's `mm/zswap` example is
+/// about), line for line.
+fn shipped_lists(version: &str, flavour: &str, arch: &str) -> Vec<String> {
+    let t = tree(version);
+    let kernel = ktree::distro_kernel(&ktree::cache_dir(), version, flavour)
+        .unwrap_or_else(|e| panic!("Debian's {flavour} image of {version}: {e}"));
+    let read = |p: &std::path::Path| {
+        std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    };
+    let config = read(&kernel.config);
+    let mut failures = Vec::new();
+    let lists = oracle(version, arch).kbuild_lists(&config).unwrap().value;
+    let walked: Vec<String> = lists
+        .modules
+        .iter()
+        .map(|m| format!("kernel/{}", m.name))
+        .collect();
+    let shipped: Vec<String> = read(&kernel.modules_order)
+        .lines()
+        .map(String::from)
+        .collect();
+    if walked != shipped {
+        let only_walk: Vec<&String> = walked.iter().filter(|m| !shipped.contains(m)).collect();
+        let only_shipped: Vec<&String> = shipped.iter().filter(|m| !walked.contains(m)).collect();
+        failures.push(format!(
+            "{}: real make's walk gives {} modules, modules.order {}; only in the walk: {:?}; only shipped: {:?}",
+            kernel.package,
+            walked.len(),
+            shipped.len(),
+            &only_walk[..only_walk.len().min(5)],
+            &only_shipped[..only_shipped.len().min(5)]
+        ));
+    }
+    let variant = t.arch(arch).ok().flatten().unwrap();
+    let sources = report::sources::TreeSources::scan(t.root());
+    let ours = report::builtin::modules_builtin(
+        t.root(),
+        arch,
+        &variant.srcarch,
+        &config,
+        &sources,
+        false,
+    );
+    let ours: Vec<&str> = ours.lines.iter().map(|l| l.line.as_str()).collect();
+    let mut real: Vec<String> = read(&kernel.modules_builtin)
+        .lines()
+        .map(String::from)
+        .collect();
+    real.sort();
+    if ours != real {
+        failures.push(format!(
+            "{}: kpossible's modules.builtin differs from the shipped one: only ours {:?}; only shipped {:?}",
+            kernel.package,
+            ours.iter().filter(|l| !real.iter().any(|r| r == *l)).collect::<Vec<_>>(),
+            real.iter().filter(|r| !ours.contains(&r.as_str())).collect::<Vec<_>>()
+        ));
+    }
+    eprintln!(
+        "{}: {} modules as shipped, {} modules.builtin lines as shipped, unless listed",
+        kernel.package,
+        shipped.len(),
+        real.len()
+    );
+    failures
+}
+
+#[test]
+fn debians_shipped_module_lists_are_reproduced() {
+    // Debian's generic flavour for this host (apt offers images of its own architecture).
+    let (flavour, arch) = match ktree::host_arch().as_str() {
+        "x86" => ("amd64", "x86_64"),
+        "arm64" => ("arm64", "arm64"),
+        other => panic!("no Debian image flavour mapped for a {other} host"),
+    };
+    let mut failures = shipped_lists("6.12", flavour, arch);
+    if std::env::var_os("KPOSSIBLE_FULL").is_some() {
+        failures.extend(shipped_lists("6.1", flavour, arch));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -7,12 +7,16 @@ Kernel source trees: where they come from and what they contain at the top level
 - [`distro_configs`] downloads Debian's `linux-config-<version>`: the `.config` files of the
   kernels Debian builds from that source for this machine's architecture, the configurations
   people run.
+- [`distro_kernel`] downloads the Debian kernel image package built from the same
+  `linux-source-<version>` upload and keeps what its build wrote about modules: the shipped
+  `/boot/config-*`, `modules.order` and `modules.builtin`.
 - [`Tree`] is any kernel tree (a Debian one or a user's checkout): its version and its arches.
 - [`Tree::arches`] derives the arch variants from the tree itself: every `arch/<dir>/Kconfig`
   is a SRCARCH, and the top `Makefile`'s `ifeq ($(ARCH),i386) SRCARCH := x86` blocks name the
   alternative ARCH spellings (i386/x86_64, sparc64, parisc64, sh64).
 
-This crate runs `apt-get`, `dpkg-deb`, `tar` and `xz` and nothing else; it never runs make.
+This crate runs `apt-get`, `apt-cache`, `dpkg-deb`, `tar` and `xz` and nothing else; it never
+runs make.
 */
 
 use std::fs;
@@ -187,6 +191,166 @@ pub fn distro_configs(cache: &Path, version: &str) -> Result<Vec<(String, PathBu
     Ok(out)
 }
 
+/// What a Debian kernel image package says about the build that made it (see
+/// [`distro_kernel`]).
+#[derive(Clone, Debug)]
+pub struct DistroKernel {
+    /// The image package, as `name=version`.
+    pub package: String,
+    /// The kernel release (`6.12.117+deb12-amd64`): its `/lib/modules` directory.
+    pub release: String,
+    /// The `.config` the image was built from (`/boot/config-<release>`).
+    pub config: PathBuf,
+    /// `modules.order`: every module built, as `kernel/<path>.ko`, in build order.
+    pub modules_order: PathBuf,
+    /// `modules.builtin`: the `kernel/<path>.ko` names of modules built into the image.
+    pub modules_builtin: PathBuf,
+}
+
+/// The Debian kernel image of `flavour` (`amd64`, `cloud-amd64`, `rt-amd64`, ... for this
+/// machine's architecture) built from the very `linux-source-<version>` [`fetch`] unpacked:
+/// the image package (`linux-image-<abi>-<flavour>-unsigned`) whose version is that source
+/// package's. Downloaded once (about 100 MB, not kept); its config, `modules.order` and
+/// `modules.builtin` are kept under the cache. An error when apt knows no such image (the
+/// archive moved on, or another architecture).
+pub fn distro_kernel(cache: &Path, version: &str, flavour: &str) -> Result<DistroKernel> {
+    if !KNOWN_VERSIONS.contains(&version) {
+        return Err(Error::UnknownVersion(version.to_string()));
+    }
+    let downloads = cache.join("downloads");
+    let source = format!("linux-source-{version}");
+    let source_deb = find_deb(&downloads, &source)?.ok_or_else(|| Error::Command {
+        command: format!("apt-get download {source}"),
+        detail: "the tree's source package is not in the cache: fetch the tree first".into(),
+    })?;
+    // `linux-source-6.12_6.12.117-1~deb12u1_all.deb`: apt writes an epoch's `:` as `%3a`.
+    let deb_version = source_deb
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.split('_').nth(1))
+        .map(|v| v.replace("%3a", ":"))
+        .ok_or_else(|| Error::Command {
+            command: format!("apt-get download {source}"),
+            detail: format!("cannot read a version in {}", source_deb.display()),
+        })?;
+    let dest = cache
+        .join("distro-kernels")
+        .join(version)
+        .join(format!("{flavour}-{deb_version}"));
+    let done = dest.join(".complete");
+    if !done.is_file() {
+        let unsigned = format!("-{flavour}-unsigned");
+        let names: Vec<String> = capture(
+            Command::new("apt-cache")
+                .arg("search")
+                .arg("--names-only")
+                .arg(format!("^linux-image-.*{unsigned}$")),
+        )?
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        // The ABI part alone between `linux-image-` and the flavour (`6.1.0-56`,
+        // `6.12.117+deb12`): `.*-amd64` also matches `-cloud-amd64`.
+        .filter(|n| {
+            n.strip_prefix("linux-image-")
+                .and_then(|r| r.strip_suffix(unsigned.as_str()))
+                .is_some_and(|abi| {
+                    abi.replace("deb", "")
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+'))
+                })
+        })
+        .map(String::from)
+        .collect();
+        if names.is_empty() {
+            return Err(Error::Command {
+                command: format!("apt-cache search linux-image-*{unsigned}"),
+                detail: format!("no image package of flavour {flavour} is known to apt"),
+            });
+        }
+        // `apt-cache madison`: `name | version | archive` per available version.
+        let madison = capture(Command::new("apt-cache").arg("madison").args(&names))?;
+        let package = madison
+            .lines()
+            .filter_map(|l| {
+                let mut f = l.split('|').map(str::trim);
+                Some((f.next()?.to_string(), f.next()?.to_string()))
+            })
+            .find(|(_, v)| *v == deb_version)
+            .map(|(n, v)| format!("{n}={v}"))
+            .ok_or_else(|| Error::Command {
+                command: "apt-cache madison linux-image-*".into(),
+                detail: format!(
+                    "no {flavour} image of version {deb_version} (the tree's source version)"
+                ),
+            })?;
+        let tmp = cache.join("distro-kernels").join(format!(
+            ".unpack-{version}-{flavour}-{}",
+            std::process::id()
+        ));
+        if tmp.exists() {
+            fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
+        }
+        fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
+        run(Command::new("apt-get")
+            .arg("download")
+            .arg(&package)
+            .current_dir(&tmp))?;
+        let name = package.split('=').next().unwrap_or(&package);
+        let deb = find_deb(&tmp, name)?.ok_or_else(|| Error::Command {
+            command: format!("apt-get download {package}"),
+            detail: "no .deb appeared".into(),
+        })?;
+        // Only the three files are extracted from the data archive.
+        run(Command::new("sh")
+            .arg("-c")
+            .arg(
+                "dpkg-deb --fsys-tarfile \"$1\" | tar -x -C \"$2\" --wildcards \
+                 './boot/config-*' './lib/modules/*/modules.order' './lib/modules/*/modules.builtin'",
+            )
+            .arg("sh")
+            .arg(&deb)
+            .arg(&tmp))?;
+        let modules = tmp.join("lib/modules");
+        let release = fs::read_dir(&modules)
+            .map_err(io_err(&modules))?
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .next()
+            .ok_or_else(|| Error::Command {
+                command: format!("dpkg-deb --fsys-tarfile {}", deb.display()),
+                detail: "no /lib/modules/<release> in the package".into(),
+            })?;
+        fs::create_dir_all(&dest).map_err(io_err(&dest))?;
+        for (from, to) in [
+            (tmp.join("boot").join(format!("config-{release}")), "config"),
+            (
+                modules.join(&release).join("modules.order"),
+                "modules.order",
+            ),
+            (
+                modules.join(&release).join("modules.builtin"),
+                "modules.builtin",
+            ),
+        ] {
+            let to = dest.join(to);
+            fs::rename(&from, &to).map_err(io_err(&from))?;
+        }
+        let meta = dest.join("package");
+        fs::write(&meta, format!("{package}\n{release}\n")).map_err(io_err(&meta))?;
+        fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
+        fs::write(&done, b"").map_err(io_err(&done))?;
+    }
+    let meta = dest.join("package");
+    let text = fs::read_to_string(&meta).map_err(io_err(&meta))?;
+    let mut lines = text.lines();
+    Ok(DistroKernel {
+        package: lines.next().unwrap_or_default().to_string(),
+        release: lines.next().unwrap_or_default().to_string(),
+        config: dest.join("config"),
+        modules_order: dest.join("modules.order"),
+        modules_builtin: dest.join("modules.builtin"),
+    })
+}
+
 /// The `.deb` of `package` in `downloads`, fetched with `apt-get download` when absent.
 fn download(downloads: &Path, package: &str) -> Result<PathBuf> {
     if let Some(deb) = find_deb(downloads, package)? {
@@ -215,6 +379,25 @@ fn find_deb(dir: &Path, package: &str) -> Result<Option<PathBuf>> {
         .collect();
     found.sort();
     Ok(found.pop())
+}
+
+/// Runs `cmd` and returns its stdout.
+fn capture(cmd: &mut Command) -> Result<String> {
+    let out = cmd.output().map_err(|e| Error::Command {
+        command: format!("{cmd:?}"),
+        detail: e.to_string(),
+    })?;
+    if !out.status.success() {
+        return Err(Error::Command {
+            command: format!("{cmd:?}"),
+            detail: format!(
+                "{}: {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+        });
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn run(cmd: &mut Command) -> Result<()> {
