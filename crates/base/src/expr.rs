@@ -266,9 +266,13 @@ impl Names {
         }
         let tail = chunks.remainder();
         if !tail.is_empty() {
-            let mut w = [0u8; 8];
-            w[..tail.len()].copy_from_slice(tail);
-            h = mix(h, u64::from_le_bytes(w));
+            // Byte by byte: a `copy_from_slice` of a variable length is a `memcpy` call,
+            // and most names end in a tail.
+            let w = tail
+                .iter()
+                .rev()
+                .fold(0u64, |w, &byte| w << 8 | u64::from(byte));
+            h = mix(h, w);
         }
         h
     }
@@ -348,7 +352,16 @@ pub struct ExprPool {
     /// Indexes into `nodes`, hashed by the node.
     node_table: hashbrown::HashTable<u32>,
     unknowns: Vec<UnknownFact>,
+    /// The `Symbol` node of each name, by `NameId` ([`NO_NODE`] when not made yet): a
+    /// parse asks for a symbol's node at each of its ~30,000 mentions, and an index is
+    /// cheaper than hashing the node and probing the table.
+    symbol_nodes: Vec<u32>,
+    /// The nodes of `n`, `m` and `y`, once made.
+    constants: [Option<ExprId>; 3],
 }
+
+/// Marks a name without a `Symbol` node in [`ExprPool`]'s `symbol_nodes`.
+const NO_NODE: u32 = u32::MAX;
 
 /// The node `p` of a pool whose comparisons are `cmps`.
 #[inline]
@@ -392,6 +405,8 @@ impl ExprPool {
             cmps: Vec::new(),
             node_table: hashbrown::HashTable::with_capacity(nodes),
             unknowns: Vec::new(),
+            symbol_nodes: Vec::with_capacity(names),
+            constants: [None; 3],
         }
     }
 
@@ -470,7 +485,13 @@ impl ExprPool {
 
     /// The constant `t`.
     pub fn constant(&mut self, t: Tristate) -> ExprId {
-        self.intern(Expr::Const(t))
+        // The same node `intern` would find: it is made once, on first use, as before.
+        if let Some(id) = self.constants[t as usize] {
+            return id;
+        }
+        let id = self.intern(Expr::Const(t));
+        self.constants[t as usize] = Some(id);
+        id
     }
 
     /// `y`: the condition that always holds (an absent `depends on`).
@@ -485,7 +506,20 @@ impl ExprPool {
 
     /// A symbol in a boolean context.
     pub fn symbol(&mut self, name: NameId) -> ExprId {
-        self.intern(Expr::Symbol(name))
+        let i = name.0 as usize;
+        if let Some(&id) = self.symbol_nodes.get(i)
+            && id != NO_NODE
+        {
+            return ExprId(id);
+        }
+        // Made here on first use, as `intern` alone would: node ids do not change.
+        let id = self.intern(Expr::Symbol(name));
+        if self.symbol_nodes.len() <= i {
+            let len = (i + 1).max(self.name_count());
+            self.symbol_nodes.resize(len, NO_NODE);
+        }
+        self.symbol_nodes[i] = id.0;
+        id
     }
 
     /// A symbol by its text.

@@ -214,16 +214,34 @@ pub(crate) struct Stmt<'s> {
     src: &'s str,
     /// Texts that differ from the source (expanded words, strings with escapes).
     text: String,
+    /// The 1-based line of the first token, counted by the lexer as it passes newlines
+    /// (node lines cost no second scan of the text).
+    pub line: u32,
 }
 
 impl<'s> Stmt<'s> {
-    /// An empty statement over the file `src`.
-    pub(crate) fn new(src: &'s str) -> Stmt<'s> {
+    /// An empty statement over the file `src`, in the buffers of an earlier one (see
+    /// [`Stmt::into_buffers`]).
+    pub(crate) fn with_buffers(src: &'s str, mut toks: Vec<Tok>, mut text: String) -> Stmt<'s> {
+        toks.clear();
+        text.clear();
         Stmt {
-            toks: Vec::new(),
+            toks,
             src,
-            text: String::new(),
+            text,
+            line: 0,
         }
+    }
+
+    /// The token and text buffers, for the next file's statements.
+    pub(crate) fn into_buffers(self) -> (Vec<Tok>, String) {
+        (self.toks, self.text)
+    }
+
+    /// Whether the text of `t` may hold a recorded `$(shell,...)` marker: a word spelled as
+    /// written is `[A-Za-z0-9_-]+`, so only expanded words and strings need the search.
+    pub(crate) fn may_hold_marker(&self, t: &Tok) -> bool {
+        !(t.raw && matches!(t.kind, TokKind::Word | TokKind::Kw(_)))
     }
 
     /// The text of a token.
@@ -249,6 +267,8 @@ impl<'s> Stmt<'s> {
 pub(crate) struct Lexer<'s> {
     src: &'s str,
     pos: usize,
+    /// The 1-based line of `pos`: every newline the lexer steps over is counted.
+    line: u32,
     file: FileId,
     filename: &'s str,
     dialect: Dialect,
@@ -287,6 +307,7 @@ impl<'s> Lexer<'s> {
         Lexer {
             src,
             pos: 0,
+            line: 1,
             file,
             filename,
             dialect,
@@ -335,13 +356,17 @@ impl<'s> Lexer<'s> {
             match c {
                 b'\n' => {
                     self.pos += 1;
+                    self.line += 1;
                     if !st.toks.is_empty() {
                         return true;
                     }
                 }
                 b'#' => self.pos = self.eol(start),
                 b' ' | b'\t' => self.pos += 1,
-                b'\\' if bytes.get(start + 1) == Some(&b'\n') => self.pos += 2,
+                b'\\' if bytes.get(start + 1) == Some(&b'\n') => {
+                    self.pos += 2;
+                    self.line += 1;
+                }
                 b'"' | b'\'' => self.string(c, pp, diags, st),
                 b'$' => self.word(pp, st),
                 _ if is_word_byte(c) => self.word(pp, st),
@@ -402,6 +427,9 @@ impl<'s> Lexer<'s> {
     }
 
     fn push(&self, st: &mut Stmt<'s>, kind: TokKind, start: usize, end: usize, text: Option<&str>) {
+        if st.toks.is_empty() {
+            st.line = self.line;
+        }
         // A token spelled as written keeps pointing into the source (no copy per token).
         let (raw, text_start, text_end) = match text {
             None => (true, start as u32, end as u32),
@@ -517,6 +545,9 @@ impl<'s> Lexer<'s> {
                 }
             }
         }
+        if st.toks.is_empty() {
+            st.line = self.line;
+        }
         // A string without escapes or expansions is its source text (most prompts).
         let (raw, text_start, text_end) = if plain {
             st.text.truncate(text_start as usize);
@@ -545,17 +576,17 @@ impl<'s> Lexer<'s> {
         let mut text_end = self.pos;
         let mut first_ts = 0usize;
         let mut last_ts = 0usize;
-        let mut push = |s: &str| {
-            if let Some(o) = out.as_mut() {
+        fn push(out: &mut Option<&mut String>, s: &str) {
+            if let Some(o) = out {
                 o.push_str(s);
             }
-        };
+        }
         // A line that starts in column 1 right after a newline ends the help text; so does
         // the end of the file.
         let starts_statement =
             |i: usize| matches!(bytes.get(i), Some(&b) if b != b' ' && b != b'\t' && b != b'\n');
         while self.pos < bytes.len() {
-            // One pass over the line: its indentation, its end and its last non-blank byte.
+            // The line's indentation (tabs to the next multiple of 8), then its end.
             let start = self.pos;
             let mut k = start;
             let mut ts = 0usize;
@@ -569,22 +600,20 @@ impl<'s> Lexer<'s> {
             }
             let text_start = k;
             let eol = find_newline(bytes, k);
-            let mut last = eol;
-            while last > text_start && (bytes[last - 1] == b' ' || bytes[last - 1] == b'\t') {
-                last -= 1;
-            }
             let ws = text_start - start;
-            let rest = &self.src[text_start..last];
-            if rest.is_empty() {
+            // The indentation ends at the first byte that is not a blank, so the line is
+            // blank exactly when that byte ends it.
+            if text_start == eol {
                 if eol == bytes.len() {
                     self.pos = eol;
                     break;
                 }
                 self.pos = eol + 1;
+                self.line += 1;
                 if starts_statement(self.pos) {
                     break;
                 }
-                push("\n");
+                push(&mut out, "\n");
                 continue;
             }
             if ws > 0 {
@@ -595,11 +624,15 @@ impl<'s> Lexer<'s> {
                         break;
                     }
                     for _ in first_ts..ts {
-                        push(" ");
+                        push(&mut out, " ");
                     }
                 }
             }
-            push(rest);
+            if out.is_some() {
+                // Trailing blanks are dropped; only the text needs them found.
+                let rest = self.src[text_start..eol].trim_end_matches([' ', '\t']);
+                push(&mut out, rest);
+            }
             if first_ts == 0 {
                 first_ts = last_ts;
             }
@@ -609,10 +642,11 @@ impl<'s> Lexer<'s> {
                 break;
             }
             self.pos = eol + 1;
+            self.line += 1;
             if starts_statement(self.pos) {
                 break;
             }
-            push("\n");
+            push(&mut out, "\n");
         }
         self.span(begin, text_end)
     }
@@ -623,28 +657,11 @@ impl<'s> Lexer<'s> {
     }
 }
 
-/// The index of the first `\n` at or after `from`, or the length. Eight bytes are tested at
-/// a time, which matters in help texts, about half of all Kconfig bytes.
+/// The index of the first `\n` at or after `from`, or the length. memchr tests 16 or 32
+/// bytes at a time, which matters in help texts, about half of all Kconfig bytes.
 fn find_newline(b: &[u8], from: usize) -> usize {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    const NL: u64 = LO * b'\n' as u64;
-    let mut i = from.min(b.len());
-    while let Some(chunk) = b.get(i..i + 8) {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(w) ^ NL;
-        let found = x.wrapping_sub(LO) & !x & HI;
-        if found != 0 {
-            // The lowest flagged byte is the first newline (borrows only run upwards).
-            return i + (found.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while i < b.len() && b[i] != b'\n' {
-        i += 1;
-    }
-    i
+    let from = from.min(b.len());
+    memchr::memchr(b'\n', &b[from..]).map_or(b.len(), |i| from + i)
 }
 
 /// The length of the token starting at `s` as `expand_one_token()` will consume it: word

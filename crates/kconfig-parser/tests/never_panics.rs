@@ -89,8 +89,20 @@ fn check(model: &Model) {
         let len = model.sources.get(m.span.file).map_or(0, |f| f.text.len()) as u32;
         assert!(m.span.end <= len);
         let _ = model.help_text(kconfig_parser::MenuId(i as u32));
+        check_lines(model, m);
     }
     let _ = kconfig_parser::dump::to_text(model);
+}
+
+/// The lines the lexer counts for a node and its type are those of their spans (the lines
+/// `Kconfig::new` reports and names nameless choices by).
+fn check_lines(model: &Model, m: &kconfig_parser::MenuNode) {
+    if m.kind != kconfig_parser::MenuKind::Root {
+        assert_eq!(m.line, model.sources.line_col(m.span).line, "{m:?}");
+    }
+    if let Some((_, span)) = m.ty {
+        assert_eq!(m.ty_line, model.sources.line_col(span).line, "{m:?}");
+    }
 }
 
 fn parse_both(main: &[u8], sub: &[u8]) {

@@ -33,6 +33,13 @@ fn every_srcarch_parses(version: &str) {
             s.warnings,
             t.elapsed().as_secs_f64() * 1e3
         );
+        // Node lines are counted by the lexer; they must be the lines of the spans.
+        for m in model.menus.iter().skip(1) {
+            assert_eq!(m.line, model.sources.line_col(m.span).line, "{m:?}");
+            if let Some((_, span)) = m.ty {
+                assert_eq!(m.ty_line, model.sources.line_col(span).line, "{m:?}");
+            }
+        }
         for d in model
             .diagnostics
             .iter()

@@ -119,7 +119,7 @@ impl Parser<'_> {
                     return;
                 }
                 if !choice_modern {
-                    self.set_type(entry.menu, ty, line.span_of(&first));
+                    self.set_type(entry.menu, ty, line.span_of(&first), line.st.line);
                 }
                 if let Some(text) = prompt {
                     self.set_prompt(entry.menu, Prompt { text, cond, span });
@@ -171,7 +171,7 @@ impl Parser<'_> {
                 let (operand, opaque) = if next == 2 {
                     let t = line.tokens()[1];
                     let text = line.st.text(&t);
-                    if has_marker(text) {
+                    if line.st.may_hold_marker(&t) && has_marker(text) {
                         let shown = render_markers(text, &self.pp.shell_calls);
                         (
                             Some(Operand::Const(self.exprs.name(&shown))),
@@ -184,12 +184,18 @@ impl Parser<'_> {
                     (None, Vec::new())
                 };
                 match kw {
-                    Kw::DefBool => {
-                        self.set_type(entry.menu, SymbolType::Bool, line.span_of(&first))
-                    }
-                    Kw::DefTristate => {
-                        self.set_type(entry.menu, SymbolType::Tristate, line.span_of(&first))
-                    }
+                    Kw::DefBool => self.set_type(
+                        entry.menu,
+                        SymbolType::Bool,
+                        line.span_of(&first),
+                        line.st.line,
+                    ),
+                    Kw::DefTristate => self.set_type(
+                        entry.menu,
+                        SymbolType::Tristate,
+                        line.span_of(&first),
+                        line.st.line,
+                    ),
                     _ => {}
                 }
                 self.node(entry.menu).properties.push(Property {
@@ -231,7 +237,7 @@ impl Parser<'_> {
                     match line.tokens().get(i) {
                         Some(t) if matches!(t.kind, TokKind::Word | TokKind::Quoted) => {
                             let text = line.st.text(t);
-                            if has_marker(text) {
+                            if line.st.may_hold_marker(t) && has_marker(text) {
                                 opaque.extend(markers(text));
                                 let shown = render_markers(text, &self.pp.shell_calls);
                                 bounds.push(Operand::Const(self.exprs.name(&shown)));
@@ -385,17 +391,13 @@ impl Parser<'_> {
 
     /// `menu_set_type()`: the first type of a symbol wins; a different later one is ignored
     /// with a warning.
-    fn set_type(&mut self, menu: MenuId, ty: SymbolType, span: Span) {
-        let ty_line = if self.menus[menu.0 as usize].ty.is_none() {
-            self.line_of(span)
-        } else {
-            0
-        };
+    /// `line` is the 1-based line of `span`.
+    fn set_type(&mut self, menu: MenuId, ty: SymbolType, span: Span, line: u32) {
         let node = &mut self.menus[menu.0 as usize];
         let node_prev = node.ty.map(|(t, _)| t);
         if node.ty.is_none() {
             node.ty = Some((ty, span));
-            node.ty_line = ty_line;
+            node.ty_line = line;
         }
         let current = match node.symbol() {
             Some(s) => {

@@ -18,7 +18,8 @@ impl Parser<'_> {
             Raw::Cmp(op, a, b) => {
                 let (ta, tb) = (line.tokens()[*a], line.tokens()[*b]);
                 let (xa, xb) = (line.st.text(&ta), line.st.text(&tb));
-                if has_marker(xa) || has_marker(xb) {
+                let marked = |t: &Tok, x: &str| line.st.may_hold_marker(t) && has_marker(x);
+                if marked(&ta, xa) || marked(&tb, xb) {
                     let text = format!(
                         "{}{}{}",
                         render_markers(xa, &self.pp.shell_calls),
@@ -72,7 +73,7 @@ impl Parser<'_> {
     fn lower_token(&mut self, line: &Line<'_>, i: usize) -> ExprId {
         let t = line.tokens()[i];
         let text = line.st.text(&t);
-        if has_marker(text) {
+        if line.st.may_hold_marker(&t) && has_marker(text) {
             return self.fact_for(text, line.span_of(&t));
         }
         if let Some(v) = Tristate::from_letter(text) {

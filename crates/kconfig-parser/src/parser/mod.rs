@@ -72,8 +72,8 @@ pub(crate) struct Parser<'a> {
     loader: &'a dyn Loader,
     pp: Preprocessor,
     sources: SourceMap,
-    /// Per file, an offset and its line: node lines are counted forward from the last one.
-    line_cursor: Vec<(u32, u32)>,
+    /// The token and text buffers of the last file's statements, reused by the next file.
+    stmt_buffers: (Vec<Tok>, String),
     exprs: ExprPool,
     menus: Vec<MenuNode>,
     symbols: Vec<Symbol>,
@@ -180,7 +180,7 @@ impl<'a> Parser<'a> {
             loader,
             pp: Preprocessor::new(opts.shell, &opts.env),
             sources: SourceMap::new(),
-            line_cursor: Vec::new(),
+            stmt_buffers: (Vec::with_capacity(64), String::with_capacity(256)),
             // x86 has about 18,500 names and 11,000 nodes.
             exprs: ExprPool::with_capacity(24_576, 16_384),
             menus,
@@ -322,7 +322,10 @@ impl<'a> Parser<'a> {
         let outer_blocks = self.blocks.len();
         let mut lexer = Lexer::new(&text, file, path, self.opts.dialect);
         lexer.kconfiglib = self.opts.kconfiglib_sources;
-        let mut st = Stmt::new(&text);
+        // A file sourced from this one finds the buffers taken and makes its own; they are
+        // handed on when it ends.
+        let (toks, text_buf) = std::mem::take(&mut self.stmt_buffers);
+        let mut st = Stmt::with_buffers(&text, toks, text_buf);
         while lexer.next_statement(&mut self.pp, &mut self.diags, &mut st) {
             // A macro error leaves the line's tokens unreliable (a reference expanded to
             // nothing): report it and skip the line rather than add a confusing syntax error.
@@ -344,6 +347,7 @@ impl<'a> Parser<'a> {
             self.diags.append(&mut self.pp.diags);
         }
         self.diags.append(&mut self.pp.diags);
+        self.stmt_buffers = st.into_buffers();
         self.finish_entry();
         while self.blocks.len() > outer_blocks {
             let Some(b) = self.blocks.pop() else { break };
@@ -499,31 +503,15 @@ impl<'a> Parser<'a> {
         self.diags.push(d);
     }
 
-    fn add_node(&mut self, kind: MenuKind, span: Span) -> MenuId {
+    /// A node for the statement `line`, whose span is `span`.
+    fn add_node(&mut self, kind: MenuKind, span: Span, line: &Line<'_>) -> MenuId {
         let parent = self.parent();
         let id = MenuId(self.menus.len() as u32);
         let mut node = MenuNode::new(kind, Some(parent), span);
-        node.line = self.line_of(span);
+        node.line = line.st.line;
         self.menus.push(node);
         self.menus[parent.0 as usize].children.push(id);
         id
-    }
-
-    /// The 1-based line `span` starts on, counting newlines from the last place asked for
-    /// in its file (nodes come in file order, so each byte is counted about once, while the
-    /// text is still in the cache).
-    pub(crate) fn line_of(&mut self, span: Span) -> u32 {
-        let i = span.file.0 as usize;
-        if self.line_cursor.len() <= i {
-            self.line_cursor.resize(i + 1, (0, 1));
-        }
-        let Some(file) = self.sources.get(span.file) else {
-            return 0;
-        };
-        let c = &mut self.line_cursor[i];
-        let line = file.line_after(c.0, c.1, span.start);
-        *c = (span.start, line);
-        line
     }
 
     fn node(&mut self, id: MenuId) -> &mut MenuNode {
@@ -577,7 +565,7 @@ impl<'a> Parser<'a> {
         match line.tokens().get(i) {
             Some(t) if t.kind == TokKind::Word => {
                 let text = line.st.text(t);
-                if has_marker(text) {
+                if line.st.may_hold_marker(t) && has_marker(text) {
                     let shown = render_markers(text, &self.pp.shell_calls);
                     self.warn(
                         "KP0150",
@@ -711,7 +699,7 @@ impl<'a> Parser<'a> {
         } else {
             MenuKind::MenuConfig(sym)
         };
-        let menu = self.add_node(kind, span);
+        let menu = self.add_node(kind, span, line);
         self.symbols[sym.0 as usize].definitions.push(menu);
         if let Some(c) = choice {
             let info = self.menus[c.0 as usize]
@@ -760,12 +748,12 @@ impl<'a> Parser<'a> {
                 self.expect_end(line, 1, "`choice`");
             }
         }
-        let menu = self.add_node(MenuKind::Choice, span);
+        let menu = self.add_node(MenuKind::Choice, span, line);
         // `sym_lookup(NULL, 0)` (6.1: `sym_lookup(name, SYMBOL_CHOICE)`).
         self.created.push(Created::Choice(menu));
         let kw_span = line.span_of(&line.tokens()[0]);
         let modern = self.opts.dialect == Dialect::Modern;
-        let kw_line = if modern { self.line_of(kw_span) } else { 0 };
+        let kw_line = if modern { line.st.line } else { 0 };
         let node = self.node(menu);
         node.choice = Some(Box::new(info));
         if modern {
@@ -802,7 +790,7 @@ impl<'a> Parser<'a> {
         } else {
             (MenuKind::Comment, EntryKind::Comment)
         };
-        let menu = self.add_node(kind, span);
+        let menu = self.add_node(kind, span, line);
         if let Some(text) = title {
             self.node(menu).prompt = Some(Prompt {
                 text,
@@ -830,7 +818,7 @@ impl<'a> Parser<'a> {
             }
             None => None,
         };
-        let menu = self.add_node(MenuKind::If, span);
+        let menu = self.add_node(MenuKind::If, span, line);
         if let Some(c) = cond {
             self.node(menu).depends.push(c);
         }
