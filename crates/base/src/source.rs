@@ -78,15 +78,6 @@ impl SourceFile {
             .get_or_init(|| line_starts(self.text.as_bytes()))
     }
 
-    /// The 1-based line of byte `offset`, given that an earlier offset `from` is on line
-    /// `line`: the newlines in between are counted, without building the line index (for
-    /// callers visiting many offsets of a file in order).
-    pub fn line_after(&self, from: u32, line: u32, offset: u32) -> u32 {
-        match self.text.as_bytes().get(from as usize..offset as usize) {
-            Some(between) => line + clamp_u32(count_newlines(between)),
-            None => self.line_col(offset).line,
-        }
-    }
     /// The text of 1-based line `line`, without its newline.
     pub fn line_text(&self, line: u32) -> &str {
         let i = line.saturating_sub(1) as usize;
@@ -124,19 +115,6 @@ fn line_starts(b: &[u8]) -> Vec<u32> {
         }
     }
     out
-}
-
-/// The number of `\n` bytes in `b`. Blocks of 255 bytes are counted in a byte-sized
-/// accumulator that cannot overflow, a loop the compiler turns into 16-byte compares and
-/// subtracts (the popcount of a newline mask per word is a loop of shifts and masks on the
-/// baseline x86-64 target, and this runs over every Kconfig file for `Kconfig::new`).
-fn count_newlines(b: &[u8]) -> usize {
-    b.chunks(255)
-        .map(|block| {
-            let n = block.iter().fold(0u8, |n, &c| n + u8::from(c == b'\n'));
-            usize::from(n)
-        })
-        .sum()
 }
 
 /// The high bit of each byte of the 8-byte `chunk` that is `\n`, little-endian (no carries
@@ -272,24 +250,6 @@ mod tests {
                 )
                 .collect();
             assert_eq!(line_starts(text.as_bytes()), plain, "{text:?}");
-            for from in 0..=text.len() {
-                assert_eq!(
-                    count_newlines(&text.as_bytes()[from..]),
-                    plain.iter().filter(|&&s| s as usize > from).count(),
-                    "{text:?} from {from}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn count_newlines_past_a_lane_flush() {
-        // All newlines, then mixed text, over many 255-word rounds: every lane fills up.
-        let mut text = vec![b'\n'; 8 * 255 * 3 + 5];
-        text.extend((0..9000u32).map(|i| if i % 3 == 0 { b'\n' } else { b'x' }));
-        for from in [0, 1, 7, 2040, 2041, 6125, text.len()] {
-            let plain = text[from..].iter().filter(|&&b| b == b'\n').count();
-            assert_eq!(count_newlines(&text[from..]), plain, "from {from}");
         }
     }
 
