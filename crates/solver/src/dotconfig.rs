@@ -97,7 +97,7 @@ impl<'k> OldDefConfig<'k> {
         let mut base_computed = base_read.clone();
         calc_read(&mut base_computed);
         // reads[s]: the symbols s's computation reads, `select`s included.
-        let count = k.symbols.len();
+        let count = k.symbol_count();
         let Reads { own, rev, .. } = Reads::new(k);
         let mut reads = own;
         for (names, selects) in reads.iter_mut().zip(rev) {
@@ -144,7 +144,7 @@ impl<'k> OldDefConfig<'k> {
         let read_warnings = !ev.warnings.is_empty();
         // Groups with a symbol read differently from the base.
         let mut pending = vec![false; self.groups.len()];
-        for i in 0..k.symbols.len() {
+        for i in 0..k.symbol_count() {
             if !ev.same_state(&self.base_read, NameId(i as u32)) {
                 pending[self.group_of[i] as usize] = true;
             }
@@ -163,7 +163,7 @@ impl<'k> OldDefConfig<'k> {
             // Every symbol starts from the base's computed state; the fresh read states of
             // the pending groups are kept aside.
             let read = ev.clone();
-            for i in 0..k.symbols.len() {
+            for i in 0..k.symbol_count() {
                 ev.take_state(&self.base_computed, NameId(i as u32));
             }
             ev.take_modules_value(&self.base_computed);
@@ -320,7 +320,7 @@ pub fn read_simple(ev: &mut Evaluation<'_>, text: &str) -> bool {
         if !set_sym_val(ev, sym, val, lineno) {
             continue;
         }
-        if k.symbol(sym).member_of.is_some() {
+        if k.member_of(sym).is_some() {
             if legacy {
                 if let Some(w) = ev.legacy_note_choice_member(sym) {
                     ev.warnings.push(EvalWarning {
@@ -340,15 +340,16 @@ pub fn read_simple(ev: &mut Evaluation<'_>, text: &str) -> bool {
 /// Names `sym_find()` can return: symbols defined or referenced in the Kconfig files (not the
 /// constants).
 fn is_table_symbol(k: &Kconfig, n: NameId) -> bool {
-    let r = k.symbol(n);
-    r.ty != ValueType::Unknown || !r.menus.is_empty() || matches!(r.kind, SymbolKind::Choice(_))
+    k.symbol_type(n) != ValueType::Unknown
+        || k.is_defined(n)
+        || matches!(k.symbol_kind(n), SymbolKind::Choice(_))
 }
 
 /// `conf_set_sym_val()`; returns false where the C code returns 1 (value rejected).
 fn set_sym_val(ev: &mut Evaluation<'_>, sym: NameId, p: &str, lineno: usize) -> bool {
     let k = ev.kconfig();
     let name = k.name(sym);
-    let ty = k.symbol(sym).ty;
+    let ty = k.symbol_type(sym);
     let first = p.as_bytes().first().copied();
     match ty {
         ValueType::Tristate | ValueType::Bool => {
@@ -460,13 +461,13 @@ fn calc_read(ev: &mut Evaluation<'_>) -> usize {
             continue;
         }
         ev.calc_value(n);
-        if matches!(k.symbol(n).kind, SymbolKind::Choice(_)) {
+        if matches!(k.symbol_kind(n), SymbolKind::Choice(_)) {
             continue;
         }
         let has = ev.has_user_value(n);
         let write = ev.is_written(n);
         if has && write {
-            let same = match k.symbol(n).ty {
+            let same = match k.symbol_type(n) {
                 ValueType::Bool | ValueType::Tristate => ev.user_tri(n) == ev.tristate(n),
                 _ => ev.user_val(n) == Some(ev.curr_val(n)),
             };
@@ -487,14 +488,14 @@ fn finish_read(ev: &mut Evaluation<'_>, mut unsaved: usize, changed: bool) -> bo
     let k = ev.kconfig();
     if k.dialect == Dialect::Legacy {
         for &n in &k.table_order {
-            if !is_table_symbol(k, n) || !ev.has_user_value(n) || k.symbol(n).member_of.is_some() {
+            if !is_table_symbol(k, n) || !ev.has_user_value(n) || k.member_of(n).is_some() {
                 continue;
             }
             if ev.visibility_now(n) == Tristate::No && unsaved == 0 {
                 ev.clear_user(n);
             }
             if matches!(
-                k.symbol(n).ty,
+                k.symbol_type(n),
                 ValueType::String | ValueType::Int | ValueType::Hex
             ) {
                 let v = ev.user_val(n).unwrap_or("").to_string();
@@ -548,7 +549,7 @@ fn set_all_new_symbols(ev: &mut Evaluation<'_>, target: Target) {
                     if !is_table_symbol(k, n) || ev.has_user_value(n) || ev.valid_now(n) {
                         continue;
                     }
-                    if k.symbol(n).is_bool_or_tristate() {
+                    if matches!(k.symbol_type(n), ValueType::Bool | ValueType::Tristate) {
                         ev.set_user_tristate(n, v);
                     }
                 }
@@ -556,15 +557,14 @@ fn set_all_new_symbols(ev: &mut Evaluation<'_>, target: Target) {
             ev.clear_all_valid();
             if value.is_some() {
                 for &n in &k.table_order {
-                    let r = k.symbol(n);
-                    let is_choice = matches!(r.kind, SymbolKind::Choice(_));
-                    if (is_choice && !ev.has_user_value(n)) || r.member_of.is_some() {
+                    let is_choice = matches!(k.symbol_kind(n), SymbolKind::Choice(_));
+                    if (is_choice && !ev.has_user_value(n)) || k.member_of(n).is_some() {
                         ev.mark_need_set_choice_values(n);
                     }
                 }
             }
             for &cs in &k.table_order {
-                let SymbolKind::Choice(c) = k.symbol(cs).kind else {
+                let SymbolKind::Choice(c) = k.symbol_kind(cs) else {
                     continue;
                 };
                 if ev.has_user_value(cs) {
@@ -671,7 +671,7 @@ fn menu_is_visible(ev: &mut Evaluation<'_>, m: kconfig_parser::MenuId) -> bool {
 fn print_symbol(ev: &mut Evaluation<'_>, sym: NameId, out: &mut String) {
     let k = ev.kconfig();
     let name = k.name(sym);
-    let ty = k.symbol(sym).ty;
+    let ty = k.symbol_type(sym);
     if matches!(ty, ValueType::Bool | ValueType::Tristate) {
         // The value's letter, as `sym_get_string_value` spells it, without building it:
         // this runs for every symbol of every candidate configuration.

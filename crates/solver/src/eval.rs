@@ -159,10 +159,10 @@ impl<'k> Evaluation<'k> {
     /// `sym_get_type()`: tristate reads as bool without modules (and, in 6.1, for a choice
     /// member visible as `y`).
     fn effective_type(&self, n: NameId) -> ValueType {
-        let rules = self.k.symbol(n);
-        if rules.ty == ValueType::Tristate {
+        let ty = self.k.symbol_type(n);
+        if ty == ValueType::Tristate {
             if self.k.dialect == Dialect::Legacy
-                && rules.member_of.is_some()
+                && self.k.member_of(n).is_some()
                 && self.st(n).visible == Tristate::Yes
             {
                 return ValueType::Bool;
@@ -171,7 +171,7 @@ impl<'k> Evaluation<'k> {
                 return ValueType::Bool;
             }
         }
-        rules.ty
+        ty
     }
 
     /// Sets a user value (`def[S_DEF_USER]` and `SYMBOL_DEF_USER`), as reading a `.config` or
@@ -227,7 +227,7 @@ impl<'k> Evaluation<'k> {
 
     /// The value as `sym_get_string_value()` gives it, without computing it first.
     pub(crate) fn string_value_now(&self, n: NameId) -> &str {
-        match self.k.symbol(n).ty {
+        match self.k.symbol_type(n) {
             ValueType::Bool | ValueType::Tristate => match self.st(n).curr_tri {
                 Tristate::No => "n",
                 Tristate::Mod => "m",
@@ -298,7 +298,7 @@ impl<'k> Evaluation<'k> {
 
     fn operand_string(&self, o: Operand) -> (ValueType, &str) {
         match o {
-            Operand::Symbol(n) => (self.k.symbol(n).ty, self.string_value_now(n)),
+            Operand::Symbol(n) => (self.k.symbol_type(n), self.string_value_now(n)),
             Operand::Const(n) => {
                 let text = self.k.name(n);
                 let ty = if Tristate::from_letter(text).is_some() {
@@ -317,7 +317,7 @@ impl<'k> Evaluation<'k> {
             Operand::Const(n) => self.k.name(n).to_string(),
             Operand::Symbol(n) => {
                 self.calc_value(n);
-                match self.k.symbol(n).ty {
+                match self.k.symbol_type(n) {
                     ValueType::Unknown => self.k.name(n).to_string(),
                     // `curr.val` of a bool/tristate symbol stays "n" (the C code never sets
                     // it from the tristate value).
@@ -332,13 +332,13 @@ impl<'k> Evaluation<'k> {
 
     fn calc_visibility(&mut self, n: NameId) {
         let k = self.k;
-        let rules = k.symbol(n);
+        let rules = k.rec(n);
         let legacy_choice = match (k.dialect, rules.member_of) {
             (Dialect::Legacy, Some(c)) => Some(k.choices[c.0 as usize].symbol),
             _ => None,
         };
         let mut tri = Tristate::No;
-        for p in &rules.prompts {
+        for p in k.prompts_of(n) {
             let mut v = self.calc_expr(p.visible);
             // 6.1: a tristate member visible as `m` is hidden while its choice is `y`.
             if let Some(cs) = legacy_choice {
@@ -381,8 +381,8 @@ impl<'k> Evaluation<'k> {
 
     /// The first default whose condition is not `n` (`sym_get_default_prop`).
     fn default_prop(&mut self, n: NameId) -> Option<(usize, Tristate)> {
-        let rules = self.k.symbol(n);
-        for (i, d) in rules.defaults.iter().enumerate() {
+        let k = self.k;
+        for (i, d) in k.defaults_of(n).iter().enumerate() {
             let v = self.calc_expr(d.visible);
             if v != Tristate::No {
                 return Some((i, v));
@@ -403,7 +403,7 @@ impl<'k> Evaluation<'k> {
     /// `sym_calc_value()` of a symbol not yet valid.
     fn calc_value_now(&mut self, n: NameId) {
         let k = self.k;
-        let rules = k.symbol(n);
+        let rules = k.rec(n);
         if k.dialect == Dialect::Legacy
             && rules.member_of.is_some()
             && self.st(n).flags & NEED_SET_CHOICE_VALUES != 0
@@ -487,7 +487,7 @@ impl<'k> Evaluation<'k> {
                         }
                         if !is_choice {
                             if let Some((i, vis)) = self.default_prop(n) {
-                                let value = k.symbol(n).defaults[i].value;
+                                let value = k.defaults_of(n)[i].value;
                                 new_tri = self.calc_expr(value).min(vis);
                                 if new_tri != Tristate::No {
                                     self.st_mut(n).flags |= WRITE;
@@ -524,7 +524,7 @@ impl<'k> Evaluation<'k> {
                         .unwrap_or_default()
                         .into();
                 } else if let Some((i, _)) = self.default_prop(n) {
-                    if let Some(op) = k.symbol(n).defaults[i].operand {
+                    if let Some(op) = k.defaults_of(n)[i].operand {
                         self.st_mut(n).flags |= WRITE;
                         new_val = self.operand_curr_val(op).into();
                     }
@@ -578,13 +578,13 @@ impl<'k> Evaluation<'k> {
     /// the nearer bound.
     fn validate_range(&mut self, n: NameId) {
         let k = self.k;
-        let base = match k.symbol(n).ty {
+        let base = match k.symbol_type(n) {
             ValueType::Int => 10,
             ValueType::Hex => 16,
             _ => return,
         };
         let mut range = None;
-        for r in &k.symbol(n).ranges {
+        for r in k.ranges_of(n) {
             if self.calc_expr(r.visible) != Tristate::No {
                 range = Some((r.low, r.high));
                 break;
@@ -610,7 +610,7 @@ impl<'k> Evaluation<'k> {
     fn range_bound(&mut self, o: Operand, base: u32) -> (i64, String) {
         let val = self.operand_curr_val(o);
         let b = match o {
-            Operand::Symbol(s) => match self.k.symbol(s).ty {
+            Operand::Symbol(s) => match self.k.symbol_type(s) {
                 ValueType::Int => 10,
                 ValueType::Hex => 16,
                 _ => base,
@@ -676,7 +676,7 @@ impl<'k> Evaluation<'k> {
     fn choice_default(&mut self, c: ChoiceId) -> Option<NameId> {
         let k = self.k;
         let cs = k.choices[c.0 as usize].symbol;
-        for d in &k.symbol(cs).defaults {
+        for d in k.defaults_of(cs) {
             if self.calc_expr(d.visible) == Tristate::No {
                 continue;
             }
@@ -749,17 +749,17 @@ impl<'k> Evaluation<'k> {
     /// 6.1 `sym_string_within_range()` for int, hex and string symbols.
     pub(crate) fn string_within_range(&mut self, n: NameId, v: &str) -> bool {
         let k = self.k;
-        let base = match k.symbol(n).ty {
+        let base = match k.symbol_type(n) {
             ValueType::String => return true,
             ValueType::Int => 10,
             ValueType::Hex => 16,
             _ => return false,
         };
-        if !crate::dotconfig::string_valid(k.symbol(n).ty, v) {
+        if !crate::dotconfig::string_valid(k.symbol_type(n), v) {
             return false;
         }
         let mut range = None;
-        for r in &k.symbol(n).ranges {
+        for r in k.ranges_of(n) {
             if self.calc_expr(r.visible) != Tristate::No {
                 range = Some((r.low, r.high));
                 break;
@@ -787,7 +787,7 @@ impl<'k> Evaluation<'k> {
     }
 
     pub(crate) fn move_to_front_of_choice(&mut self, member: NameId) {
-        if let Some(c) = self.k.symbol(member).member_of {
+        if let Some(c) = self.k.member_of(member) {
             let list = &mut self.choice_priority[c.0 as usize];
             if let Some(pos) = list.iter().position(|&m| m == member) {
                 list.remove(pos);
@@ -798,7 +798,7 @@ impl<'k> Evaluation<'k> {
 
     /// 6.1 `conf_read_simple`: reading a member keeps the choice's user state.
     pub(crate) fn legacy_note_choice_member(&mut self, member: NameId) -> Option<String> {
-        let c = self.k.symbol(member).member_of?;
+        let c = self.k.member_of(member)?;
         let cs = self.k.choices[c.0 as usize].symbol;
         let t = self.st(member).user_tri;
         let mut warning = None;
@@ -844,7 +844,7 @@ impl<'k> Evaluation<'k> {
     pub(crate) fn curr_val(&self, n: NameId) -> &str {
         match self.strs(n) {
             Some(s) => &s.curr_val,
-            None if self.k.symbol(n).is_bool_or_tristate() => "n",
+            None if matches!(self.k.symbol_type(n), ValueType::Bool | ValueType::Tristate) => "n",
             None => "",
         }
     }

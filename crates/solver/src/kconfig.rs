@@ -22,7 +22,7 @@ use kp_base::{CmpOp, Expr, ExprId, ExprPool, NameId, Operand, Tristate};
 pub type ValueType = kp_base::expr::ValueType;
 
 /// One prompt of a symbol with its final visibility condition.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct PromptRule {
     /// `prompt-if && visible-ifs && dependencies`.
     pub visible: ExprId,
@@ -31,7 +31,7 @@ pub struct PromptRule {
 }
 
 /// One `default` of a symbol (in the kernel's property order).
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct DefaultRule {
     /// The value in a boolean context.
     pub value: ExprId,
@@ -47,7 +47,7 @@ pub struct DefaultRule {
 }
 
 /// One `range` of an int or hex symbol.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct RangeRule {
     /// Lower bound.
     pub low: Operand,
@@ -70,19 +70,20 @@ pub enum SymbolKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ChoiceId(pub u32);
 
-/// Everything the value rules need about one name.
-#[derive(Clone, Debug)]
-pub struct SymbolRules {
+/// Everything the value rules need about one name: a view into [`Kconfig`]'s flat rule
+/// arrays (see [`Kconfig::symbol`]).
+#[derive(Clone, Copy, Debug)]
+pub struct SymbolRules<'k> {
     /// Declared type (first one written wins).
     pub ty: ValueType,
     /// Normal symbol or choice.
     pub kind: SymbolKind,
     /// Prompts, in property order.
-    pub prompts: Vec<PromptRule>,
+    pub prompts: &'k [PromptRule],
     /// Defaults, in property order.
-    pub defaults: Vec<DefaultRule>,
+    pub defaults: &'k [DefaultRule],
     /// Ranges, in property order.
-    pub ranges: Vec<RangeRule>,
+    pub ranges: &'k [RangeRule],
     /// OR of the dependencies of every definition; `None` means `y`.
     pub dir_dep: Option<ExprId>,
     /// OR of `selector && cond` over every `select` of this symbol; `None` means `n`.
@@ -92,13 +93,52 @@ pub struct SymbolRules {
     /// The choice this symbol is a member of.
     pub member_of: Option<ChoiceId>,
     /// Definitions (menu nodes), in parse order.
-    pub menus: Vec<MenuId>,
-    /// Where the first definition is (the `config` line of `menus[0]`); see
-    /// [`Kconfig::definition_location`]. A place, not a [`Location`]: a path per symbol
-    /// was tens of thousands of string copies for the few explanations that print one.
-    first_place: Option<Place>,
-    /// Where the winning type was written; see [`Kconfig::type_location`].
+    pub definitions: &'k [Definition],
+}
+
+/// One definition of a symbol: a `config`/`menuconfig` node, or a `choice` node for a
+/// choice's symbol.
+#[derive(Clone, Copy, Debug)]
+pub struct Definition {
+    /// The node.
+    pub menu: MenuId,
+    /// Its `config` (or `choice`) line.
+    place: Place,
+    /// Where its type is written, if it has one.
     type_place: Option<Place>,
+}
+
+/// What [`SymbolRules`] holds for one name, its lists as starts into [`Kconfig`]'s flat
+/// arrays (each ends where the next name's starts). 60 bytes instead of a struct of five
+/// vectors (~170 bytes, each list its own allocation): evaluation reads one of these per
+/// symbol computed, and building the rules writes one per name.
+#[derive(Clone, Debug)]
+pub(crate) struct SymbolRec {
+    pub(crate) ty: ValueType,
+    pub(crate) kind: SymbolKind,
+    pub(crate) dir_dep: Option<ExprId>,
+    pub(crate) rev_dep: Option<ExprId>,
+    pub(crate) implied: Option<ExprId>,
+    pub(crate) member_of: Option<ChoiceId>,
+    prompts: u32,
+    defaults: u32,
+    ranges: u32,
+    definitions: u32,
+}
+
+impl SymbolRec {
+    const NEW: SymbolRec = SymbolRec {
+        ty: ValueType::Unknown,
+        kind: SymbolKind::Normal,
+        dir_dep: None,
+        rev_dep: None,
+        implied: None,
+        member_of: None,
+        prompts: 0,
+        defaults: 0,
+        ranges: 0,
+        definitions: 0,
+    };
 }
 
 /// A line of a Kconfig file, by index into [`Kconfig`]'s file paths.
@@ -190,15 +230,14 @@ pub struct Location {
     pub line: u32,
 }
 
-impl SymbolRules {
+impl<'k> SymbolRules<'k> {
     /// The expressions of the rules `sym_calc_value` reads for the symbol's own value, all but
     /// `rev_dep` (which can only raise it): dependencies, `imply`, prompt visibility, default
     /// values and conditions, range conditions.
-    pub fn own_exprs(&self) -> impl Iterator<Item = ExprId> + '_ {
+    pub fn own_exprs(&self) -> impl Iterator<Item = ExprId> + 'k {
         self.dir_dep
-            .iter()
-            .chain(&self.implied)
-            .copied()
+            .into_iter()
+            .chain(self.implied)
             .chain(self.prompts.iter().map(|p| p.visible))
             .chain(self.defaults.iter().flat_map(|d| [d.value, d.visible]))
             .chain(self.ranges.iter().map(|g| g.visible))
@@ -206,28 +245,11 @@ impl SymbolRules {
 
     /// The operands of the rules `sym_calc_value` reads that are not expressions: default
     /// values of int/hex/string symbols and range bounds.
-    pub fn operands(&self) -> impl Iterator<Item = Operand> + '_ {
+    pub fn operands(&self) -> impl Iterator<Item = Operand> + 'k {
         self.defaults
             .iter()
             .filter_map(|d| d.operand)
             .chain(self.ranges.iter().flat_map(|g| [g.low, g.high]))
-    }
-
-    fn new() -> SymbolRules {
-        SymbolRules {
-            ty: ValueType::Unknown,
-            kind: SymbolKind::Normal,
-            prompts: Vec::new(),
-            defaults: Vec::new(),
-            ranges: Vec::new(),
-            dir_dep: None,
-            rev_dep: None,
-            implied: None,
-            member_of: None,
-            menus: Vec::new(),
-            first_place: None,
-            type_place: None,
-        }
     }
 
     /// Whether the symbol is bool or tristate.
@@ -271,8 +293,15 @@ pub struct Kconfig {
     pub dialect: Dialect,
     /// Every expression: the parser's, plus those built here.
     pub exprs: ExprPool,
-    /// Rules per name, indexed by `NameId`.
-    pub symbols: Vec<SymbolRules>,
+    /// Rules per name, indexed by `NameId`, plus one past the last name where its lists end
+    /// (see [`Kconfig::symbol`]).
+    symbols: Vec<SymbolRec>,
+    /// Every symbol's prompts, defaults, ranges and definitions, grouped by name in name
+    /// order (each group in property or parse order).
+    prompts: Vec<PromptRule>,
+    defaults: Vec<DefaultRule>,
+    ranges: Vec<RangeRule>,
+    definitions: Vec<Definition>,
     /// Every choice.
     pub choices: Vec<ChoiceRules>,
     /// The menu tree, indexed like the parser's.
@@ -322,15 +351,102 @@ impl Kconfig {
         Finalizer::new(model).run()
     }
 
-    /// The rules of `name`.
-    pub fn symbol(&self, name: NameId) -> &SymbolRules {
-        &self.symbols[name.0 as usize]
+    /// The record of `name` (panics for a name outside the tree's, like indexing): what
+    /// evaluation reads instead of [`Kconfig::symbol`], whose four lists cost four bounds
+    /// checks per call.
+    #[inline]
+    pub(crate) fn rec(&self, name: NameId) -> &SymbolRec {
+        // The record past the last name only says where the lists end.
+        &self.symbols[..self.symbol_count()][name.0 as usize]
+    }
+
+    /// `symbol(name).ty` without slicing the lists (evaluation asks for a type, kind or
+    /// choice far more often than for the rules themselves).
+    #[inline]
+    pub fn symbol_type(&self, name: NameId) -> ValueType {
+        self.rec(name).ty
+    }
+
+    /// `symbol(name).kind`, as cheaply as [`Kconfig::symbol_type`].
+    #[inline]
+    pub fn symbol_kind(&self, name: NameId) -> SymbolKind {
+        self.rec(name).kind
+    }
+
+    /// `symbol(name).member_of`, as cheaply as [`Kconfig::symbol_type`].
+    #[inline]
+    pub fn member_of(&self, name: NameId) -> Option<ChoiceId> {
+        self.rec(name).member_of
+    }
+
+    /// `symbol(name).prompts` alone.
+    #[inline]
+    pub(crate) fn prompts_of(&self, name: NameId) -> &[PromptRule] {
+        let next = &self.symbols[name.0 as usize + 1];
+        &self.prompts[self.rec(name).prompts as usize..next.prompts as usize]
+    }
+
+    /// `symbol(name).defaults` alone.
+    #[inline]
+    pub(crate) fn defaults_of(&self, name: NameId) -> &[DefaultRule] {
+        let next = &self.symbols[name.0 as usize + 1];
+        &self.defaults[self.rec(name).defaults as usize..next.defaults as usize]
+    }
+
+    /// `symbol(name).ranges` alone.
+    #[inline]
+    pub(crate) fn ranges_of(&self, name: NameId) -> &[RangeRule] {
+        let next = &self.symbols[name.0 as usize + 1];
+        &self.ranges[self.rec(name).ranges as usize..next.ranges as usize]
+    }
+
+    /// Whether `name` has a definition (`symbol(name).definitions` is not empty).
+    #[inline]
+    pub fn is_defined(&self, name: NameId) -> bool {
+        self.symbols[name.0 as usize + 1].definitions != self.rec(name).definitions
+    }
+
+    /// The rules of `name` (panics for a name outside the tree's, like indexing).
+    #[inline]
+    pub fn symbol(&self, name: NameId) -> SymbolRules<'_> {
+        let i = name.0 as usize;
+        let (r, next) = (self.rec(name), &self.symbols[i + 1]);
+        SymbolRules {
+            ty: r.ty,
+            kind: r.kind,
+            prompts: &self.prompts[r.prompts as usize..next.prompts as usize],
+            defaults: &self.defaults[r.defaults as usize..next.defaults as usize],
+            ranges: &self.ranges[r.ranges as usize..next.ranges as usize],
+            dir_dep: r.dir_dep,
+            rev_dep: r.rev_dep,
+            implied: r.implied,
+            member_of: r.member_of,
+            definitions: &self.definitions[r.definitions as usize..next.definitions as usize],
+        }
+    }
+
+    /// The rules of `name`, if it is one of the tree's names.
+    pub fn get_symbol(&self, name: NameId) -> Option<SymbolRules<'_>> {
+        ((name.0 as usize) < self.symbol_count()).then(|| self.symbol(name))
+    }
+
+    /// How many names have rules (every name of the tree: `NameId`s `0..symbol_count()`).
+    pub fn symbol_count(&self) -> usize {
+        self.symbols.len().saturating_sub(1)
+    }
+
+    /// Every name with its rules, in `NameId` order.
+    pub fn symbols(&self) -> impl Iterator<Item = (NameId, SymbolRules<'_>)> + '_ {
+        (0..self.symbol_count()).map(|i| {
+            let n = NameId(i as u32);
+            (n, self.symbol(n))
+        })
     }
 
     /// The symbols of `rules`' choice group whose values its own reads: for a member, the
     /// choice and every member; for a choice, its members (`sym_calc_value` on a choice
     /// value reads the choice's selection).
-    pub fn choice_group(&self, rules: &SymbolRules) -> Vec<NameId> {
+    pub fn choice_group(&self, rules: &SymbolRules<'_>) -> Vec<NameId> {
         let mut out = Vec::new();
         if let Some(c) = rules.member_of {
             let ch = &self.choices[c.0 as usize];
@@ -345,18 +461,15 @@ impl Kconfig {
 
     /// Where `name`'s first definition is (its `config` line; a choice's `choice` line).
     pub fn definition_location(&self, name: NameId) -> Option<Location> {
-        self.symbols
-            .get(name.0 as usize)
-            .and_then(|r| r.first_place)
-            .map(|p| self.location(p))
+        let d = self.get_symbol(name)?.definitions.first()?;
+        Some(self.location(d.place))
     }
 
     /// Where `name`'s type was written (the first type written wins).
     pub fn type_location(&self, name: NameId) -> Option<Location> {
-        self.symbols
-            .get(name.0 as usize)
-            .and_then(|r| r.type_place)
-            .map(|p| self.location(p))
+        let rules = self.get_symbol(name)?;
+        let p = rules.definitions.iter().find_map(|d| d.type_place)?;
+        Some(self.location(p))
     }
 
     fn location(&self, p: Place) -> Location {
@@ -377,7 +490,7 @@ impl Kconfig {
     pub fn find(&self, name: &str) -> Option<NameId> {
         self.exprs
             .find_name(name)
-            .filter(|n| (n.0 as usize) < self.symbols.len())
+            .filter(|n| (n.0 as usize) < self.symbol_count())
     }
 
     /// A name's text.
@@ -407,6 +520,15 @@ struct Finalizer<'m> {
     /// The constant `y`, interned once (looking it up per property was a tenth of
     /// `finalize`).
     yes: ExprId,
+    /// Each symbol's prompts, defaults, ranges and definitions as they are found, grouped
+    /// by name into [`Kconfig`]'s flat arrays at the end (`group_by_name`).
+    prompts: Vec<(NameId, PromptRule)>,
+    defaults: Vec<(NameId, DefaultRule)>,
+    ranges: Vec<(NameId, RangeRule)>,
+    definitions: Vec<(NameId, Definition)>,
+    /// The first prompt's visibility of each choice symbol (6.1's floor of a non-optional
+    /// choice reads it before the prompts are grouped).
+    choice_prompt: std::collections::HashMap<NameId, ExprId>,
 }
 
 impl<'m> Finalizer<'m> {
@@ -427,9 +549,8 @@ impl<'m> Finalizer<'m> {
             k: Kconfig {
                 dialect: model.dialect,
                 exprs,
-                // Every name gets rules in the end, nameless choices' names included: sized
-                // once, as growing copies every rule (megabytes, a tenth of the cache misses
-                // of `Kconfig::new`).
+                // Every name gets rules in the end, nameless choices' names included (and the
+                // end record): sized once, as growing copies every rule.
                 symbols: Vec::with_capacity(
                     model.exprs.name_count()
                         + model
@@ -439,6 +560,10 @@ impl<'m> Finalizer<'m> {
                             .count()
                         + 64,
                 ),
+                prompts: Vec::new(),
+                defaults: Vec::new(),
+                ranges: Vec::new(),
+                definitions: Vec::new(),
                 choices: Vec::new(),
                 menus: Vec::new(),
                 modules,
@@ -459,6 +584,14 @@ impl<'m> Finalizer<'m> {
             choice_at: vec![None; model.menus.len()],
             rewritten: Vec::new(),
             yes,
+            // A node has at most one prompt and one definition, and the trees have fewer
+            // defaults than nodes (x86_64 6.12: 19,000 nodes, 4,400 defaults): sized so that
+            // growing does not copy them (unused capacity is never touched).
+            prompts: Vec::with_capacity(model.menus.len()),
+            defaults: Vec::with_capacity(model.menus.len()),
+            ranges: Vec::new(),
+            definitions: Vec::with_capacity(model.menus.len()),
+            choice_prompt: std::collections::HashMap::new(),
         }
     }
 
@@ -482,12 +615,20 @@ impl<'m> Finalizer<'m> {
         self.choice_at.get(menu.0 as usize).copied().flatten()
     }
 
-    fn sym(&mut self, name: NameId) -> &mut SymbolRules {
+    fn sym(&mut self, name: NameId) -> &mut SymbolRec {
         let i = name.0 as usize;
         if i >= self.k.symbols.len() {
-            self.k.symbols.resize_with(i + 1, SymbolRules::new);
+            self.k.symbols.resize(i + 1, SymbolRec::NEW);
         }
         &mut self.k.symbols[i]
+    }
+
+    /// The rules of `name` found so far.
+    fn rec(&self, name: NameId) -> &SymbolRec {
+        self.k
+            .symbols
+            .get(name.0 as usize)
+            .unwrap_or(&SymbolRec::NEW)
     }
 
     fn run(mut self) -> Kconfig {
@@ -496,19 +637,19 @@ impl<'m> Finalizer<'m> {
         let lines = self.menu_lines();
         for s in &model.symbols {
             let ty = s.ty.map_or(ValueType::Unknown, value_type);
-            let first_place = s
-                .definitions
-                .first()
-                .map(|&d| place(model.menu(d).span, lines[d.0 as usize].0));
-            let type_place = s.definitions.iter().find_map(|&d| {
-                let (_, span) = model.menu(d).ty?;
-                Some(place(span, lines[d.0 as usize].1))
-            });
-            let rules = self.sym(s.name);
-            rules.ty = ty;
-            rules.menus = s.definitions.clone();
-            rules.first_place = first_place;
-            rules.type_place = type_place;
+            for &d in &s.definitions {
+                let node = model.menu(d);
+                let (line, ty_line) = lines[d.0 as usize];
+                self.definitions.push((
+                    s.name,
+                    Definition {
+                        menu: d,
+                        place: place(node.span, line),
+                        type_place: node.ty.map(|(_, span)| place(span, ty_line)),
+                    },
+                ));
+            }
+            self.sym(s.name).ty = ty;
         }
         self.make_choices(&lines);
         self.k.menus = model
@@ -526,14 +667,22 @@ impl<'m> Finalizer<'m> {
         // Make sure every interned name has rules (undefined symbols are `Unknown`).
         let n = self.k.exprs.name_count();
         if self.k.symbols.len() < n {
-            self.k.symbols.resize_with(n, SymbolRules::new);
+            self.k.symbols.resize(n, SymbolRec::NEW);
         }
         self.k.table_order = self.table_order();
-        // One pass over the rules for both per-name tables (each rule is its own cache line).
-        let mut count = 0u32;
         let n = self.k.symbols.len();
+        let (prompts, prompt_at) = group_by_name(n, &self.prompts);
+        let (defaults, default_at) = group_by_name(n, &self.defaults);
+        let (ranges, range_at) = group_by_name(n, &self.ranges);
+        let (definitions, definition_at) = group_by_name(n, &self.definitions);
+        // One pass over the rules for the lists' starts and both per-name tables.
+        let mut count = 0u32;
         let (mut slots, mut name_valued) = (Vec::with_capacity(n), Vec::with_capacity(n));
-        for r in &self.k.symbols {
+        for (i, r) in self.k.symbols.iter_mut().enumerate() {
+            r.prompts = prompt_at[i];
+            r.defaults = default_at[i];
+            r.ranges = range_at[i];
+            r.definitions = definition_at[i];
             slots.push(match r.ty {
                 ValueType::Int | ValueType::Hex | ValueType::String => {
                     count += 1;
@@ -543,6 +692,16 @@ impl<'m> Finalizer<'m> {
             });
             name_valued.push(r.ty == ValueType::Unknown && r.kind == SymbolKind::Normal);
         }
+        // Where the last name's lists end.
+        self.k.symbols.push(SymbolRec {
+            prompts: prompt_at[n],
+            defaults: default_at[n],
+            ranges: range_at[n],
+            definitions: definition_at[n],
+            ..SymbolRec::NEW
+        });
+        (self.k.prompts, self.k.defaults) = (prompts, defaults);
+        (self.k.ranges, self.k.definitions) = (ranges, definitions);
         self.k.string_slots = slots;
         self.k.string_symbols = count as usize;
         self.k.name_valued = name_valued;
@@ -570,7 +729,7 @@ impl<'m> Finalizer<'m> {
             }
             match node.symbol {
                 Some(s) => {
-                    if !matches!(self.k.symbol(s).kind, SymbolKind::Choice(_)) {
+                    if !matches!(self.rec(s).kind, SymbolKind::Choice(_)) {
                         steps.push(WriteStep::Symbol(s));
                     }
                 }
@@ -680,10 +839,16 @@ impl<'m> Finalizer<'m> {
             let rules = self.sym(name);
             rules.ty = ty;
             rules.kind = SymbolKind::Choice(id);
-            if rules.menus.is_empty() {
-                rules.first_place = Some(place(m.span, lines[i].0));
-            }
-            rules.menus.push(menu);
+            // After the name's `config` definitions (grouping keeps this order); the type
+            // of a choice is no symbol's type location.
+            self.definitions.push((
+                name,
+                Definition {
+                    menu,
+                    place: place(m.span, lines[i].0),
+                    type_place: None,
+                },
+            ));
             if model.dialect == Dialect::Legacy {
                 // ...and untyped members take the choice's type.
                 for &member in &members {
@@ -936,20 +1101,18 @@ impl<'m> Finalizer<'m> {
             self.k.menus[child.0 as usize].symbol = symbol;
             // 6.1: a bool member of a tristate choice also needs `choice = y` (on the
             // definitions marked as choice values, directly in the choice or in an `if`).
-            let member_choice = symbol
-                .and_then(|s| self.k.symbol(s).member_of)
-                .filter(|&c| {
-                    let cm = self.k.choices[c.0 as usize].menu;
-                    model
-                        .ancestors(child)
-                        .find(|&p| model.menu(p).kind != MenuKind::If)
-                        == Some(cm)
-                });
+            let member_choice = symbol.and_then(|s| self.rec(s).member_of).filter(|&c| {
+                let cm = self.k.choices[c.0 as usize].menu;
+                model
+                    .ancestors(child)
+                    .find(|&p| model.menu(p).kind != MenuKind::If)
+                    == Some(cm)
+            });
             let legacy_bool_member_guard = match (model.dialect, member_choice, symbol) {
                 (Dialect::Legacy, Some(c), Some(s)) => {
                     let cs = self.k.choices[c.0 as usize].symbol;
-                    (self.k.symbol(cs).ty == ValueType::Tristate
-                        && self.k.symbol(s).ty != ValueType::Tristate)
+                    (self.rec(cs).ty == ValueType::Tristate
+                        && self.rec(s).ty != ValueType::Tristate)
                         .then(|| {
                             let y = self.k.exprs.name("y");
                             self.k
@@ -982,10 +1145,18 @@ impl<'m> Finalizer<'m> {
                     visible = self.k.exprs.and(g, visible);
                 }
                 match symbol {
-                    Some(s) => self.sym(s).prompts.push(PromptRule {
-                        visible,
-                        menu: child,
-                    }),
+                    Some(s) => {
+                        if matches!(self.rec(s).kind, SymbolKind::Choice(_)) {
+                            self.choice_prompt.entry(s).or_insert(visible);
+                        }
+                        self.prompts.push((
+                            s,
+                            PromptRule {
+                                visible,
+                                menu: child,
+                            },
+                        ))
+                    }
                     None => {
                         self.k.menus[child.0 as usize].prompt = Some((prompt.text.clone(), visible))
                     }
@@ -1024,7 +1195,7 @@ impl<'m> Finalizer<'m> {
                 let choice = &self.k.choices[c.0 as usize];
                 let (sym, optional) = (choice.symbol, choice.optional);
                 if !optional {
-                    if let Some(p) = self.k.symbol(sym).prompts.first().map(|p| p.visible) {
+                    if let Some(&p) = self.choice_prompt.get(&sym) {
                         let m = self.k.exprs.constant(Tristate::Mod);
                         let floor = self.k.exprs.and(p, m);
                         let old = self.sym(sym).rev_dep;
@@ -1059,18 +1230,24 @@ impl<'m> Finalizer<'m> {
                     operand,
                     opaque,
                     ..
-                } => self.sym(sym).defaults.push(DefaultRule {
-                    value: *value,
-                    operand: *operand,
-                    visible,
-                    menu,
-                    opaque: !opaque.is_empty(),
-                }),
-                PropertyKind::Range { low, high, .. } => self.sym(sym).ranges.push(RangeRule {
-                    low: *low,
-                    high: *high,
-                    visible,
-                }),
+                } => self.defaults.push((
+                    sym,
+                    DefaultRule {
+                        value: *value,
+                        operand: *operand,
+                        visible,
+                        menu,
+                        opaque: !opaque.is_empty(),
+                    },
+                )),
+                PropertyKind::Range { low, high, .. } => self.ranges.push((
+                    sym,
+                    RangeRule {
+                        low: *low,
+                        high: *high,
+                        visible,
+                    },
+                )),
                 PropertyKind::Select(target) | PropertyKind::Imply(target) => {
                     let selector = self.k.exprs.symbol(sym);
                     let term = self.k.exprs.and(selector, base);
@@ -1095,6 +1272,30 @@ impl<'m> Finalizer<'m> {
             }
         }
     }
+}
+
+/// `items` grouped by name, each group in the order found (a counting sort by name), and
+/// where each name's group starts; entry `names` is where the last one ends.
+fn group_by_name<T: Copy>(names: usize, items: &[(NameId, T)]) -> (Vec<T>, Vec<u32>) {
+    let mut start = vec![0u32; names + 1];
+    for (name, _) in items {
+        start[name.0 as usize + 1] += 1;
+    }
+    for i in 0..names {
+        start[i + 1] += start[i];
+    }
+    let Some(&(_, first)) = items.first() else {
+        return (Vec::new(), start);
+    };
+    // Every slot is written below (the counts sum to `items.len()`); `first` only fills.
+    let mut out = vec![first; items.len()];
+    let mut next = start.clone();
+    for &(name, item) in items {
+        let at = &mut next[name.0 as usize];
+        out[*at as usize] = item;
+        *at += 1;
+    }
+    (out, start)
 }
 
 /// The place of a span whose line the parser counted.
@@ -1132,14 +1333,15 @@ pub(crate) struct Reads {
 impl Reads {
     /// The reads of every symbol of `k`.
     pub(crate) fn new(k: &Kconfig) -> Reads {
-        let n = k.symbols.len();
+        let n = k.symbol_count();
         let mut reads = Reads {
             own: vec![Vec::new(); n],
             rev: vec![Vec::new(); n],
             own_opaque: vec![false; n],
             rev_opaque: vec![false; n],
         };
-        for (i, r) in k.symbols.iter().enumerate() {
+        for (n, r) in k.symbols() {
+            let i = n.0 as usize;
             let mut opaque = r.defaults.iter().any(|d| d.opaque);
             let out = &mut reads.own[i];
             for e in r.own_exprs() {
@@ -1153,7 +1355,7 @@ impl Reads {
                     Operand::Const(c) => opaque |= k.exprs.name_text(c).contains("$("),
                 }
             }
-            out.extend(k.choice_group(r));
+            out.extend(k.choice_group(&r));
             // `m` means `y` without modules (`sym_calc_value`: `EXPR_AND(..., modules_val)`).
             out.extend(k.modules);
             reads.own_opaque[i] = opaque;

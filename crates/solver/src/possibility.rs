@@ -1351,19 +1351,19 @@ fn rule_signature(k: &Kconfig, rule: Rule) -> Option<String> {
             r.kind,
             r.member_of
         );
-        for p in &r.prompts {
+        for p in r.prompts {
             let _ = write!(s, "prompt if {};", k.exprs.display(p.visible));
         }
     };
     match rule {
         Rule::Type(n) => {
-            let r = k.symbols.get(n.0 as usize)?;
+            let r = k.get_symbol(n)?;
             let _ = write!(s, "type {} {:?}", k.name(n), r.ty);
         }
         Rule::Value(n) => {
-            let r = k.symbols.get(n.0 as usize)?;
+            let r = k.get_symbol(n)?;
             symbol(&mut s, n);
-            for d in &r.defaults {
+            for d in r.defaults {
                 let _ = write!(
                     s,
                     "default {} if {};",
@@ -1392,20 +1392,20 @@ fn rule_signature(k: &Kconfig, rule: Rule) -> Option<String> {
 /// For every symbol, the symbols its rules mention (dependencies, selectors, impliers, prompt
 /// and default conditions, default values, ranges) and its choice's symbol and members.
 fn symbol_adjacency(k: &Kconfig) -> Vec<Vec<NameId>> {
-    let mut adj: Vec<Vec<NameId>> = vec![Vec::new(); k.symbols.len()];
-    for (i, r) in k.symbols.iter().enumerate() {
-        let out = &mut adj[i];
+    let mut adj: Vec<Vec<NameId>> = vec![Vec::new(); k.symbol_count()];
+    for (n, r) in k.symbols() {
+        let out = &mut adj[n.0 as usize];
         for e in r.own_exprs().chain(r.rev_dep) {
             kconfig_symbols(&k.exprs, e, out);
         }
-        for g in &r.ranges {
+        for g in r.ranges {
             for o in [g.low, g.high] {
                 if let kp_base::Operand::Symbol(n) = o {
                     out.push(n);
                 }
             }
         }
-        out.extend(k.choice_group(r));
+        out.extend(k.choice_group(&r));
         out.sort();
         out.dedup();
     }
@@ -1486,13 +1486,13 @@ fn below(ub: u8) -> u8 {
 /// directly or through others, on something this arch never defines.
 pub fn upper_bounds(k: &Kconfig) -> Vec<u8> {
     let mut ub: Vec<u8> = k
-        .symbols
-        .iter()
-        .map(|r| if r.is_bool_or_tristate() { 2 } else { 0 })
+        .symbols()
+        .map(|(_, r)| if r.is_bool_or_tristate() { 2 } else { 0 })
         .collect();
     for _ in 0..64 {
         let mut changed = false;
-        for (i, r) in k.symbols.iter().enumerate() {
+        for (n, r) in k.symbols() {
+            let i = n.0 as usize;
             if ub[i] == 0 || !r.is_bool_or_tristate() {
                 continue;
             }

@@ -133,7 +133,7 @@ fn reads_toolchain(pool: &ExprPool, e: ExprId, k: &Kconfig, dependent: &[bool]) 
 /// (see the module comment).
 pub fn toolchain_dependent(k: &Kconfig) -> Vec<bool> {
     let reads = Reads::new(k);
-    reads.closure(&vec![false; k.symbols.len()])
+    reads.closure(&vec![false; k.symbol_count()])
 }
 
 /// [`toolchain_dependent`], sharpened by what allmodconfig (`values`, the `.config` our
@@ -149,12 +149,12 @@ pub fn allmodconfig_dependent(
 ) -> Vec<bool> {
     let reads = Reads::new(k);
     let valuation = kbuild_graph::config::ConfigValuation::new(&k.exprs, values);
-    let n = k.symbols.len();
+    let n = k.symbol_count();
     // Candidates: y, not a choice or in one, selected by nothing that gives m or y here, and
     // no probe result in the selects themselves.
     let candidate: Vec<bool> = (0..n)
         .map(|i| {
-            let r = &k.symbols[i];
+            let r = k.symbol(NameId(i as u32));
             let name = k.name(NameId(i as u32));
             matches!(
                 r.ty,

@@ -130,15 +130,14 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
         };
         // Variables first, so MODULES is known to every lift.
         if only.is_none() {
-            for i in 0..k.symbols.len() {
+            for i in 0..k.symbol_count() {
                 enc.sym(NameId(i as u32));
             }
         }
         if let Some(modules) = k.modules.and_then(|n| enc.sym(n)) {
             enc.modules_on = modules.y;
         }
-        for (i, rules) in k.symbols.iter().enumerate() {
-            let n = NameId(i as u32);
+        for (n, rules) in k.symbols() {
             if only.is_some_and(|o| !o.contains(&n)) || !rules.is_bool_or_tristate() {
                 continue;
             }
@@ -179,7 +178,7 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
         if let Some(&t) = self.syms.get(&n) {
             return Some(t);
         }
-        if !self.k.symbols.get(n.0 as usize)?.is_bool_or_tristate() {
+        if !self.k.get_symbol(n)?.is_bool_or_tristate() {
             return None;
         }
         let m = self.sat.new_lit();
@@ -470,7 +469,7 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
         // tied to its condition only under the symbol's own rule.
         let mut conds = Vec::new();
         let mut none_before = self.t;
-        for d in &r.defaults {
+        for d in r.defaults {
             let c = self.expr(d.visible).m;
             conds.push(self.and2(none_before, c));
             none_before = self.and2(none_before, !c);
@@ -543,7 +542,7 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
     fn visibility(&mut self, n: NameId) -> Tri {
         let k = self.k;
         let mut vis = self.constant(Tristate::No);
-        for p in &k.symbol(n).prompts {
+        for p in k.symbol(n).prompts {
             let e = self.expr(p.visible);
             vis = self.max(vis, e);
         }
