@@ -258,9 +258,23 @@ impl Loader for FsLoader {
         // `read` says end of file, saves the size probe (`statx`, `lseek`) that
         // `std::fs::read` and `read_to_end` make; syscalls are a fifth of parsing.
         let mut bytes = Vec::with_capacity(8192);
+        let mut sized = false;
         loop {
             if bytes.len() == bytes.capacity() {
-                bytes.reserve(bytes.capacity());
+                // A larger file (the other tenth, but 60% of the bytes): its size, asked once,
+                // lets the rest arrive in one read into one buffer, instead of a read and a
+                // copy of everything so far per doubling. A byte more is asked for so that
+                // the read after the rest sees the end of the file.
+                let size = match sized {
+                    false => rustix::fs::fstat(&fd).map_or(0, |st| st.st_size),
+                    true => 0,
+                };
+                sized = true;
+                match usize::try_from(size).unwrap_or(0).checked_sub(bytes.len()) {
+                    Some(rest) if rest > 0 => bytes.reserve_exact(rest.saturating_add(1)),
+                    // Grown since, or no size known: doubling as before.
+                    _ => bytes.reserve(bytes.capacity()),
+                }
             }
             match rustix::io::read(&fd, rustix::buffer::spare_capacity(&mut bytes)) {
                 Ok(0) => return Ok(bytes),

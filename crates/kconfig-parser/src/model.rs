@@ -178,8 +178,10 @@ pub struct MenuNode {
     /// Prompts written earlier in the same entry ("prompt redefined"): the kernel keeps them
     /// as properties of the symbol, so they still count for its visibility.
     pub earlier_prompts: Vec<Prompt>,
-    /// Every `depends on` of this entry, in order; for `if` the `if` condition.
-    pub depends: Vec<Cond>,
+    /// Every `depends on` of this entry, in order; for `if` the `if` condition. Four
+    /// entries in five have at most one, which is kept in the node (no allocation, and
+    /// no pointer to chase when the solver reads the tree); it derefs to a slice.
+    pub depends: smallvec::SmallVec<[Cond; 1]>,
     /// `visible if` of a `menu`, in order.
     pub visible_if: Vec<Cond>,
     /// The type written at this definition and where (`bool`, `def_tristate`, ...). The
@@ -208,7 +210,7 @@ impl MenuNode {
             end_span: None,
             prompt: None,
             earlier_prompts: Vec::new(),
-            depends: Vec::new(),
+            depends: smallvec::SmallVec::new(),
             visible_if: Vec::new(),
             ty: None,
             ty_line: 0,
@@ -238,8 +240,9 @@ pub struct Symbol {
     /// The first type written in any definition, in parse order (`menu_set_type()`).
     pub ty: Option<SymbolType>,
     /// Every definition (menu node), in parse order. Concatenating their `properties` gives
-    /// the kernel's `sym->prop` order, which decides which `default` is "first".
-    pub definitions: Vec<MenuId>,
+    /// the kernel's `sym->prop` order, which decides which `default` is "first". Nearly
+    /// every symbol has one to four, kept inline (a slice when dereferenced).
+    pub definitions: smallvec::SmallVec<[MenuId; 4]>,
     /// The choice nodes this symbol is a member of.
     pub choices: Vec<MenuId>,
 }

@@ -219,6 +219,7 @@ impl<'a> Parser<'a> {
     }
 
     pub(crate) fn finish(mut self) -> Model {
+        self.link_children();
         self.check_choice_members();
         // `_menu_finalize()`: "config symbol defined without type".
         for s in &self.symbols {
@@ -248,6 +249,29 @@ impl<'a> Parser<'a> {
             diagnostics: self.diags,
             created: self.created,
             symbol_index: self.symbol_index,
+        }
+    }
+
+    /// Fills in every node's `children` from the parent links: nodes are made in the order
+    /// written, so a block's children are the nodes naming it as parent, in id order. Each
+    /// list is allocated once at its size, instead of growing (and copying) as a block's
+    /// entries are read: a menu can hold hundreds.
+    fn link_children(&mut self) {
+        let mut counts = vec![0u32; self.menus.len()];
+        for m in &self.menus {
+            if let Some(p) = m.parent {
+                counts[p.0 as usize] += 1;
+            }
+        }
+        for (m, &n) in self.menus.iter_mut().zip(&counts) {
+            if n > 0 {
+                m.children = Vec::with_capacity(n as usize);
+            }
+        }
+        for i in 0..self.menus.len() {
+            if let Some(p) = self.menus[i].parent {
+                self.menus[p.0 as usize].children.push(MenuId(i as u32));
+            }
         }
     }
 
@@ -509,8 +533,8 @@ impl<'a> Parser<'a> {
         let id = MenuId(self.menus.len() as u32);
         let mut node = MenuNode::new(kind, Some(parent), span);
         node.line = line.st.line;
+        // The parent's `children` are filled in by `finish`.
         self.menus.push(node);
-        self.menus[parent.0 as usize].children.push(id);
         id
     }
 
@@ -533,7 +557,7 @@ impl<'a> Parser<'a> {
         self.symbols.push(Symbol {
             name: n,
             ty: None,
-            definitions: Vec::new(),
+            definitions: smallvec::SmallVec::new(),
             choices: Vec::new(),
         });
         id
