@@ -15,7 +15,9 @@
 //! The simplifications the kernel applies on the way (`expr_transform`,
 //! `expr_eliminate_dups`) preserve values, so they are not reproduced.
 
-use kconfig_parser::{Created, Dialect, MenuId, MenuKind, Model, PropertyKind, SymbolType};
+use kconfig_parser::{
+    Created, Dialect, MenuId, MenuKind, Model, PropertyKind, SymbolId, SymbolType,
+};
 use kp_base::{CmpOp, Expr, ExprId, ExprPool, NameId, Operand, Tristate};
 
 /// A symbol's type as the value rules see it; `Unknown` for names that are only referenced.
@@ -714,6 +716,14 @@ impl<'m> Finalizer<'m> {
     fn write_steps(&self) -> Vec<WriteStep> {
         let menus = &self.k.menus;
         let mut steps = Vec::with_capacity(menus.len() + menus.len() / 8);
+        // The names whose kind is `Choice` (make_choices gives it to each choice's symbol and
+        // to no other name): a small table instead of a read of every symbol's record.
+        let mut is_choice = vec![false; self.k.symbols.len()];
+        for c in &self.k.choices {
+            if let Some(x) = is_choice.get_mut(c.symbol.0 as usize) {
+                *x = true;
+            }
+        }
         // (node, whether its children were visited)
         let mut stack: Vec<(MenuId, bool)> = menus
             .first()
@@ -729,7 +739,7 @@ impl<'m> Finalizer<'m> {
             }
             match node.symbol {
                 Some(s) => {
-                    if !matches!(self.rec(s).kind, SymbolKind::Choice(_)) {
+                    if !is_choice.get(s.0 as usize).copied().unwrap_or(false) {
                         steps.push(WriteStep::Symbol(s));
                     }
                 }
@@ -799,6 +809,8 @@ impl<'m> Finalizer<'m> {
     /// Choice symbols, their types and members. `lines` are [`Finalizer::menu_lines`].
     fn make_choices(&mut self, lines: &[(u32, u32)]) {
         let model = self.model;
+        // 6.12: the symbols of every choice's members, for the membership rule below.
+        let mut member_syms = Vec::new();
         for (i, m) in model.menus.iter().enumerate() {
             if m.kind != MenuKind::Choice {
                 continue;
@@ -821,7 +833,7 @@ impl<'m> Finalizer<'m> {
                     let tree = self.legacy_submenus(&m.children);
                     legacy_choice_values(model, &tree, &mut members);
                 }
-                Dialect::Modern => self.collect_members(menu, &mut members),
+                Dialect::Modern => self.collect_members(menu, &mut members, &mut member_syms),
             }
             let mut ty = m.ty.map_or(ValueType::Unknown, |(t, _)| value_type(t));
             if ty == ValueType::Unknown && model.dialect == Dialect::Legacy {
@@ -876,9 +888,15 @@ impl<'m> Finalizer<'m> {
             });
         }
         // 6.12 `sym_get_choice_menu`: a symbol is a member of the choice enclosing its first
-        // prompted definition; a symbol whose first prompt is elsewhere is not a member.
+        // prompted definition; a symbol whose first prompt is elsewhere is not a member. Only
+        // the symbols just made members are looked at (no other has a choice to lose); in
+        // 6.1 membership stays as collected.
+        if model.dialect != Dialect::Modern {
+            return;
+        }
         let owners = self.owners();
-        for s in &model.symbols {
+        for &sid in &member_syms {
+            let s = model.symbol(sid);
             let first_prompted = s
                 .definitions
                 .iter()
@@ -887,16 +905,19 @@ impl<'m> Finalizer<'m> {
             let enclosing = first_prompted
                 .and_then(|d| owners.get(d.0 as usize).copied().flatten())
                 .and_then(|p| self.choice_of(p));
+            // A symbol in several member lists is seen again: by then it is a member of
+            // `enclosing` or of none, which this leaves as it is.
             let rules = self.sym(s.name);
             if let Some(r) = rules.member_of {
-                if enclosing.is_none_or(|c| c != r) && model.dialect == Dialect::Modern {
+                if enclosing.is_none_or(|c| c != r) {
                     rules.member_of = enclosing;
                 }
             }
         }
     }
 
-    fn collect_members(&self, menu: MenuId, out: &mut Vec<NameId>) {
+    /// 6.12 members of choice `menu`, into `out`, and their symbols, into `syms`.
+    fn collect_members(&self, menu: MenuId, out: &mut Vec<NameId>, syms: &mut Vec<SymbolId>) {
         for &c in &self.model.menu(menu).children {
             let node = self.model.menu(c);
             match node.kind {
@@ -904,9 +925,10 @@ impl<'m> Finalizer<'m> {
                     let name = self.model.symbol(s).name;
                     if !out.contains(&name) {
                         out.push(name);
+                        syms.push(s);
                     }
                 }
-                MenuKind::If => self.collect_members(c, out),
+                MenuKind::If => self.collect_members(c, out, syms),
                 _ => {}
             }
         }
