@@ -118,9 +118,11 @@ pub struct KbuildFlagsArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct ModulesOfArgs {
-    /// The object or its source (`drivers/net/dummy.o`, `drivers/net/dummy.c`).
-    #[arg(value_name = "FILE")]
-    pub object: String,
+    /// The object or its source (`drivers/net/dummy.o`, `drivers/net/dummy.c`); several are
+    /// answered from one parse and analysis per arch (with `--json`, an array in the order
+    /// given; exit code 0 when every one can be in some module, 1 when one cannot, else 2).
+    #[arg(value_name = "FILE", required = true)]
+    pub objects: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]

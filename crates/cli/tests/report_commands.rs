@@ -69,6 +69,46 @@ fn modules_of_dummy_json_and_exit_code() {
     assert_eq!(doc["arches"][0]["modules"][0]["witness"], "allmodconfig");
 }
 
+/// Several objects in one run: a JSON array in the order asked, each element the document
+/// `modules-of` gives for that object alone; mm/zswap.o can be in no module (6.1), so the run
+/// exits 1.
+#[test]
+fn modules_of_several_objects_answers_each_as_alone() {
+    let common = ["--kernel", "6.1", "--arch", "x86", "--json", "--quiet"];
+    let objects = [
+        "drivers/net/dummy.c",
+        "mm/zswap.o",
+        "drivers/net/phy/mdio_bus.o",
+    ];
+    let mut args = vec!["modules-of"];
+    args.extend(objects);
+    args.extend(common);
+    let (code, out, err) = kpossible(&args);
+    assert_eq!(code, 1, "{err}");
+    let all: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(all.len(), 3);
+    for (object, doc) in objects.iter().zip(&all) {
+        let mut one = vec!["modules-of", object];
+        one.extend(common);
+        let (_, alone, err) = kpossible(&one);
+        let alone: serde_json::Value = serde_json::from_str(&alone).expect(&err);
+        assert_eq!(doc, &alone, "{object}");
+    }
+    assert_eq!(all[0]["verdict"], "yes");
+    assert_eq!(all[1]["object"], "mm/zswap.o");
+    assert_eq!(all[1]["verdict"], "no");
+    // mdio_bus.o is linked into libphy.ko (and mdio-bus.ko where that composite exists).
+    assert!(
+        all[2]["arches"][0]["modules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["ko"] == "drivers/net/phy/libphy.ko" && m["verdict"] == "yes"),
+        "{}",
+        all[2]
+    );
+}
+
 #[test]
 fn an_unknown_arch_is_an_error_with_exit_code_3() {
     let (code, _, err) = kpossible(&[

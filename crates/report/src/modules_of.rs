@@ -87,6 +87,19 @@ pub fn one_arch(
     srcarch: &str,
     object: &str,
 ) -> (ArchPlacements, Vec<String>) {
+    let (mut placements, errors) = objects_on_arch(root, arch, srcarch, &[object.to_string()]);
+    (placements.remove(0), errors)
+}
+
+/// The placements of each of `objects` on one arch, in the order given, from one parse and
+/// one analysis of the arch (every (object, module) question asked together); returns them
+/// and the errors met (rendered diagnostics).
+pub fn objects_on_arch(
+    root: &Path,
+    arch: &str,
+    srcarch: &str,
+    objects: &[String],
+) -> (Vec<ArchPlacements>, Vec<String>) {
     let model = parse_tree(root, arch, ShellMode::Run);
     let mut errors = solver::arch::error_lines(&model.diagnostics, &model.sources);
     let k = Kconfig::new(&model);
@@ -95,47 +108,45 @@ pub fn one_arch(
     let graph = solver::arch::symbolic_kbuild(root, arch, srcarch, &mut pool, &mut sources);
     errors.extend(solver::arch::error_lines(&graph.diagnostics, &sources));
     let all = kbuild_graph::lists::all_conditions(&graph, &mut pool);
-    let Some(c) = all.get(object) else {
-        return (
-            ArchPlacements {
-                arch: arch.to_string(),
-                listed: false,
-                modules: Vec::new(),
-                builtin: None,
-            },
-            errors,
-        );
-    };
-    // One goal per module the object is listed in, and one for built-in. Keys sort the
-    // modules by their object path; "~builtin" sorts last.
+    // One goal per module each object is listed in, and one for built-in, keyed
+    // `object NUL module-object`; within an object, keys sort the modules by their object
+    // path and "~builtin" last.
     let no = pool.no();
     let mut goals: BTreeMap<String, kbuild_graph::Conditions> = BTreeMap::new();
-    for o in &c.occurrences {
-        let key = match (&o.module, o.in_module) {
-            (Some(m), true) => m.clone(),
-            _ => "~builtin".to_string(),
+    for object in objects {
+        let Some(c) = all.get(object) else {
+            continue;
         };
-        let g = goals.entry(key).or_insert(kbuild_graph::Conditions {
-            builtin: no,
-            module: no,
-            occurrences: Vec::new(),
-        });
-        g.module = pool.or(g.module, o.condition);
-        g.occurrences.push(o.clone());
+        for o in &c.occurrences {
+            let module = match (&o.module, o.in_module) {
+                (Some(m), true) => m.as_str(),
+                _ => BUILTIN,
+            };
+            let g =
+                goals
+                    .entry(format!("{object}\0{module}"))
+                    .or_insert(kbuild_graph::Conditions {
+                        builtin: no,
+                        module: no,
+                        occurrences: Vec::new(),
+                    });
+            g.module = pool.or(g.module, o.condition);
+            g.occurrences.push(o.clone());
+        }
+        goals
+            .entry(format!("{object}\0{BUILTIN}"))
+            .or_insert(kbuild_graph::Conditions {
+                builtin: no,
+                module: no,
+                occurrences: Vec::new(),
+            });
     }
-    goals
-        .entry("~builtin".to_string())
-        .or_insert(kbuild_graph::Conditions {
-            builtin: no,
-            module: no,
-            occurrences: Vec::new(),
-        });
     let goals = from_kbuild(&goals, &sources, root);
     let mut analysis = Analysis::new(&k);
     let verdicts = analysis.run(&pool, &goals);
-    let mut modules = Vec::new();
-    let mut builtin = None;
+    let mut placements: BTreeMap<&str, ArchPlacements> = BTreeMap::new();
     for (key, g) in &goals {
+        let (object, module) = key.split_once('\0').unwrap_or((key.as_str(), BUILTIN));
         let lines: Vec<String> = g
             .listings
             .iter()
@@ -143,7 +154,7 @@ pub fn one_arch(
             .map(|l| format!("{}:{}", l.file, l.line))
             .collect();
         let v = &verdicts[key.as_str()];
-        let is_builtin = key == "~builtin";
+        let is_builtin = module == BUILTIN;
         let mut p = Placement {
             name: None,
             ko: None,
@@ -165,25 +176,39 @@ pub fn one_arch(
             }
             Verdict::Unknown { why } => p.why = Some(why.clone()),
         }
-        if is_builtin {
-            builtin = Some(p);
-        } else {
-            let (name, ko) = module_names(key);
-            p.name = Some(name);
-            p.ko = Some(ko);
-            modules.push(p);
-        }
-    }
-    (
-        ArchPlacements {
+        let a = placements.entry(object).or_insert_with(|| ArchPlacements {
             arch: arch.to_string(),
             listed: true,
-            modules,
-            builtin,
-        },
-        errors,
-    )
+            modules: Vec::new(),
+            builtin: None,
+        });
+        if is_builtin {
+            a.builtin = Some(p);
+        } else {
+            let (name, ko) = module_names(module);
+            p.name = Some(name);
+            p.ko = Some(ko);
+            a.modules.push(p);
+        }
+    }
+    let out = objects
+        .iter()
+        .map(|o| {
+            placements
+                .remove(o.as_str())
+                .unwrap_or_else(|| ArchPlacements {
+                    arch: arch.to_string(),
+                    listed: false,
+                    modules: Vec::new(),
+                    builtin: None,
+                })
+        })
+        .collect();
+    (out, errors)
 }
+
+/// The goal key of the built-in placement: sorts after every module object path.
+const BUILTIN: &str = "~builtin";
 
 /// The analysis words "no" for goals that are modules; for the built-in goal, say it in
 /// built-in words: the obj-y lines and their conditions, then the Kconfig reasons.
@@ -223,11 +248,26 @@ pub fn modules_of(
     jobs: usize,
     progress: &(dyn Fn(usize, usize, &str) + Sync),
 ) -> ModulesOf {
+    let mut all = modules_of_objects(root, &[object.to_string()], list, jobs, progress);
+    // One answer per object asked.
+    all.remove(0)
+}
+
+/// [`modules_of`] for several objects at once, one answer per object in the order given:
+/// each arch is parsed and analysed once for all of them (a tool mapping many symbols'
+/// objects to modules asks in one run instead of one run per object).
+pub fn modules_of_objects(
+    root: &Path,
+    objects: &[String],
+    list: &[(String, String)],
+    jobs: usize,
+    progress: &(dyn Fn(usize, usize, &str) + Sync),
+) -> Vec<ModulesOf> {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<(ArchPlacements, Vec<String>)>>> =
+    let slots: Vec<Mutex<Option<(Vec<ArchPlacements>, Vec<String>)>>> =
         list.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|scope| {
         for _ in 0..jobs.max(1).min(list.len()) {
@@ -237,7 +277,7 @@ pub fn modules_of(
                     let Some((arch, srcarch)) = list.get(i) else {
                         break;
                     };
-                    let r = one_arch(root, arch, srcarch, object);
+                    let r = objects_on_arch(root, arch, srcarch, objects);
                     progress(done.fetch_add(1, Ordering::SeqCst) + 1, list.len(), arch);
                     if let Ok(mut s) = slots[i].lock() {
                         *s = Some(r);
@@ -246,26 +286,35 @@ pub fn modules_of(
             });
         }
     });
-    let mut arches = Vec::new();
+    let mut per_object: Vec<Vec<ArchPlacements>> = objects.iter().map(|_| Vec::new()).collect();
     let mut errors = Vec::new();
     for s in slots {
-        if let Some((a, e)) = s.into_inner().ok().flatten() {
-            arches.push(a);
+        if let Some((placements, e)) = s.into_inner().ok().flatten() {
+            for (slot, p) in per_object.iter_mut().zip(placements) {
+                slot.push(p);
+            }
             errors.extend(e);
         }
     }
-    let verdict = crate::sweep::overall(
-        arches
-            .iter()
-            .flat_map(|a| a.modules.iter().map(|m| m.verdict)),
-    );
-    ModulesOf {
-        object: object.to_string(),
-        source: object_source(root, object),
-        verdict,
-        arches,
-        errors,
-    }
+    objects
+        .iter()
+        .zip(per_object)
+        .map(|(object, arches)| {
+            let verdict = crate::sweep::overall(
+                arches
+                    .iter()
+                    .flat_map(|a| a.modules.iter().map(|m| m.verdict)),
+            );
+            ModulesOf {
+                object: object.clone(),
+                source: object_source(root, object),
+                verdict,
+                arches,
+                // The arches' errors concern every object's answers.
+                errors: errors.clone(),
+            }
+        })
+        .collect()
 }
 
 impl ModulesOf {
