@@ -580,11 +580,15 @@ fn set_all_new_symbols(ev: &mut Evaluation<'_>, target: Target) {
 /// Depth-first order of the menu tree (what `menu_for_each_entry` and `conf_write` walk).
 fn menu_order(k: &Kconfig) -> Vec<kconfig_parser::MenuId> {
     let mut out = Vec::with_capacity(k.menus.len());
-    let mut stack: Vec<kconfig_parser::MenuId> =
-        k.menus[0].children.iter().rev().copied().collect();
+    let mut stack: Vec<kconfig_parser::MenuId> = k
+        .children(kconfig_parser::Model::ROOT)
+        .iter()
+        .rev()
+        .copied()
+        .collect();
     while let Some(m) = stack.pop() {
         out.push(m);
-        stack.extend(k.menus[m.0 as usize].children.iter().rev().copied());
+        stack.extend(k.children(m).iter().rev().copied());
     }
     out
 }

@@ -284,8 +284,9 @@ pub struct MenuRules {
     pub visibility: Option<ExprId>,
     /// A `menu` block (prints `# end of` when visible).
     pub is_menu_block: bool,
-    /// Children in order.
-    pub children: Vec<MenuId>,
+    /// Where its children are in [`Kconfig`]'s flat child array (see
+    /// [`Kconfig::children`]): one array instead of a vector per node.
+    children: (u32, u32),
 }
 
 /// The finalized rules of one Kconfig tree (one arch).
@@ -308,6 +309,8 @@ pub struct Kconfig {
     pub choices: Vec<ChoiceRules>,
     /// The menu tree, indexed like the parser's.
     pub menus: Vec<MenuRules>,
+    /// Every node's children, node after node (each node's in order).
+    menu_children: Vec<MenuId>,
     /// The `modules` symbol (`MODULES`), if any.
     pub modules: Option<NameId>,
     /// The `mainmenu` text (the `.config` heading).
@@ -406,6 +409,12 @@ impl Kconfig {
     #[inline]
     pub fn is_defined(&self, name: NameId) -> bool {
         self.symbols[name.0 as usize + 1].definitions != self.rec(name).definitions
+    }
+
+    /// The children of menu node `m`, in order.
+    pub fn children(&self, m: MenuId) -> &[MenuId] {
+        let (start, end) = self.menus[m.0 as usize].children;
+        &self.menu_children[start as usize..end as usize]
     }
 
     /// The rules of `name` (panics for a name outside the tree's, like indexing).
@@ -568,6 +577,7 @@ impl<'m> Finalizer<'m> {
                 definitions: Vec::new(),
                 choices: Vec::new(),
                 menus: Vec::new(),
+                menu_children: Vec::new(),
                 modules,
                 mainmenu,
                 defined: model.symbols.iter().map(|s| s.name).collect(),
@@ -654,17 +664,24 @@ impl<'m> Finalizer<'m> {
             self.sym(s.name).ty = ty;
         }
         self.make_choices(&lines);
+        // Every node but the root is one node's child.
+        let mut children = Vec::with_capacity(model.menus.len());
         self.k.menus = model
             .menus
             .iter()
-            .map(|m| MenuRules {
-                symbol: None,
-                prompt: None,
-                visibility: None,
-                is_menu_block: m.kind == MenuKind::Menu,
-                children: m.children.clone(),
+            .map(|m| {
+                let start = children.len() as u32;
+                children.extend_from_slice(&m.children);
+                MenuRules {
+                    symbol: None,
+                    prompt: None,
+                    visibility: None,
+                    is_menu_block: m.kind == MenuKind::Menu,
+                    children: (start, children.len() as u32),
+                }
             })
             .collect();
+        self.k.menu_children = children;
         self.finalize(Model::ROOT);
         // Make sure every interned name has rules (undefined symbols are `Unknown`).
         let n = self.k.exprs.name_count();
@@ -725,10 +742,12 @@ impl<'m> Finalizer<'m> {
             }
         }
         // (node, whether its children were visited)
-        let mut stack: Vec<(MenuId, bool)> = menus
-            .first()
-            .map(|root| root.children.iter().rev().map(|&c| (c, false)).collect())
-            .unwrap_or_default();
+        let mut stack: Vec<(MenuId, bool)> = if menus.is_empty() {
+            Vec::new()
+        } else {
+            let root = self.k.children(Model::ROOT);
+            root.iter().rev().map(|&c| (c, false)).collect()
+        };
         while let Some((m, done)) = stack.pop() {
             let node = &menus[m.0 as usize];
             if done {
@@ -747,7 +766,7 @@ impl<'m> Finalizer<'m> {
                 None => {}
             }
             stack.push((m, true));
-            stack.extend(node.children.iter().rev().map(|&c| (c, false)));
+            stack.extend(self.k.children(m).iter().rev().map(|&c| (c, false)));
         }
         steps
     }
