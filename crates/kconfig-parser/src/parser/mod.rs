@@ -7,7 +7,7 @@
 
 use kp_base::{CmpOp, Diagnostic, ExprId, ExprPool, FileId, NameId, SourceMap, Span};
 
-use crate::expr_parser::{ExprError, parse_expr};
+use crate::expr_parser::{ExprError, Step, parse_expr};
 use crate::lexer::{Kw, Lexer, Stmt, Tok, TokKind};
 use crate::model::*;
 use crate::preprocess::{AssignOp, Preprocessor, has_marker, render_markers};
@@ -90,6 +90,10 @@ pub(crate) struct Parser<'a> {
     created: Vec<Created>,
     /// Whether each name (by `NameId`) is already in `created`.
     created_names: Vec<bool>,
+    /// The lowering steps of the expression being parsed (one buffer for all).
+    expr_steps: Vec<Step>,
+    /// The values of those steps while lowering.
+    expr_values: Vec<ExprId>,
 }
 
 /// The place of one statement: its file, its text and its tokens.
@@ -196,6 +200,8 @@ impl<'a> Parser<'a> {
             shell_facts: Vec::new(),
             created: Vec::with_capacity(16_384),
             created_names: Vec::with_capacity(32_768),
+            expr_steps: Vec::with_capacity(64),
+            expr_values: Vec::with_capacity(64),
         }
     }
 
@@ -648,9 +654,13 @@ impl<'a> Parser<'a> {
 
     /// An expression starting at token `i`; returns it and the next token index.
     fn expr_at(&mut self, line: &Line<'_>, i: usize) -> Option<(Cond, usize)> {
-        match parse_expr(line.tokens(), i) {
-            Ok((raw, next)) => {
-                let expr = self.lower(&raw, line);
+        // The steps' buffer is taken while lowering needs `self`, then kept for the next.
+        let mut steps = std::mem::take(&mut self.expr_steps);
+        let parsed = parse_expr(line.tokens(), i, &mut steps);
+        let lowered = parsed.map(|next| (self.lower(&steps, line), next));
+        self.expr_steps = steps;
+        match lowered {
+            Ok((expr, next)) => {
                 let toks = line.tokens();
                 let span = Span::new(
                     line.file,
