@@ -1,12 +1,13 @@
-//! The expression grammar of `parser.y` (`expr:`), by recursive descent over the statement's
+//! The expression grammar of `parser.y` (`expr:`), written with nom over the statement's
 //! tokens. Precedence, loosest first: `||`, `&&`, `!`, then comparisons, which only join two
 //! symbols (`symbol OP symbol`), so `!A = B` is `!(A = B)` and `A = B = C` is an error.
 //!
-//! The result is a list of [`Step`]s in the order the caller lowers them into the model's
-//! [`kp_base::ExprPool`], where it also knows what each token's text means (a constant, a
-//! symbol, a recorded toolchain probe). The list lives in a buffer reused for every
-//! expression, so parsing one allocates nothing (a tree of boxes and vectors per
-//! expression was a tenth of the parser's allocations).
+//! The result is a small tree of token indices ([`Raw`]); the caller lowers it into the
+//! model's [`kp_base::ExprPool`], where it also knows what each token's text means (a
+//! constant, a symbol, a recorded toolchain probe).
+
+use nom::error::{ErrorKind, ParseError};
+use nom::{IResult, Input, Needed, Parser};
 
 use crate::lexer::{Tok, TokKind};
 use kp_base::CmpOp;
@@ -15,26 +16,77 @@ use kp_base::CmpOp;
 /// this bound keeps our recursion far from the thread's stack limit).
 pub(crate) const MAX_NESTING: u32 = 200;
 
-/// One step of lowering a parsed expression; numbers are indices into the statement's
-/// tokens. Replayed in order with a stack of values, the steps make the pool's nodes in
-/// the order a walk of the expression tree would: `A && B && C` is `AndStart, A, And, B,
-/// And, C, And` (`y && A`, then `&& B`, then `&& C`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Step {
-    /// One symbol or constant.
+/// A parsed expression; numbers are indices into the statement's tokens.
+#[derive(Debug)]
+pub(crate) enum Raw {
     Sym(usize),
-    /// `a OP b`.
     Cmp(CmpOp, usize, usize),
-    /// Negates the value on top.
-    Not,
-    /// Starts a chain of `&&` with `y`.
-    AndStart,
-    /// The top value joined to the one below with `&&`.
-    And,
-    /// Starts a chain of `||` with `n`.
-    OrStart,
-    /// The top value joined to the one below with `||`.
-    Or,
+    Not(Box<Raw>),
+    /// Operands of a chain of `&&` (flat, so a long chain does not nest).
+    And(Vec<Raw>),
+    /// Operands of a chain of `||`.
+    Or(Vec<Raw>),
+}
+
+/// Tokens as nom input: a slice plus the index of its first token in the statement and the
+/// current nesting depth.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Toks<'a> {
+    toks: &'a [Tok],
+    off: usize,
+    depth: u32,
+}
+
+impl<'a> Input for Toks<'a> {
+    type Item = &'a Tok;
+    type Iter = std::slice::Iter<'a, Tok>;
+    type IterIndices = std::iter::Enumerate<std::slice::Iter<'a, Tok>>;
+
+    fn input_len(&self) -> usize {
+        self.toks.len()
+    }
+
+    fn take(&self, index: usize) -> Self {
+        Toks {
+            toks: &self.toks[..index],
+            ..*self
+        }
+    }
+
+    fn take_from(&self, index: usize) -> Self {
+        Toks {
+            toks: &self.toks[index..],
+            off: self.off + index,
+            depth: self.depth,
+        }
+    }
+
+    fn take_split(&self, index: usize) -> (Self, Self) {
+        (self.take_from(index), self.take(index))
+    }
+
+    fn position<P>(&self, predicate: P) -> Option<usize>
+    where
+        P: Fn(Self::Item) -> bool,
+    {
+        self.toks.iter().position(predicate)
+    }
+
+    fn iter_elements(&self) -> Self::Iter {
+        self.toks.iter()
+    }
+
+    fn iter_indices(&self) -> Self::IterIndices {
+        self.toks.iter().enumerate()
+    }
+
+    fn slice_index(&self, count: usize) -> Result<usize, Needed> {
+        if self.toks.len() >= count {
+            Ok(count)
+        } else {
+            Err(Needed::new(count - self.toks.len()))
+        }
+    }
 }
 
 /// Where parsing stopped and what would have been accepted there.
@@ -46,154 +98,157 @@ pub(crate) struct ExprError {
     pub expected: &'static str,
 }
 
-/// A failure, and whether it is final: after an operator or an opening `(` was accepted
-/// a missing operand is an error of the whole expression (no other reading is tried),
-/// while a failure at an operand's first token lets the alternatives be tried.
-#[derive(Clone, Copy, Debug)]
-enum Fail {
-    /// Another alternative may still match.
-    Retry(ExprError),
-    /// The expression is wrong here.
-    Final(ExprError),
+impl<'a> ParseError<Toks<'a>> for ExprError {
+    fn from_error_kind(input: Toks<'a>, _kind: ErrorKind) -> Self {
+        ExprError {
+            at: input.off,
+            expected: "an expression",
+        }
+    }
+
+    fn append(_input: Toks<'a>, _kind: ErrorKind, other: Self) -> Self {
+        other
+    }
+
+    fn or(self, other: Self) -> Self {
+        // The alternative that got further explains the problem best.
+        if other.at >= self.at { other } else { self }
+    }
 }
 
-impl Fail {
-    fn error(self) -> ExprError {
-        match self {
-            Fail::Retry(e) | Fail::Final(e) => e,
-        }
+type PResult<'a, T> = IResult<Toks<'a>, T, ExprError>;
+
+fn fail<'a, T>(i: Toks<'a>, expected: &'static str) -> PResult<'a, T> {
+    Err(nom::Err::Error(ExprError {
+        at: i.off,
+        expected,
+    }))
+}
+
+fn token<'a>(
+    kind: TokKind,
+    expected: &'static str,
+) -> impl Parser<Toks<'a>, Output = usize, Error = ExprError> {
+    move |i: Toks<'a>| match i.toks.first() {
+        Some(t) if t.kind == kind => Ok((i.take_from(1), i.off)),
+        _ => fail(i, expected),
     }
 }
 
 const OPERAND: &str = "a symbol, a quoted constant, `!` or `(`";
 
-struct Descent<'a> {
-    toks: &'a [Tok],
-    out: &'a mut Vec<Step>,
-}
-
-impl Descent<'_> {
-    fn kind(&self, i: usize) -> Option<TokKind> {
-        self.toks.get(i).map(|t| t.kind)
-    }
-
-    fn is_symbol(&self, i: usize) -> bool {
-        matches!(self.kind(i), Some(TokKind::Word | TokKind::Quoted))
-    }
-
-    /// Refuses to nest deeper than [`MAX_NESTING`]; `at` is the token after the `!` or `(`.
-    fn deeper(depth: u32, at: usize) -> Result<u32, Fail> {
-        if depth >= MAX_NESTING {
-            return Err(Fail::Final(ExprError {
-                at,
-                expected: "an expression nested less deeply",
-            }));
-        }
-        Ok(depth + 1)
-    }
-
-    /// `! unary`, `( expr )` or `symbol [OP symbol]`, from token `i`; the index after it.
-    fn unary(&mut self, i: usize, depth: u32) -> Result<usize, Fail> {
-        match self.kind(i) {
-            Some(TokKind::Not) => {
-                let d = Self::deeper(depth, i + 1)?;
-                // The operand of `!` is required once `!` was read.
-                let next = self.unary(i + 1, d).map_err(|f| Fail::Final(f.error()))?;
-                self.out.push(Step::Not);
-                Ok(next)
-            }
-            Some(TokKind::LParen) => {
-                let d = Self::deeper(depth, i + 1)?;
-                // A failure at the first token inside is retried as the other operand
-                // forms, which fail at `(` itself: the error further on is the one kept.
-                let next = self.or_expr(i + 1, d)?;
-                if self.kind(next) != Some(TokKind::RParen) {
-                    return Err(Fail::Final(ExprError {
-                        at: next,
-                        expected: "`)`, `&&` or `||`",
-                    }));
-                }
-                Ok(next + 1)
-            }
-            Some(TokKind::Word | TokKind::Quoted) => {
-                let op = match self.kind(i + 1) {
-                    Some(TokKind::Eq) => CmpOp::Eq,
-                    Some(TokKind::Ne) => CmpOp::Ne,
-                    Some(TokKind::Lt) => CmpOp::Lt,
-                    Some(TokKind::Le) => CmpOp::Le,
-                    Some(TokKind::Gt) => CmpOp::Gt,
-                    Some(TokKind::Ge) => CmpOp::Ge,
-                    _ => {
-                        self.out.push(Step::Sym(i));
-                        return Ok(i + 1);
-                    }
-                };
-                if !self.is_symbol(i + 2) {
-                    return Err(Fail::Final(ExprError {
-                        at: i + 2,
-                        expected: OPERAND,
-                    }));
-                }
-                self.out.push(Step::Cmp(op, i, i + 2));
-                Ok(i + 3)
-            }
-            _ => Err(Fail::Retry(ExprError {
-                at: i,
-                expected: OPERAND,
-            })),
-        }
-    }
-
-    /// `unary (&& unary)*`
-    fn and_expr(&mut self, i: usize, depth: u32) -> Result<usize, Fail> {
-        let first = self.out.len();
-        let mut next = self.unary(i, depth)?;
-        let mut chain = false;
-        while self.kind(next) == Some(TokKind::And) {
-            if !chain {
-                // Lowered before the first operand: `y && first`.
-                self.out.insert(first, Step::AndStart);
-                self.out.push(Step::And);
-                chain = true;
-            }
-            next = self
-                .unary(next + 1, depth)
-                .map_err(|f| Fail::Final(f.error()))?;
-            self.out.push(Step::And);
-        }
-        Ok(next)
-    }
-
-    /// `and_expr (|| and_expr)*`
-    fn or_expr(&mut self, i: usize, depth: u32) -> Result<usize, Fail> {
-        let first = self.out.len();
-        let mut next = self.and_expr(i, depth)?;
-        let mut chain = false;
-        while self.kind(next) == Some(TokKind::Or) {
-            if !chain {
-                self.out.insert(first, Step::OrStart);
-                self.out.push(Step::Or);
-                chain = true;
-            }
-            next = self
-                .and_expr(next + 1, depth)
-                .map_err(|f| Fail::Final(f.error()))?;
-            self.out.push(Step::Or);
-        }
-        Ok(next)
+/// `symbol: T_WORD | T_WORD_QUOTE`.
+fn symbol(i: Toks<'_>) -> PResult<'_, usize> {
+    match i.toks.first() {
+        Some(t) if matches!(t.kind, TokKind::Word | TokKind::Quoted) => Ok((i.take_from(1), i.off)),
+        _ => fail(i, OPERAND),
     }
 }
 
-/// Parses the longest expression starting at token `start` into `steps` (cleared first);
-/// returns the index of the first token after it.
-pub(crate) fn parse_expr(
-    toks: &[Tok],
-    start: usize,
-    steps: &mut Vec<Step>,
-) -> Result<usize, ExprError> {
-    steps.clear();
+fn cmp_op(i: Toks<'_>) -> PResult<'_, CmpOp> {
+    let op = match i.toks.first().map(|t| t.kind) {
+        Some(TokKind::Eq) => CmpOp::Eq,
+        Some(TokKind::Ne) => CmpOp::Ne,
+        Some(TokKind::Lt) => CmpOp::Lt,
+        Some(TokKind::Le) => CmpOp::Le,
+        Some(TokKind::Gt) => CmpOp::Gt,
+        Some(TokKind::Ge) => CmpOp::Ge,
+        _ => return fail(i, "a comparison operator"),
+    };
+    Ok((i.take_from(1), op))
+}
+
+/// `symbol [OP symbol]`
+fn comparison(i: Toks<'_>) -> PResult<'_, Raw> {
+    let (i, a) = symbol(i)?;
+    match cmp_op(i) {
+        Ok((j, op)) => {
+            let (j, b) = nom::combinator::cut(symbol).parse(j)?;
+            Ok((j, Raw::Cmp(op, a, b)))
+        }
+        Err(_) => Ok((i, Raw::Sym(a))),
+    }
+}
+
+fn deeper(i: Toks<'_>) -> Result<Toks<'_>, nom::Err<ExprError>> {
+    if i.depth >= MAX_NESTING {
+        return Err(nom::Err::Failure(ExprError {
+            at: i.off,
+            expected: "an expression nested less deeply",
+        }));
+    }
+    Ok(Toks {
+        depth: i.depth + 1,
+        ..i
+    })
+}
+
+/// `( expr )`
+fn parenthesized(i: Toks<'_>) -> PResult<'_, Raw> {
+    let depth = i.depth;
+    let (j, _) = token(TokKind::LParen, OPERAND).parse(i)?;
+    let (j, e) = or_expr(deeper(j)?)?;
+    let (j, _) = nom::combinator::cut(token(TokKind::RParen, "`)`, `&&` or `||`")).parse(j)?;
+    Ok((Toks { depth, ..j }, e))
+}
+
+/// `! expr` (binding tighter than `&&` and `||`)
+fn not(i: Toks<'_>) -> PResult<'_, Raw> {
+    let depth = i.depth;
+    let (j, _) = token(TokKind::Not, OPERAND).parse(i)?;
+    let (j, e) = nom::combinator::cut(unary).parse(deeper(j)?)?;
+    Ok((Toks { depth, ..j }, Raw::Not(Box::new(e))))
+}
+
+fn unary(i: Toks<'_>) -> PResult<'_, Raw> {
+    nom::branch::alt((not, parenthesized, comparison)).parse(i)
+}
+
+fn and_expr(i: Toks<'_>) -> PResult<'_, Raw> {
+    let (mut i, first) = unary(i)?;
+    // Most conditions have one operand: no vector is allocated for them.
+    let mut first = Some(first);
+    let mut all = Vec::new();
+    while let Ok((j, _)) = token(TokKind::And, "").parse(i) {
+        let (k, rhs) = nom::combinator::cut(unary).parse(j)?;
+        all.extend(first.take());
+        all.push(rhs);
+        i = k;
+    }
+    Ok((
+        i,
+        match first {
+            Some(only) => only,
+            None => Raw::And(all),
+        },
+    ))
+}
+
+fn or_expr(i: Toks<'_>) -> PResult<'_, Raw> {
+    let (mut i, first) = and_expr(i)?;
+    // Most conditions have one operand: no vector is allocated for them.
+    let mut first = Some(first);
+    let mut all = Vec::new();
+    while let Ok((j, _)) = token(TokKind::Or, "").parse(i) {
+        let (k, rhs) = nom::combinator::cut(and_expr).parse(j)?;
+        all.extend(first.take());
+        all.push(rhs);
+        i = k;
+    }
+    Ok((
+        i,
+        match first {
+            Some(only) => only,
+            None => Raw::Or(all),
+        },
+    ))
+}
+
+/// Parses the longest expression starting at token `start`; returns it and the index of the
+/// first token after it.
+pub(crate) fn parse_expr(toks: &[Tok], start: usize) -> Result<(Raw, usize), ExprError> {
     // The common case, one symbol not followed by an operator (`depends on FOO`,
-    // `default y if BAR`), is what the grammar gives, without the descent.
+    // `default y if BAR`), is what the grammar below gives, without running it.
     if let Some(t) = toks.get(start)
         && matches!(t.kind, TokKind::Word | TokKind::Quoted)
         && !toks.get(start + 1).is_some_and(|n| {
@@ -210,9 +265,19 @@ pub(crate) fn parse_expr(
             )
         })
     {
-        steps.push(Step::Sym(start));
-        return Ok(start + 1);
+        return Ok((Raw::Sym(start), start + 1));
     }
-    let mut d = Descent { toks, out: steps };
-    d.or_expr(start, 0).map_err(Fail::error)
+    let input = Toks {
+        toks: toks.get(start..).unwrap_or(&[]),
+        off: start,
+        depth: 0,
+    };
+    match or_expr(input) {
+        Ok((rest, e)) => Ok((e, rest.off)),
+        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(e),
+        Err(nom::Err::Incomplete(_)) => Err(ExprError {
+            at: toks.len(),
+            expected: OPERAND,
+        }),
+    }
 }

@@ -1,10 +1,10 @@
 //! Lowering parsed expressions into the model's pool: which token text is a constant, a
 //! symbol, or a recorded toolchain probe (an unknown fact).
 
-use kp_base::{CmpOp, ExprId, Operand, Span, Tristate};
+use kp_base::{ExprId, Operand, Span, Tristate};
 
 use super::{Line, Parser, cmp_str};
-use crate::expr_parser::Step;
+use crate::expr_parser::Raw;
 use crate::lexer::{Tok, TokKind};
 use crate::model::ShellCallId;
 use crate::preprocess::{has_marker, markers, render_markers};
@@ -12,58 +12,48 @@ use crate::preprocess::{has_marker, markers, render_markers};
 impl Parser<'_> {
     // ---- expressions ---------------------------------------------------------------------
 
-    /// Replays a parsed expression's steps into the pool (in the order of a walk of its
-    /// tree, which decides the order new nodes get their ids).
-    pub(super) fn lower(&mut self, steps: &[Step], line: &Line<'_>) -> ExprId {
-        let mut values = std::mem::take(&mut self.expr_values);
-        values.clear();
-        for &step in steps {
-            let v = match step {
-                Step::Sym(i) => self.lower_token(line, i),
-                Step::Cmp(op, a, b) => self.lower_cmp(line, op, a, b),
-                Step::Not => {
-                    let e = values.pop().unwrap_or_else(|| self.exprs.no());
-                    self.exprs.not(e)
+    pub(super) fn lower(&mut self, raw: &Raw, line: &Line<'_>) -> ExprId {
+        match raw {
+            Raw::Sym(i) => self.lower_token(line, *i),
+            Raw::Cmp(op, a, b) => {
+                let (ta, tb) = (line.tokens()[*a], line.tokens()[*b]);
+                let (xa, xb) = (line.st.text(&ta), line.st.text(&tb));
+                let marked = |t: &Tok, x: &str| line.st.may_hold_marker(t) && has_marker(x);
+                if marked(&ta, xa) || marked(&tb, xb) {
+                    let text = format!(
+                        "{}{}{}",
+                        render_markers(xa, &self.pp.shell_calls),
+                        cmp_str(*op),
+                        render_markers(xb, &self.pp.shell_calls)
+                    );
+                    let span = Span::new(line.file, ta.start as usize, tb.end as usize);
+                    return self.exprs.unknown_fact(text, Some(span));
                 }
-                Step::AndStart => self.exprs.yes(),
-                Step::OrStart => self.exprs.no(),
-                Step::And | Step::Or => {
-                    // The parser emits a join only after both of its operands.
-                    let b = values.pop().unwrap_or_else(|| self.exprs.no());
-                    let a = values.pop().unwrap_or_else(|| self.exprs.no());
-                    match step {
-                        Step::And => self.exprs.and(a, b),
-                        _ => self.exprs.or(a, b),
-                    }
+                let oa = self.operand(&ta, xa);
+                let ob = self.operand(&tb, xb);
+                self.exprs.cmp(*op, oa, ob)
+            }
+            Raw::Not(x) => {
+                let e = self.lower(x, line);
+                self.exprs.not(e)
+            }
+            Raw::And(xs) => {
+                let mut acc = self.exprs.yes();
+                for x in xs {
+                    let e = self.lower(x, line);
+                    acc = self.exprs.and(acc, e);
                 }
-            };
-            values.push(v);
+                acc
+            }
+            Raw::Or(xs) => {
+                let mut acc = self.exprs.no();
+                for x in xs {
+                    let e = self.lower(x, line);
+                    acc = self.exprs.or(acc, e);
+                }
+                acc
+            }
         }
-        // A parsed expression leaves exactly one value.
-        let e = values.pop().unwrap_or_else(|| self.exprs.no());
-        self.expr_values = values;
-        e
-    }
-
-    /// `a OP b` (token indices); a comparison with recorded `$(shell,...)` output is one
-    /// unknown fact.
-    fn lower_cmp(&mut self, line: &Line<'_>, op: CmpOp, a: usize, b: usize) -> ExprId {
-        let (ta, tb) = (line.tokens()[a], line.tokens()[b]);
-        let (xa, xb) = (line.st.text(&ta), line.st.text(&tb));
-        let marked = |t: &Tok, x: &str| line.st.may_hold_marker(t) && has_marker(x);
-        if marked(&ta, xa) || marked(&tb, xb) {
-            let text = format!(
-                "{}{}{}",
-                render_markers(xa, &self.pp.shell_calls),
-                cmp_str(op),
-                render_markers(xb, &self.pp.shell_calls)
-            );
-            let span = Span::new(line.file, ta.start as usize, tb.end as usize);
-            return self.exprs.unknown_fact(text, Some(span));
-        }
-        let oa = self.operand(&ta, xa);
-        let ob = self.operand(&tb, xb);
-        self.exprs.cmp(op, oa, ob)
     }
 
     /// A comparison operand: `y`/`m`/`n` and quoted words are constants (`sym_lookup()` with

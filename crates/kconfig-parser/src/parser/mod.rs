@@ -7,7 +7,7 @@
 
 use kp_base::{CmpOp, Diagnostic, ExprId, ExprPool, FileId, NameId, SourceMap, Span};
 
-use crate::expr_parser::{ExprError, Step, parse_expr};
+use crate::expr_parser::{ExprError, parse_expr};
 use crate::lexer::{Kw, Lexer, Stmt, Tok, TokKind};
 use crate::model::*;
 use crate::preprocess::{AssignOp, Preprocessor, has_marker, render_markers};
@@ -92,10 +92,6 @@ pub(crate) struct Parser<'a> {
     created_names: Vec<bool>,
     /// The parent of each node by `MenuId` (`u32::MAX` for the root), for `link_children`.
     parent_of: Vec<u32>,
-    /// The lowering steps of the expression being parsed (one buffer for all).
-    expr_steps: Vec<Step>,
-    /// The values of those steps while lowering.
-    expr_values: Vec<ExprId>,
 }
 
 /// The place of one statement: its file, its text and its tokens.
@@ -207,8 +203,6 @@ impl<'a> Parser<'a> {
                 p.push(u32::MAX);
                 p
             },
-            expr_steps: Vec::with_capacity(64),
-            expr_values: Vec::with_capacity(64),
         }
     }
 
@@ -664,13 +658,9 @@ impl<'a> Parser<'a> {
 
     /// An expression starting at token `i`; returns it and the next token index.
     fn expr_at(&mut self, line: &Line<'_>, i: usize) -> Option<(Cond, usize)> {
-        // The steps' buffer is taken while lowering needs `self`, then kept for the next.
-        let mut steps = std::mem::take(&mut self.expr_steps);
-        let parsed = parse_expr(line.tokens(), i, &mut steps);
-        let lowered = parsed.map(|next| (self.lower(&steps, line), next));
-        self.expr_steps = steps;
-        match lowered {
-            Ok((expr, next)) => {
+        match parse_expr(line.tokens(), i) {
+            Ok((raw, next)) => {
+                let expr = self.lower(&raw, line);
                 let toks = line.tokens();
                 let span = Span::new(
                     line.file,
