@@ -112,6 +112,11 @@ pub fn objects_on_arch(
     // `object NUL module-object`; within an object, keys sort the modules by their object
     // path and "~builtin" last.
     let no = pool.no();
+    let empty = kbuild_graph::Conditions {
+        builtin: no,
+        module: no,
+        occurrences: Vec::new(),
+    };
     let mut goals: BTreeMap<String, kbuild_graph::Conditions> = BTreeMap::new();
     for object in objects {
         let Some(c) = all.get(object) else {
@@ -122,24 +127,15 @@ pub fn objects_on_arch(
                 (Some(m), true) => m.as_str(),
                 _ => BUILTIN,
             };
-            let g =
-                goals
-                    .entry(format!("{object}\0{module}"))
-                    .or_insert(kbuild_graph::Conditions {
-                        builtin: no,
-                        module: no,
-                        occurrences: Vec::new(),
-                    });
+            let g = goals
+                .entry(format!("{object}\0{module}"))
+                .or_insert_with(|| empty.clone());
             g.module = pool.or(g.module, o.condition);
             g.occurrences.push(o.clone());
         }
         goals
             .entry(format!("{object}\0{BUILTIN}"))
-            .or_insert(kbuild_graph::Conditions {
-                builtin: no,
-                module: no,
-                occurrences: Vec::new(),
-            });
+            .or_insert_with(|| empty.clone());
     }
     let goals = from_kbuild(&goals, &sources, root);
     let mut analysis = Analysis::new(&k);
