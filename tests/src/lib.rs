@@ -46,79 +46,49 @@ pub struct Placements {
     pub unknown: usize,
 }
 
-/// Asks, as `report::modules_of` does, "can OBJECT be in MODULE?" for every pair real make
-/// produced, all in one analysis of ARCH (`modules_of` runs one per object). `pairs` hold
-/// the object and the module's object path (`drivers/net/dummy.o`).
+/// `modules-of`'s answer for every pair real make produced ("can OBJECT be in MODULE?"), from
+/// one run of `report::modules_of::objects_on_arch` over the pairs' objects on ARCH. `pairs`
+/// hold the object and the module's `.ko` path as `modules.order` spells it.
 pub fn placements(
     root: &Path,
     arch: &str,
     srcarch: &str,
     pairs: &BTreeSet<(String, String)>,
 ) -> Placements {
-    use kbuild_graph::Conditions;
-    use solver::possibility::Verdict;
-    let model = kconfig_parser::parse_tree(root, arch, kconfig_parser::ShellMode::Run);
-    let k = solver::Kconfig::new(&model);
-    let mut pool = kp_base::ExprPool::new();
-    let mut sources = kp_base::SourceMap::new();
-    let graph = solver::arch::symbolic_kbuild(root, arch, srcarch, &mut pool, &mut sources);
-    let all = kbuild_graph::lists::all_conditions(&graph, &mut pool);
-    let no = pool.no();
+    let objects: Vec<String> = pairs
+        .iter()
+        .map(|(o, _)| o.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let (answers, _) = report::modules_of::objects_on_arch(root, arch, srcarch, &objects);
+    let by_object: BTreeMap<&str, &report::modules_of::ArchPlacements> =
+        objects.iter().map(String::as_str).zip(&answers).collect();
     let mut out = Placements::default();
-    let mut goals: BTreeMap<String, Conditions> = BTreeMap::new();
-    for (object, module) in pairs {
+    for (object, ko) in pairs {
         out.checked += 1;
-        let occurrences: Vec<_> = all
-            .get(object)
-            .into_iter()
-            .flat_map(|c| &c.occurrences)
-            .filter(|o| o.in_module && o.module.as_deref() == Some(module))
-            .cloned()
-            .collect();
-        if occurrences.is_empty() {
-            out.missing.push((object.clone(), module.clone()));
-            continue;
-        }
-        let mut module_cond = no;
-        for o in &occurrences {
-            module_cond = pool.or(module_cond, o.condition);
-        }
-        goals.insert(
-            format!("{object}\t{module}"),
-            Conditions {
-                builtin: no,
-                module: module_cond,
-                occurrences,
-            },
-        );
-    }
-    let goals = solver::possibility::from_kbuild(&goals, &sources, root);
-    let verdicts = solver::possibility::Analysis::new(&k).run(&pool, &goals);
-    for (key, v) in &verdicts {
-        match v {
-            Verdict::Yes { .. } => {}
-            Verdict::Unknown { .. } => out.unknown += 1,
-            Verdict::No { .. } => {
-                let (o, m) = key.split_once('\t').unwrap_or((key, ""));
-                out.no.push((o.to_string(), m.to_string()));
-            }
+        let placement = by_object
+            .get(object.as_str())
+            .and_then(|a| a.modules.iter().find(|m| m.ko.as_deref() == Some(ko)));
+        match placement.map(|p| p.verdict) {
+            None => out.missing.push((object.clone(), ko.clone())),
+            Some("no") => out.no.push((object.clone(), ko.clone())),
+            Some("unknown") => out.unknown += 1,
+            Some(_) => {}
         }
     }
     out
 }
 
-/// The (object, module object) pairs of a real walk: `modules.order` names the `.ko`, the
-/// Makefiles name the module's object (`drivers/net/dummy.o`).
+/// The (object, module) pairs of real walks, the module as `modules.order` names it
+/// (`drivers/net/dummy.ko`).
 pub fn module_pairs<'a>(
     lists: impl IntoIterator<Item = &'a oracle::KbuildLists>,
 ) -> BTreeSet<(String, String)> {
     lists
         .into_iter()
         .flat_map(|l| &l.modules)
-        .flat_map(|m| {
-            let module = format!("{}.o", m.name.strip_suffix(".ko").unwrap_or(&m.name));
-            m.objects.iter().map(move |o| (o.clone(), module.clone()))
-        })
+        .flat_map(|m| m.objects.iter().map(|o| (o.clone(), m.name.clone())))
         .collect()
 }
 
