@@ -95,10 +95,7 @@ pub fn fetch(cache: &Path, version: &str) -> Result<Tree> {
     let package = format!("linux-source-{version}");
     let deb = download(&downloads, &package)?;
     let tmp = trees.join(format!(".unpack-{version}-{}", std::process::id()));
-    if tmp.exists() {
-        fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
-    }
-    fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
+    fresh_dir(&tmp)?;
     let tarball = format!("./usr/src/{package}.tar.xz");
     // dpkg-deb --fsys-tarfile streams the data archive; only the source tarball is extracted.
     run(Command::new("sh")
@@ -147,10 +144,7 @@ pub fn distro_configs(cache: &Path, version: &str) -> Result<Vec<(String, PathBu
         let tmp = cache
             .join("distro-configs")
             .join(format!(".unpack-{version}-{}", std::process::id()));
-        if tmp.exists() {
-            fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
-        }
-        fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
+        fresh_dir(&tmp)?;
         run(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(&tmp))?;
         let packed = tmp.join("usr/src").join(&package);
         fs::create_dir_all(&dest).map_err(io_err(&dest))?;
@@ -287,10 +281,7 @@ pub fn distro_kernel(cache: &Path, version: &str, flavour: &str) -> Result<Distr
             ".unpack-{version}-{flavour}-{}",
             std::process::id()
         ));
-        if tmp.exists() {
-            fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
-        }
-        fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
+        fresh_dir(&tmp)?;
         run(Command::new("apt-get")
             .arg("download")
             .arg(&package)
@@ -381,32 +372,14 @@ fn find_deb(dir: &Path, package: &str) -> Result<Option<PathBuf>> {
     Ok(found.pop())
 }
 
-/// Runs `cmd` and returns its stdout.
+/// Runs `cmd` and returns its stdout; a failure carries the end of its stderr.
 fn capture(cmd: &mut Command) -> Result<String> {
     let out = cmd.output().map_err(|e| Error::Command {
         command: format!("{cmd:?}"),
         detail: e.to_string(),
     })?;
-    if !out.status.success() {
-        return Err(Error::Command {
-            command: format!("{cmd:?}"),
-            detail: format!(
-                "{}: {}",
-                out.status,
-                String::from_utf8_lossy(&out.stderr).trim()
-            ),
-        });
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-fn run(cmd: &mut Command) -> Result<()> {
-    let out = cmd.output().map_err(|e| Error::Command {
-        command: format!("{cmd:?}"),
-        detail: e.to_string(),
-    })?;
     if out.status.success() {
-        return Ok(());
+        return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
     let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
@@ -418,6 +391,18 @@ fn run(cmd: &mut Command) -> Result<()> {
             tail.into_iter().rev().collect::<Vec<_>>().join("\n")
         ),
     })
+}
+
+fn run(cmd: &mut Command) -> Result<()> {
+    capture(cmd).map(drop)
+}
+
+/// Makes `dir` an empty directory (a leftover of an interrupted unpack is removed).
+fn fresh_dir(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        fs::remove_dir_all(dir).map_err(io_err(dir))?;
+    }
+    fs::create_dir_all(dir).map_err(io_err(dir))
 }
 
 /// The ARCH make uses when none is given: the top Makefile's `SUBARCH`, from `uname -m`
