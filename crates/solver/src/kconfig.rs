@@ -420,14 +420,13 @@ impl Kconfig {
     /// The rules of `name` (panics for a name outside the tree's, like indexing).
     #[inline]
     pub fn symbol(&self, name: NameId) -> SymbolRules<'_> {
-        let i = name.0 as usize;
-        let (r, next) = (self.rec(name), &self.symbols[i + 1]);
+        let (r, next) = (self.rec(name), &self.symbols[name.0 as usize + 1]);
         SymbolRules {
             ty: r.ty,
             kind: r.kind,
-            prompts: &self.prompts[r.prompts as usize..next.prompts as usize],
-            defaults: &self.defaults[r.defaults as usize..next.defaults as usize],
-            ranges: &self.ranges[r.ranges as usize..next.ranges as usize],
+            prompts: self.prompts_of(name),
+            defaults: self.defaults_of(name),
+            ranges: self.ranges_of(name),
             dir_dep: r.dir_dep,
             rev_dep: r.rev_dep,
             implied: r.implied,
