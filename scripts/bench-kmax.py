@@ -224,6 +224,26 @@ def ratio(a, b):
     return "%.0fx" % r if r >= 10 else "%.1fx" % r
 
 
+def fmt_ratio(r):
+    return "%.0fx" % r if r >= 10 else "%.1fx" % r
+
+
+def cpu_ratio(x):
+    """conf's CPU over kpossible's: the median of the per-round ratios (the two sides
+    alternate round by round), with their range; a ratio of medians for older results."""
+    rounds = x.get("ratio_cpu_rounds")
+    if not rounds:
+        return ratio(x["conf_cpu_s"], x.get("ours_cpu_s") or x["ours_net_s"])
+    return fmt_ratio(x["ratio_cpu_median"])
+
+
+def cpu_range(x):
+    rounds = x.get("ratio_cpu_rounds")
+    if not rounds:
+        return "—"
+    return "%s–%s" % (fmt_ratio(min(rounds)), fmt_ratio(max(rounds)))
+
+
 def render(a):
     r = json.load(open(a.results))
     t = r["timings"]  # name -> {"wall": s, "rss_kb": kb}
@@ -264,8 +284,10 @@ def render(a):
       "minus the wall time of each `$(shell,...)` it runs (LD_PRELOAD popen/pclose timer, "
       "`crates/kconfig-parser/benches/conf_timer.c`), and conf's own CPU time, against "
       "kpossible's record-mode parse (no shell run) plus its evaluation of the model, wall "
-      "and CPU time (one thread; `CLOCK_THREAD_CPUTIME_ID`); medians of %d runs. The "
-      "machine is shared, so the CPU ratio is the steadier one. *Output*: the symbols the "
+      "and CPU time (one thread; `CLOCK_THREAD_CPUTIME_ID`); %d rounds, each one run of "
+      "kpossible then one of conf, so that both meet the machine in the same state: times are "
+      "medians, the CPU ratio is the median of the rounds' ratios. The machine is shared, so "
+      "the CPU ratio is the steadier one. *Output*: the symbols the "
       "`.config` sets or unsets, compared with conf's." % r["runs"])
     p("")
     p("| ARCH | tool | end to end | peak memory | parse + evaluate, probes excluded | kpossible faster by | output |")
@@ -276,15 +298,14 @@ def render(a):
             arch, fmt_s(w("ours-config-" + arch)), fmt_mb(m("ours-config-" + arch)),
             fmt_s(k["ours_net_s"]), fmt_s(k.get("ours_cpu_s")),
             ratio(k["conf_net_s"], k["ours_net_s"]),
-            ratio(k["conf_cpu_s"], k.get("ours_cpu_s") or k["ours_net_s"]),
+            cpu_ratio(k),
             "identical to conf's" if k["identical"] else "DIFFERS from conf's"))
         p("| %s | conf (`make olddefconfig`) | %s | %s | %s wall, %s CPU (%d probes took %s) | | reference |" % (
             arch, fmt_s(w("conf-" + arch)), fmt_mb(m("conf-" + arch)), fmt_s(k["conf_net_s"]),
             fmt_s(k["conf_cpu_s"]), k["conf_probes"], fmt_s(k["conf_probe_s"])))
         summary.append("- Kconfig parse + olddefconfig, probes excluded, %s, on its defconfig: kpossible %s faster than "
                        "conf by wall time, %s by CPU time (target: 10x)." % (
-                           arch, ratio(k["conf_net_s"], k["ours_net_s"]),
-                           ratio(k["conf_cpu_s"], k.get("ours_cpu_s") or k["ours_net_s"])))
+                           arch, ratio(k["conf_net_s"], k["ours_net_s"]), cpu_ratio(k)))
         kc = k.get("kconfiglib", {})
         p("| %s | Kconfiglib %s (patched) | %s | %s | — | %s end to end | %s |" % (
             arch, r.get("kconfiglib_version", ""), fmt_s(w("kconfiglib-" + arch)),
@@ -296,25 +317,26 @@ def render(a):
     if rand:
         p("Probes excluded, by input: the same measurement on the defconfig input above, on conf's own "
           "`KCONFIG_SEED=1 make randconfig` output (far more symbols set) and, for this host's "
-          "architecture, on Debian's own generic kernel configuration; medians of %d runs each. "
+          "architecture, on Debian's own generic kernel configuration; %d rounds each, as above (the "
+          "range is that of the rounds' CPU ratios). "
           "conf's cost grows with the symbols set much faster than kpossible's." % r["runs"])
         p("")
-        p("| ARCH | input | kpossible CPU | conf CPU | kpossible faster by (CPU) | wall: kpossible / conf | output |")
-        p("|---|---|---|---|---|---|---|")
+        p("| ARCH | input | kpossible CPU | conf CPU | kpossible faster by (CPU) | range over the rounds | wall: kpossible / conf | output |")
+        p("|---|---|---|---|---|---|---|---|")
         for k in rand:
             inputs = [("defconfig", k), ("randconfig, KCONFIG_SEED=1", k["randconfig"])]
             if "distro" in k:
                 inputs.append((k["distro"]["input"], k["distro"]))
             for name, x in inputs:
                 ours_cpu = x.get("ours_cpu_s") or x["ours_net_s"]
-                p("| %s | %s | %s | %s | **%s** | %s / %s | %s |" % (
+                p("| %s | %s | %s | %s | **%s** | %s | %s / %s | %s |" % (
                     k["arch"], name, fmt_ms(ours_cpu), fmt_ms(x["conf_cpu_s"]),
-                    ratio(x["conf_cpu_s"], ours_cpu), fmt_ms(x["ours_net_s"]), fmt_ms(x["conf_net_s"]),
+                    cpu_ratio(x), cpu_range(x), fmt_ms(x["ours_net_s"]), fmt_ms(x["conf_net_s"]),
                     "identical to conf's" if x["identical"] else "DIFFERS from conf's"))
             for name, x in inputs[1:]:
                 summary.append("- Kconfig parse + olddefconfig, probes excluded, %s, on %s: "
                                "kpossible %s faster than conf by CPU time (target: 10x)." % (
-                                   k["arch"], name, ratio(x["conf_cpu_s"], x.get("ours_cpu_s") or x["ours_net_s"])))
+                                   k["arch"], name, cpu_ratio(x)))
         p("")
     p("Kconfiglib: %s" % r.get("kconfiglib_note", ""))
     p("")

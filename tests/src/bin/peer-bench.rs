@@ -7,7 +7,9 @@
 //!   with the toolchain probes taken out. Ours: parsing in record mode (no `$(shell,...)` run)
 //!   plus the evaluation of the model parsed in run mode. conf: its process wall time minus
 //!   the wall time of each `popen()..pclose()` (the LD_PRELOAD shim of
-//!   `crates/kconfig-parser/benches/conf_timer.c`). Medians of RUNS runs. Writes
+//!   `crates/kconfig-parser/benches/conf_timer.c`). RUNS rounds, each one run of ours then one
+//!   of conf (so both meet the same machine); medians, and the median of the per-round CPU
+//!   ratios. Writes
 //!   OUTDIR/ours.config and OUTDIR/conf.config.
 //! - `distro-configs VERSION`: Debian's own configurations of VERSION for this machine's
 //!   architecture (`linux-config-VERSION`, fetched once into the cache): `{"configs":
@@ -59,51 +61,65 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }
 
-/// Our side of `conf`: medians of RUNS record-mode parses and RUNS evaluations.
-struct Ours {
-    parse_run: f64,
-    parse_record: f64,
-    eval: f64,
-    cpu: f64,
+/// One round of our side of `conf`: a record-mode parse (no `$(shell,...)` run), then the
+/// evaluation (`Kconfig::new` + olddefconfig) of the model parsed in run mode, as the CLI's
+/// `config olddefconfig` does after its probes.
+struct OursRound {
+    parse_wall: f64,
     parse_cpu: f64,
+    eval_wall: f64,
     eval_cpu: f64,
+}
+
+struct Ours {
+    /// The run-mode parse (probes run), whose model every round evaluates.
+    model: kconfig_parser::Model,
+    parse_run: f64,
     config: String,
 }
 
-fn ours(tree: &ktree::Tree, arch: &str, input_text: &str, runs: usize) -> Ours {
-    let root = tree.root();
-    // Ours. The first run-mode parse warms the page cache for both sides.
-    let t = Instant::now();
-    let model = parse_tree(root, arch, ShellMode::Run);
-    let parse_run = t.elapsed().as_secs_f64();
-    assert_eq!(model.error_count(), 0, "Kconfig errors on {arch}");
-    let (mut parse_record, mut parse_cpu) = (Vec::new(), Vec::new());
-    for _ in 0..runs {
+impl Ours {
+    fn new(tree: &ktree::Tree, arch: &str) -> Ours {
+        // The run-mode parse also warms the page cache for both sides.
+        let t = Instant::now();
+        let model = parse_tree(tree.root(), arch, ShellMode::Run);
+        let parse_run = t.elapsed().as_secs_f64();
+        assert_eq!(model.error_count(), 0, "Kconfig errors on {arch}");
+        Ours {
+            model,
+            parse_run,
+            config: String::new(),
+        }
+    }
+
+    fn round(&mut self, tree: &ktree::Tree, arch: &str, input_text: &str) -> OursRound {
         let (t, c) = (Instant::now(), thread_cpu());
-        let m = parse_tree(root, arch, ShellMode::Record);
-        parse_record.push(t.elapsed().as_secs_f64());
-        parse_cpu.push(thread_cpu() - c);
+        let m = parse_tree(tree.root(), arch, ShellMode::Record);
+        let (parse_wall, parse_cpu) = (t.elapsed().as_secs_f64(), thread_cpu() - c);
         drop(m);
-    }
-    let (mut eval, mut eval_cpu) = (Vec::new(), Vec::new());
-    let mut ours_text = String::new();
-    for _ in 0..runs {
         let (t, c) = (Instant::now(), thread_cpu());
-        let k = solver::Kconfig::new(&model);
+        let k = solver::Kconfig::new(&self.model);
         let (text, _) = solver::run_target(&k, solver::Target::OldDefConfig, Some(input_text));
-        eval.push(t.elapsed().as_secs_f64());
-        eval_cpu.push(thread_cpu() - c);
-        ours_text = text;
+        let (eval_wall, eval_cpu) = (t.elapsed().as_secs_f64(), thread_cpu() - c);
+        self.config = text;
+        OursRound {
+            parse_wall,
+            parse_cpu,
+            eval_wall,
+            eval_cpu,
+        }
     }
-    Ours {
-        parse_run,
-        parse_record: median(parse_record),
-        eval: median(eval),
-        cpu: median(parse_cpu.clone()) + median(eval_cpu.clone()),
-        parse_cpu: median(parse_cpu),
-        eval_cpu: median(eval_cpu),
-        config: ours_text,
-    }
+}
+
+/// One round of conf's side: its process times from the shim's report (one make run may
+/// start conf more than once; each process appends a line, and the round's time is their
+/// sum).
+struct ConfRound {
+    make_wall: f64,
+    wall: f64,
+    probe: f64,
+    cpu: f64,
+    probes: u64,
 }
 
 fn conf(version: &str, arch: &str, input: &Path, outdir: &Path, runs: usize) -> Value {
@@ -111,10 +127,6 @@ fn conf(version: &str, arch: &str, input: &Path, outdir: &Path, runs: usize) -> 
     let root = tree.root();
     let input_text = read(input);
     std::fs::create_dir_all(outdir).unwrap_or_else(|e| panic!("{}: {e}", outdir.display()));
-
-    let ours = ours(&tree, arch, &input_text, runs);
-    let ours_text = ours.config.clone();
-    write(&outdir.join("ours.config"), &ours_text);
 
     // conf through make, with the timing shim preloaded.
     let shim = outdir.join("conf_timer.so");
@@ -154,16 +166,15 @@ fn conf(version: &str, arch: &str, input: &Path, outdir: &Path, runs: usize) -> 
         assert!(st.success(), "make olddefconfig failed");
         t.elapsed().as_secs_f64()
     };
-    make(false); // builds conf the first time
-    // One make run may start conf more than once; each process appends a line, and the run's
-    // conf time is their sum.
-    let (mut make_wall, mut wall, mut probe, mut cpu, mut probes) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), 0);
-    for _ in 0..runs {
+    let conf_round = || {
         let _ = std::fs::remove_file(&report);
-        make_wall.push(make(true));
-        let (mut w, mut p, mut c) = (0.0, 0.0, 0.0);
-        probes = 0;
+        let mut r = ConfRound {
+            make_wall: make(true),
+            wall: 0.0,
+            probe: 0.0,
+            cpu: 0.0,
+            probes: 0,
+        };
         for l in read(&report).lines() {
             let f: Vec<&str> = l.split_whitespace().collect();
             let num = |i: usize| {
@@ -171,33 +182,53 @@ fn conf(version: &str, arch: &str, input: &Path, outdir: &Path, runs: usize) -> 
                     .and_then(|x| x.parse::<f64>().ok())
                     .unwrap_or(f64::NAN)
             };
-            w += num(1);
-            p += num(3);
-            probes += num(5) as u64;
-            c += num(7);
+            r.wall += num(1);
+            r.probe += num(3);
+            r.probes += num(5) as u64;
+            r.cpu += num(7);
         }
-        wall.push(w);
-        probe.push(p);
-        cpu.push(c);
+        r
+    };
+
+    let mut ours = Ours::new(&tree, arch);
+    make(false); // builds conf the first time
+    // The two sides alternate, round by round: the machine is shared, and its speed drifts
+    // over seconds (other tenants, caches), so each round's ratio compares the two under the
+    // same conditions, and the median of those ratios is steadier than a ratio of medians
+    // taken minutes apart.
+    let (mut o, mut c) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        o.push(ours.round(&tree, arch, &input_text));
+        c.push(conf_round());
     }
+    write(&outdir.join("ours.config"), &ours.config);
     let conf_text = read(&build.join(".config"));
     write(&outdir.join("conf.config"), &conf_text);
-    let net: Vec<f64> = wall.iter().zip(&probe).map(|(w, p)| w - p).collect();
+    let col = |f: &dyn Fn(&OursRound) -> f64| median(o.iter().map(f).collect());
+    let ccol = |f: &dyn Fn(&ConfRound) -> f64| median(c.iter().map(f).collect());
+    let ratios: Vec<f64> = o
+        .iter()
+        .zip(&c)
+        .map(|(o, c)| c.cpu / (o.parse_cpu + o.eval_cpu))
+        .collect();
     let body = |t: &str| oracle::config_body(t).to_string();
     json!({
         "tree": tree.version(), "arch": arch, "runs": runs,
         "ours_parse_run_s": ours.parse_run,
-        "ours_parse_record_s": ours.parse_record,
-        "ours_eval_s": ours.eval,
-        "ours_net_s": ours.parse_record + ours.eval,
-        "ours_cpu_s": ours.cpu,
-        "conf_make_wall_s": median(make_wall),
-        "conf_wall_s": median(wall),
-        "conf_probe_s": median(probe),
-        "conf_probes": probes,
-        "conf_net_s": median(net),
-        "conf_cpu_s": median(cpu),
-        "identical": body(&ours_text) == body(&conf_text),
+        "ours_parse_record_s": col(&|r| r.parse_wall),
+        "ours_eval_s": col(&|r| r.eval_wall),
+        "ours_net_s": col(&|r| r.parse_wall + r.eval_wall),
+        "ours_cpu_s": col(&|r| r.parse_cpu + r.eval_cpu),
+        "conf_make_wall_s": ccol(&|r| r.make_wall),
+        "conf_wall_s": ccol(&|r| r.wall),
+        "conf_probe_s": ccol(&|r| r.probe),
+        "conf_probes": c.last().map_or(0, |r| r.probes),
+        "conf_net_s": ccol(&|r| r.wall - r.probe),
+        "conf_cpu_s": ccol(&|r| r.cpu),
+        // conf's CPU over ours, round by round.
+        "ratio_cpu_rounds": ratios,
+        "ratio_cpu_median": median(ratios.clone()),
+        "identical": body(&ours.config) == body(&conf_text),
     })
 }
 
@@ -293,15 +324,17 @@ fn main() {
             runs.parse().expect("RUNS is a number"),
         ),
         ["ours", version, arch, input, runs] => {
-            let o = ours(
-                &tree(version),
-                arch,
-                &read(Path::new(input)),
-                runs.parse().expect("RUNS is a number"),
-            );
-            json!({"arch": arch, "runs": runs, "ours_parse_record_s": o.parse_record,
-                   "ours_eval_s": o.eval, "ours_cpu_s": o.cpu,
-                   "ours_parse_cpu_s": o.parse_cpu, "ours_eval_cpu_s": o.eval_cpu})
+            let (tree, input) = (tree(version), read(Path::new(input)));
+            let mut ours = Ours::new(&tree, arch);
+            let rounds: Vec<OursRound> = (0..runs.parse().expect("RUNS is a number"))
+                .map(|_| ours.round(&tree, arch, &input))
+                .collect();
+            let col = |f: &dyn Fn(&OursRound) -> f64| median(rounds.iter().map(f).collect());
+            json!({"arch": arch, "runs": runs, "ours_parse_record_s": col(&|r| r.parse_wall),
+                   "ours_eval_s": col(&|r| r.eval_wall),
+                   "ours_cpu_s": col(&|r| r.parse_cpu + r.eval_cpu),
+                   "ours_parse_cpu_s": col(&|r| r.parse_cpu),
+                   "ours_eval_cpu_s": col(&|r| r.eval_cpu)})
         }
         ["distro-configs", version] => {
             // No configs (a foreign host arch, no network) is an answer, not a failure: the
