@@ -277,7 +277,14 @@ impl Loader for FsLoader {
                 }
             }
             match rustix::io::read(&fd, rustix::buffer::spare_capacity(&mut bytes)) {
-                Ok(0) => return Ok(bytes),
+                Ok(0) => {
+                    // The text is kept until the model is dropped: a small file moves to a
+                    // block of its size (the allocator keeps a block it would only halve),
+                    // and the 8 KiB one serves the next file. Half of all files are under
+                    // 2 KiB; this was 9 MB of the parse's 58 MB on arm64.
+                    bytes.shrink_to_fit();
+                    return Ok(bytes);
+                }
                 Ok(_) | Err(rustix::io::Errno::INTR) => {}
                 Err(e) => return Err(e.into()),
             }
