@@ -206,7 +206,7 @@ pub fn could_be_module(global: &Global, args: &CouldBeModuleArgs) -> anyhow::Res
             Verdict::Unknown { why } => text.push_str(&format!("  {}: unknown: {why}\n", r.arch)),
         }
     }
-    let verdict = overall(words.into_iter());
+    let verdict = overall(words);
     let mut out = std::io::stdout().lock();
     if global.json {
         let doc = json!({"object": object, "verdict": verdict, "arches": per_arch});

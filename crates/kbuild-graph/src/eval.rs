@@ -2080,7 +2080,7 @@ fn normalize_abs(p: &str) -> String {
 pub fn is_file_name_query(command: &str) -> bool {
     let command = command.trim();
     command.starts_with("$(CC)")
-        && !command.contains(|c| matches!(c, ';' | '|' | '&' | '<' | '>' | '`'))
+        && !command.contains([';', '|', '&', '<', '>', '`'])
         && !command.contains("$(shell")
         && command.split_whitespace().any(|w| {
             w == "-print-libgcc-file-name"

@@ -94,7 +94,7 @@ fn main() {
     }
     let top = |m: BTreeMap<String, usize>| {
         let mut v: Vec<_> = m.into_iter().collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1));
+        v.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
         v.truncate(15);
         v
     };

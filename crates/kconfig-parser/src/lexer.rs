@@ -501,8 +501,7 @@ impl<'s> Lexer<'s> {
         // Whether the text so far is the source between the quotes, unchanged.
         let mut plain = true;
         let mut content_end = self.pos;
-        loop {
-            let Some(&b) = bytes.get(self.pos) else { break };
+        while let Some(&b) = bytes.get(self.pos) {
             match b {
                 b'$' => {
                     plain = false;

@@ -400,24 +400,6 @@ impl Loader for MemLoader {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::glob_match;
-
-    #[test]
-    fn globs() {
-        assert!(glob_match("arch/*/Kconfig", "arch/x86/Kconfig"));
-        assert!(!glob_match("arch/*/Kconfig", "arch/x86/um/Kconfig"));
-        assert!(glob_match("Kconfig.?", "Kconfig.a"));
-        assert!(glob_match("Kconfig.[a-c]x", "Kconfig.bx"));
-        assert!(!glob_match("Kconfig.[!a-c]x", "Kconfig.bx"));
-        assert!(glob_match("*.*", "a.b.c"));
-        assert!(glob_match("[", "["));
-        assert!(!glob_match("a*b", "a/b"));
-        assert!(glob_match("**", ""));
-    }
-}
-
 /// Parses `top` and every file it sources. Never fails: problems are in
 /// [`Model::diagnostics`].
 pub fn parse(top: &str, loader: &dyn Loader, options: &Options) -> Model {
@@ -658,4 +640,22 @@ pub fn parse_tree(root: &Path, arch: &str, shell: ShellMode) -> Model {
         kconfiglib_sources: false,
     };
     parse("Kconfig", &FsLoader::new(root), &options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("arch/*/Kconfig", "arch/x86/Kconfig"));
+        assert!(!glob_match("arch/*/Kconfig", "arch/x86/um/Kconfig"));
+        assert!(glob_match("Kconfig.?", "Kconfig.a"));
+        assert!(glob_match("Kconfig.[a-c]x", "Kconfig.bx"));
+        assert!(!glob_match("Kconfig.[!a-c]x", "Kconfig.bx"));
+        assert!(glob_match("*.*", "a.b.c"));
+        assert!(glob_match("[", "["));
+        assert!(!glob_match("a*b", "a/b"));
+        assert!(glob_match("**", ""));
+    }
 }

@@ -203,10 +203,8 @@ fn compare_arch(version: &str, tree: &ktree::Tree, arch: &str) {
         let mut map: BTreeMap<String, usize> = BTreeMap::new();
         let mut cur = String::new();
         for l in text.lines() {
-            if l.starts_with("M ") {
-                if !cur.is_empty() {
-                    *map.entry(std::mem::take(&mut cur)).or_default() += 1;
-                }
+            if l.starts_with("M ") && !cur.is_empty() {
+                *map.entry(std::mem::take(&mut cur)).or_default() += 1;
             }
             cur.push_str(l);
             cur.push('\n');

@@ -89,7 +89,7 @@ fn coverage(version: &str) {
             *by_dir.entry(dir).or_default() += 1;
         }
         let mut top: Vec<_> = by_dir.into_iter().collect();
-        top.sort_by(|a, b| b.1.cmp(&a.1));
+        top.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
         println!(
             "{version} {arch:<8} defined {:>6} allyes {:>6} allno {:>5} missing {} named-in-neither {:>5} {:?}",
             defined.len(),

@@ -115,13 +115,13 @@ pub fn fetch(cache: &Path, version: &str) -> Result<Tree> {
         return Err(Error::NotATree(unpacked));
     }
     // A concurrent fetch may have won the race; its tree is as good as ours.
-    if let Err(e) = fs::rename(&unpacked, &dest) {
-        if !dest.join("Makefile").is_file() {
-            return Err(Error::Io {
-                path: dest,
-                source: e,
-            });
-        }
+    if let Err(e) = fs::rename(&unpacked, &dest)
+        && !dest.join("Makefile").is_file()
+    {
+        return Err(Error::Io {
+            path: dest,
+            source: e,
+        });
     }
     fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
     Tree::open(&dest)
@@ -592,14 +592,12 @@ fn kbuild_defconfig(makefile: &str, arch: &str) -> Option<String> {
             }
         } else if t == "endif" {
             stack.pop();
-        } else if active {
-            if let Some(rest) = t.strip_prefix("KBUILD_DEFCONFIG") {
-                let rest = rest.trim_start();
-                if let Some(v) = rest.strip_prefix(":=").or_else(|| rest.strip_prefix('=')) {
-                    let v = v.trim().replace("$(ARCH)", arch);
-                    if !v.contains("$(") {
-                        found = Some(v);
-                    }
+        } else if active && let Some(rest) = t.strip_prefix("KBUILD_DEFCONFIG") {
+            let rest = rest.trim_start();
+            if let Some(v) = rest.strip_prefix(":=").or_else(|| rest.strip_prefix('=')) {
+                let v = v.trim().replace("$(ARCH)", arch);
+                if !v.contains("$(") {
+                    found = Some(v);
                 }
             }
         }
@@ -617,10 +615,10 @@ fn arch_aliases(makefile: &str) -> Vec<(String, String)> {
             current = rest.strip_suffix(')').map(|a| a.trim().to_string());
         } else if t.starts_with("endif") || t.starts_with("else") {
             current = None;
-        } else if let (Some(arch), Some(rest)) = (&current, t.strip_prefix("SRCARCH")) {
-            if let Some(src) = rest.trim_start().strip_prefix(":=") {
-                out.push((arch.clone(), src.trim().to_string()));
-            }
+        } else if let (Some(arch), Some(rest)) = (&current, t.strip_prefix("SRCARCH"))
+            && let Some(src) = rest.trim_start().strip_prefix(":=")
+        {
+            out.push((arch.clone(), src.trim().to_string()));
         }
     }
     out

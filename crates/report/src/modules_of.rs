@@ -263,8 +263,10 @@ pub fn modules_of_objects(
     use std::sync::atomic::{AtomicUsize, Ordering};
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<(Vec<ArchPlacements>, Vec<String>)>>> =
-        list.iter().map(|_| Mutex::new(None)).collect();
+    // One slot per arch of `list`: the placement of each object there and the errors, once
+    // a worker is done with it.
+    type Slot = Mutex<Option<(Vec<ArchPlacements>, Vec<String>)>>;
+    let slots: Vec<Slot> = list.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|scope| {
         for _ in 0..jobs.max(1).min(list.len()) {
             scope.spawn(|| {

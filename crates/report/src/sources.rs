@@ -71,10 +71,8 @@ pub fn object_source(root: &Path, object: &str) -> ObjectSource {
     // (`foo.asn1.o` from `foo.asn1`), shipped files.
     for suffix in [".y", ".l", "", ".c_shipped", ".S_shipped"] {
         let p = format!("{stem}{suffix}");
-        if !suffix.is_empty() || stem.ends_with(".asn1") {
-            if root.join(&p).is_file() {
-                return ObjectSource::Generated { from: p };
-            }
+        if (!suffix.is_empty() || stem.ends_with(".asn1")) && root.join(&p).is_file() {
+            return ObjectSource::Generated { from: p };
         }
     }
     ObjectSource::Unmapped
@@ -379,7 +377,7 @@ mod tests {
         assert_eq!(f.tags, vec!["MODULE_DESCRIPTION", "MODULE_LICENSE"]);
         assert!(f.spdx);
         assert_eq!(f.includes, vec!["drivers/x/helper.c"]);
-        assert!(facts("a.c", "MODULE_AUTHOR(\"me\");\n", &|_| false).has_license() == false);
+        assert!(!facts("a.c", "MODULE_AUTHOR(\"me\");\n", &|_| false).has_license());
     }
 
     #[test]

@@ -52,10 +52,11 @@ fn main() -> ExitCode {
         h.update(a.as_bytes());
         h.update(b"\0");
         let p = cwd.join(a);
-        if a != "/dev/null" && p.is_file() {
-            if let Ok(bytes) = std::fs::read(&p) {
-                h.update(Sha256::digest(&bytes));
-            }
+        if a != "/dev/null"
+            && p.is_file()
+            && let Ok(bytes) = std::fs::read(&p)
+        {
+            h.update(Sha256::digest(&bytes));
         }
     }
     h.update(&stdin);
@@ -110,8 +111,11 @@ fn memoizable(args: &[String]) -> bool {
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
+            // The next argument is consumed here whatever it is: no guard, so that `-o
+            // /dev/null` does not fall through to the `-o...` arm below.
             "-o" => {
-                if !it.next().is_some_and(|o| o == "/dev/null" || scratch(o)) {
+                let to_null = it.next().is_some_and(|o| o == "/dev/null" || scratch(o));
+                if !to_null {
                     return false;
                 }
             }

@@ -41,8 +41,9 @@ fn main() {
             };
             let report = analyze(t.root(), arch, &variant.srcarch, None);
             // Witness config -> the sampled objects it answers, with our module names.
-            let mut by_witness: BTreeMap<Arc<String>, (&'static str, Vec<(String, Vec<String>)>)> =
-                BTreeMap::new();
+            // (origin, [(object, modules)]) per witness config.
+            type Answered = (&'static str, Vec<(String, Vec<String>)>);
+            let mut by_witness: BTreeMap<Arc<String>, Answered> = BTreeMap::new();
             let mut yes = 0;
             let mut allmod: Vec<(&String, &Vec<String>, &Arc<String>)> = Vec::new();
             for (obj, v) in &report.verdicts {

@@ -342,7 +342,8 @@ impl Parser<'_> {
                 }
             }
             Kw::Optional => {
-                if self.expect_end(line, 1, "`optional`") && !broken {
+                let alone = self.expect_end(line, 1, "`optional`");
+                if alone && !broken {
                     let node = self.node(entry.menu);
                     node.choice.get_or_insert_with(Default::default).optional = Some(span);
                 }

@@ -1024,7 +1024,7 @@ impl<'a> Parser<'a> {
             EntryKind::Config | EntryKind::MenuConfig => {
                 let has_prompt = node.prompt.is_some();
                 let sym = node.symbol();
-                let in_choice = matches!(self.blocks.last(), Some(_)) && self.in_choice().is_some();
+                let in_choice = self.blocks.last().is_some() && self.in_choice().is_some();
                 if entry.kind == EntryKind::MenuConfig && !has_prompt {
                     self.warn("KP0146", span, "menuconfig statement without prompt");
                 }
@@ -1039,7 +1039,7 @@ impl<'a> Parser<'a> {
                     }
                 }
             }
-            EntryKind::Choice if modern && !node.prompt.is_some() => {
+            EntryKind::Choice if modern && node.prompt.is_none() => {
                 self.error("KP0145", span, "choice must have a prompt");
             }
             _ => {}
