@@ -169,3 +169,28 @@ fn which(program: &str) -> Option<PathBuf> {
 fn cache_dir() -> PathBuf {
     ktree::cache_dir().join("probe-memo")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::memoizable;
+
+    fn args(line: &str) -> Vec<String> {
+        line.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn only_calls_that_write_no_file_are_memoized() {
+        // What the Kconfig probes run (scripts/Kconfig.include: cc-option and friends).
+        assert!(memoizable(&args(
+            "-Werror -mfoo -c -x c /dev/null -o /dev/null"
+        )));
+        assert!(memoizable(&args("-c -x c /dev/null -o/dev/null")));
+        assert!(memoizable(&args("-c x.c -o .tmp_1234/out.o")));
+        assert!(!memoizable(&args("-c x.c -o x.o")));
+        assert!(!memoizable(&args("-c x.c -ox.o")));
+        assert!(!memoizable(&args("-c x.c -o")));
+        assert!(!memoizable(&args("-MD -c x.c -o /dev/null")));
+        assert!(!memoizable(&args("-Wp,-MMD,x.d -c x.c -o /dev/null")));
+        assert!(!memoizable(&args("-c x.c -o .tmp_x/out.o")));
+    }
+}
