@@ -280,10 +280,13 @@ def render(a):
       "(kpossible: `kpossible config olddefconfig`; conf: `make O=dir olddefconfig` with conf "
       "already built; Kconfiglib: its `olddefconfig` script with the environment the top "
       "Makefile exports). *Peak memory*: the tool's own process (the probes' compiler runs, "
-      "bigger than any of them, are left out). *Probes excluded*: conf's process wall time "
-      "minus the wall time of each `$(shell,...)` it runs (LD_PRELOAD popen/pclose timer, "
-      "`crates/kconfig-parser/benches/conf_timer.c`), and conf's own CPU time, against "
-      "kpossible's record-mode parse (no shell run) plus its evaluation of the model, wall "
+      "bigger than any of them, are left out). *Probes excluded*: conf run by make with each "
+      "`$(shell,...)` answered from a recording of its output (an LD_PRELOAD shim replays "
+      "popen(): `crates/kconfig-parser/benches/conf_timer.c`; the probes of the recording run "
+      "are shown), so that conf does all of its own work (parse, evaluation, reading and "
+      "writing the `.config`) and no probe, neither the probes' own time nor what they cost "
+      "conf's process (the fork, the caches the compiler evicts); its wall and CPU time, "
+      "against kpossible's record-mode parse (no shell run) plus its evaluation of the model, wall "
       "and CPU time (one thread; `CLOCK_THREAD_CPUTIME_ID`); %d rounds, each one run of "
       "kpossible then one of conf, so that both meet the machine in the same state: times are "
       "medians, the CPU ratio is the median of the rounds' ratios. The machine is shared, so "
@@ -300,7 +303,7 @@ def render(a):
             ratio(k["conf_net_s"], k["ours_net_s"]),
             cpu_ratio(k),
             "identical to conf's" if k["identical"] else "DIFFERS from conf's"))
-        p("| %s | conf (`make olddefconfig`) | %s | %s | %s wall, %s CPU (%d probes took %s) | | reference |" % (
+        p("| %s | conf (`make olddefconfig`) | %s | %s | %s wall, %s CPU (the recording run's %d probes took %s) | | reference |" % (
             arch, fmt_s(w("conf-" + arch)), fmt_mb(m("conf-" + arch)), fmt_s(k["conf_net_s"]),
             fmt_s(k["conf_cpu_s"]), k["conf_probes"], fmt_s(k["conf_probe_s"])))
         summary.append("- Kconfig parse + olddefconfig, probes excluded, %s, on its defconfig: kpossible %s faster than "

@@ -5,7 +5,14 @@
  * output), and conf's own CPU time and peak memory (RUSAGE_SELF, which excludes its children:
  * the probes' compiler runs are bigger than conf itself). scripts/bench also preloads it into
  * kpossible and Kconfiglib (CONF_TIMER_EXE names the executable to measure) for their own
- * peak memory. */
+ * peak memory.
+ *
+ * Replay: with CONF_TIMER_RECORD=FILE, each probe runs and its command and output are
+ * appended to FILE; with CONF_TIMER_REPLAY=FILE, a probe recorded there is not run: popen()
+ * returns its recorded output from memory. A replayed conf does exactly the work it does with
+ * probes (the same output, the same configuration) minus the probes themselves, including
+ * what they cost conf's own process: the fork in popen(), and the caches the compiler runs
+ * evict in between. A command not in FILE runs as usual and counts as a probe. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <stdio.h>
@@ -17,6 +24,55 @@
 
 static int active, probes;
 static double t0, probe_start, probe_wall;
+
+/* Recorded probes: command, output (NUL-separated pairs in the file). */
+struct recorded {
+	char *cmd, *out;
+	size_t out_len;
+};
+static struct recorded *replay;
+static size_t n_replay;
+/* The FILE of each replayed popen() (pclose() must not hand it to the real one). */
+static FILE *replayed[64];
+
+static void load_replay(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, i = 0;
+
+	if (!f)
+		return;
+	/* The whole file: pairs of NUL-terminated strings. */
+	for (;;) {
+		char chunk[65536];
+		size_t k = fread(chunk, 1, sizeof(chunk), f);
+		if (!k)
+			break;
+		buf = realloc(buf, len + k + 1);
+		if (!buf)
+			exit(70);
+		memcpy(buf + len, chunk, k);
+		len += k;
+	}
+	fclose(f);
+	while (i < len) {
+		char *cmd = buf + i, *out;
+		size_t cl = strnlen(cmd, len - i), ol;
+		if (i + cl + 1 >= len)
+			break;
+		out = cmd + cl + 1;
+		ol = strnlen(out, len - (i + cl + 1));
+		replay = realloc(replay, (n_replay + 1) * sizeof(*replay));
+		if (!replay)
+			exit(70);
+		replay[n_replay].cmd = cmd;
+		replay[n_replay].out = out;
+		replay[n_replay].out_len = ol;
+		n_replay++;
+		i += cl + 1 + ol + 1;
+	}
+}
 
 static double now(void)
 {
@@ -39,20 +95,77 @@ __attribute__((constructor)) static void start(void)
 	if (strcmp(base, getenv("CONF_TIMER_EXE") ? getenv("CONF_TIMER_EXE") : "conf"))
 		return;
 	active = 1;
+	if (getenv("CONF_TIMER_REPLAY"))
+		load_replay(getenv("CONF_TIMER_REPLAY"));
 	t0 = now();
 }
 
 FILE *popen(const char *cmd, const char *mode)
 {
 	static FILE *(*real)(const char *, const char *);
+	const char *record = active ? getenv("CONF_TIMER_RECORD") : NULL;
+	FILE *f;
+	size_t i;
 
 	if (!real)
 		real = (FILE * (*)(const char *, const char *)) dlsym(RTLD_NEXT, "popen");
+	for (i = 0; active && i < n_replay; i++) {
+		if (strcmp(replay[i].cmd, cmd))
+			continue;
+		f = fmemopen(replay[i].out, replay[i].out_len, "r");
+		for (size_t j = 0; f && j < sizeof(replayed) / sizeof(*replayed); j++) {
+			if (!replayed[j]) {
+				replayed[j] = f;
+				return f;
+			}
+		}
+		if (f)
+			fclose(f);
+		break;
+	}
 	if (active) {
 		probe_start = now();
 		probes++;
 	}
-	return real(cmd, mode);
+	f = real(cmd, mode);
+	if (f && record) {
+		/* Read the whole output, keep it, and hand conf a copy in memory. */
+		static int (*real_pclose)(FILE *);
+		char *out = NULL, chunk[4096];
+		size_t len = 0, k;
+		FILE *log;
+
+		if (!real_pclose)
+			real_pclose = (int (*)(FILE *)) dlsym(RTLD_NEXT, "pclose");
+		while ((k = fread(chunk, 1, sizeof(chunk), f))) {
+			out = realloc(out, len + k + 1);
+			if (!out)
+				exit(70);
+			memcpy(out + len, chunk, k);
+			len += k;
+		}
+		real_pclose(f);
+		probe_wall += now() - probe_start;
+		if (!out)
+			out = calloc(1, 1);
+		if (!out)
+			exit(70);
+		out[len] = 0;
+		log = fopen(record, "a");
+		if (log) {
+			fwrite(cmd, 1, strlen(cmd) + 1, log);
+			fwrite(out, 1, strlen(out) + 1, log);
+			fclose(log);
+		}
+		f = fmemopen(out, len, "r");
+		for (i = 0; f && i < sizeof(replayed) / sizeof(*replayed); i++) {
+			if (!replayed[i]) {
+				replayed[i] = f;
+				break;
+			}
+		}
+	}
+	return f;
 }
 
 int pclose(FILE *f)
@@ -62,6 +175,13 @@ int pclose(FILE *f)
 
 	if (!real)
 		real = (int (*)(FILE *)) dlsym(RTLD_NEXT, "pclose");
+	for (size_t i = 0; i < sizeof(replayed) / sizeof(*replayed); i++) {
+		if (replayed[i] == f) {
+			replayed[i] = NULL;
+			fclose(f);
+			return 0;
+		}
+	}
 	r = real(f);
 	if (active)
 		probe_wall += now() - probe_start;

@@ -5,12 +5,12 @@
 //! - `conf VERSION ARCH INPUT OUTDIR RUNS`: Kconfig parse + olddefconfig of INPUT, ours
 //!   against the tree's own `conf` (through `make olddefconfig`, as the oracle runs it), both
 //!   with the toolchain probes taken out. Ours: parsing in record mode (no `$(shell,...)` run)
-//!   plus the evaluation of the model parsed in run mode. conf: its process wall time minus
-//!   the wall time of each `popen()..pclose()` (the LD_PRELOAD shim of
-//!   `crates/kconfig-parser/benches/conf_timer.c`). RUNS rounds, each one run of ours then one
-//!   of conf (so both meet the same machine); medians, and the median of the per-round CPU
-//!   ratios. Writes
-//!   OUTDIR/ours.config and OUTDIR/conf.config.
+//!   plus the evaluation of the model parsed in run mode. conf: make runs it with every
+//!   probe answered from a recording of an earlier run (the LD_PRELOAD shim of
+//!   `crates/kconfig-parser/benches/conf_timer.c` replays popen()), so it does all of its own
+//!   work and no probe; its wall and CPU time. RUNS rounds, each one run of ours then one of
+//!   conf (so both meet the machine in the same state); medians, and the median of the
+//!   per-round CPU ratios. Writes OUTDIR/ours.config and OUTDIR/conf.config.
 //! - `distro-configs VERSION`: Debian's own configurations of VERSION for this machine's
 //!   architecture (`linux-config-VERSION`, fetched once into the cache): `{"configs":
 //!   {flavour: path}}`, empty when Debian has none for it.
@@ -143,7 +143,9 @@ fn conf(version: &str, arch: &str, input: &Path, outdir: &Path, runs: usize) -> 
     let build = outdir.join("build");
     std::fs::create_dir_all(&build).unwrap_or_else(|e| panic!("{}: {e}", build.display()));
     let report = outdir.join("timer.txt");
-    let make = |preload: bool| {
+    // The probes' commands and outputs, recorded once and then replayed (see conf_timer.c).
+    let recorded = outdir.join("probes.rec");
+    let make = |shim_mode: Option<&str>| {
         write(&build.join(".config"), &input_text);
         let mut cmd = Command::new("make");
         cmd.arg("-s")
@@ -158,18 +160,20 @@ fn conf(version: &str, arch: &str, input: &Path, outdir: &Path, runs: usize) -> 
         cmd.arg("olddefconfig")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null());
-        if preload {
-            cmd.env("LD_PRELOAD", &shim).env("CONF_TIMER_OUT", &report);
+        if let Some(var) = shim_mode {
+            cmd.env("LD_PRELOAD", &shim)
+                .env("CONF_TIMER_OUT", &report)
+                .env(var, &recorded);
         }
         let t = Instant::now();
         let st = cmd.status().expect("make");
         assert!(st.success(), "make olddefconfig failed");
         t.elapsed().as_secs_f64()
     };
-    let conf_round = || {
+    let conf_round_with = |run: &dyn Fn() -> f64| {
         let _ = std::fs::remove_file(&report);
         let mut r = ConfRound {
-            make_wall: make(true),
+            make_wall: run(),
             wall: 0.0,
             probe: 0.0,
             cpu: 0.0,
@@ -191,7 +195,11 @@ fn conf(version: &str, arch: &str, input: &Path, outdir: &Path, runs: usize) -> 
     };
 
     let mut ours = Ours::new(&tree, arch);
-    make(false); // builds conf the first time
+    make(None); // builds conf the first time
+    // One run with the probes, recording them: their number and time are reported as what
+    // the measured rounds leave out.
+    let _ = std::fs::remove_file(&recorded);
+    let with_probes = conf_round_with(&|| make(Some("CONF_TIMER_RECORD")));
     // The two sides alternate, round by round: the machine is shared, and its speed drifts
     // over seconds (other tenants, caches), so each round's ratio compares the two under the
     // same conditions, and the median of those ratios is steadier than a ratio of medians
@@ -199,7 +207,7 @@ fn conf(version: &str, arch: &str, input: &Path, outdir: &Path, runs: usize) -> 
     let (mut o, mut c) = (Vec::new(), Vec::new());
     for _ in 0..runs {
         o.push(ours.round(&tree, arch, &input_text));
-        c.push(conf_round());
+        c.push(conf_round_with(&|| make(Some("CONF_TIMER_REPLAY"))));
     }
     write(&outdir.join("ours.config"), &ours.config);
     let conf_text = read(&build.join(".config"));
@@ -219,12 +227,17 @@ fn conf(version: &str, arch: &str, input: &Path, outdir: &Path, runs: usize) -> 
         "ours_eval_s": col(&|r| r.eval_wall),
         "ours_net_s": col(&|r| r.parse_wall + r.eval_wall),
         "ours_cpu_s": col(&|r| r.parse_cpu + r.eval_cpu),
+        // The measured rounds replay the probes recorded in `with_probes` (none runs).
         "conf_make_wall_s": ccol(&|r| r.make_wall),
         "conf_wall_s": ccol(&|r| r.wall),
-        "conf_probe_s": ccol(&|r| r.probe),
-        "conf_probes": c.last().map_or(0, |r| r.probes),
+        "conf_unreplayed_probes": c.iter().map(|r| r.probes).max().unwrap_or(0),
         "conf_net_s": ccol(&|r| r.wall - r.probe),
         "conf_cpu_s": ccol(&|r| r.cpu),
+        // The recording run, probes included: what the rounds leave out.
+        "conf_probe_s": with_probes.probe,
+        "conf_probes": with_probes.probes,
+        "conf_with_probes_wall_s": with_probes.wall,
+        "conf_with_probes_cpu_s": with_probes.cpu,
         // conf's CPU over ours, round by round.
         "ratio_cpu_rounds": ratios,
         "ratio_cpu_median": median(ratios.clone()),
