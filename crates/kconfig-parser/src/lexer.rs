@@ -450,32 +450,38 @@ impl<'s> Lexer<'s> {
     }
 
     /// `{n}+` (a keyword or word) or `({n}|$)+` (expanded to one word, dropped when empty).
+    /// Inlined into [`Lexer::next_statement`]: a word is most of a statement's tokens, and
+    /// the call cost more than the scan. A `$` sends the word to [`Lexer::expanded_word`].
+    #[inline(always)]
     fn word(&mut self, pp: &mut Preprocessor, st: &mut Stmt<'s>) {
         let bytes = self.src.as_bytes();
         let start = self.pos;
         let mut end = start;
-        let mut dollar = false;
         while let Some(&b) = bytes.get(end) {
             match WORD_BYTES[b as usize] {
-                1 => {}
-                2 => dollar = true,
+                1 => end += 1,
+                2 => return self.expanded_word(pp, st),
                 _ => break,
             }
-            end += 1;
         }
-        if !dollar {
-            self.pos = end;
-            let w = &self.src[start..end];
-            // Keywords are lower case and 2 to 12 bytes long; symbol names mostly upper case.
-            let maybe_kw = (2..=12).contains(&w.len()) && w.as_bytes()[0].is_ascii_lowercase();
-            let kind = if maybe_kw {
-                Kw::lookup(w, self.dialect, self.kconfiglib).map_or(TokKind::Word, TokKind::Kw)
-            } else {
-                TokKind::Word
-            };
-            self.push(st, kind, start, end, None);
-            return;
-        }
+        self.pos = end;
+        let w = &self.src[start..end];
+        // Keywords are lower case and 2 to 12 bytes long; symbol names mostly upper case.
+        let maybe_kw = (2..=12).contains(&w.len()) && w.as_bytes()[0].is_ascii_lowercase();
+        let kind = if maybe_kw {
+            Kw::lookup(w, self.dialect, self.kconfiglib).map_or(TokKind::Word, TokKind::Kw)
+        } else {
+            TokKind::Word
+        };
+        self.push(st, kind, start, end, None);
+    }
+
+    /// A word holding `$`: expanded into one word, which is dropped when empty
+    /// (`expand_token()`).
+    #[cold]
+    #[inline(never)]
+    fn expanded_word(&mut self, pp: &mut Preprocessor, st: &mut Stmt<'s>) {
+        let start = self.pos;
         let eol = self.eol(start);
         let extent = token_extent(&self.src[start..eol]);
         let site = self.site(start, start + extent);
