@@ -10,21 +10,6 @@ use kpossible_tests::{module_pairs, oracle, placements, tree};
 use solver::arch::analyze;
 use solver::possibility::Verdict;
 
-/// The kernel's ARCH for a Debian architecture (the flavour's first part, `amd64_none_amd64`).
-fn kernel_arch(flavour: &str) -> Option<&'static str> {
-    Some(match flavour.split('_').next()? {
-        "amd64" => "x86_64",
-        "i386" => "i386",
-        "arm64" => "arm64",
-        "armhf" | "armel" => "arm",
-        "ppc64el" => "powerpc",
-        "s390x" => "s390",
-        "mips64el" | "mipsel" => "mips",
-        "riscv64" => "riscv",
-        _ => return None,
-    })
-}
-
 fn check(version: &str) -> Vec<String> {
     let t = tree(version);
     let configs = ktree::distro_configs(&ktree::cache_dir(), version)
@@ -40,7 +25,7 @@ fn check(version: &str) -> Vec<String> {
         if !full && !flavour.contains("_none_") {
             continue;
         }
-        let arch = kernel_arch(flavour)
+        let arch = ktree::debian_kernel_arch(flavour)
             .unwrap_or_else(|| panic!("{flavour}: a Debian architecture this test does not map"));
         let variant = t
             .arch(arch)
@@ -183,12 +168,12 @@ fn shipped_lists(version: &str, flavour: &str, arch: &str) -> Vec<String> {
 
 #[test]
 fn debians_shipped_module_lists_are_reproduced() {
-    // Debian's generic flavour for this host (apt offers images of its own architecture).
-    let (flavour, arch) = match ktree::host_arch().as_str() {
-        "x86" => ("amd64", "x86_64"),
-        "arm64" => ("arm64", "arm64"),
-        other => panic!("no Debian image flavour mapped for a {other} host"),
-    };
+    // Debian's generic flavour for this host (apt offers images of its own architecture):
+    // named after the Debian architecture itself (`amd64`, `arm64`).
+    let flavour = ktree::host_debian_arch().expect("dpkg --print-architecture");
+    let arch = ktree::debian_kernel_arch(&flavour)
+        .unwrap_or_else(|| panic!("no kernel ARCH mapped for Debian's {flavour}"));
+    let flavour = flavour.as_str();
     let mut failures = shipped_lists("6.12", flavour, arch);
     if std::env::var_os("KPOSSIBLE_FULL").is_some() {
         failures.extend(shipped_lists("6.1", flavour, arch));

@@ -405,6 +405,34 @@ fn fresh_dir(dir: &Path) -> Result<()> {
     fs::create_dir_all(dir).map_err(io_err(dir))
 }
 
+/// This machine's Debian architecture (`dpkg --print-architecture`: `amd64`, `arm64`, ...),
+/// which names its generic kernel flavour; `None` where dpkg is missing.
+pub fn host_debian_arch() -> Option<String> {
+    let out = Command::new("dpkg")
+        .arg("--print-architecture")
+        .output()
+        .ok()?;
+    let arch = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (out.status.success() && !arch.is_empty()).then_some(arch)
+}
+
+/// The kernel's ARCH for a Debian architecture (`amd64` → `x86_64`), or for a flavour of
+/// `linux-config` named after it (`amd64_none_amd64`, `arm64_rt_arm64`).
+pub fn debian_kernel_arch(debian: &str) -> Option<&'static str> {
+    Some(match debian.split('_').next()? {
+        "amd64" => "x86_64",
+        "i386" => "i386",
+        "arm64" => "arm64",
+        "armhf" | "armel" => "arm",
+        "ppc64el" => "powerpc",
+        "s390x" => "s390",
+        "mips64el" | "mipsel" => "mips",
+        "riscv64" => "riscv",
+        "loong64" => "loongarch",
+        _ => return None,
+    })
+}
+
 /// The ARCH make uses when none is given: the top Makefile's `SUBARCH`, from `uname -m`
 /// (`x86_64` → `x86`, `aarch64` → `arm64`, ...).
 pub fn host_arch() -> String {

@@ -13,7 +13,8 @@
 //!   per-round CPU ratios. Writes OUTDIR/ours.config and OUTDIR/conf.config.
 //! - `distro-configs VERSION`: Debian's own configurations of VERSION for this machine's
 //!   architecture (`linux-config-VERSION`, fetched once into the cache): `{"configs":
-//!   {flavour: path}}`, empty when Debian has none for it.
+//!   {flavour: path}, "generic": {"flavour", "config", "arch"}}` (the generic one, with its
+//!   kernel ARCH), empty and null when Debian has none for it.
 //! - `ours VERSION ARCH INPUT RUNS`: only our side of `conf` (no make, no output files), for
 //!   profiling (`perf record`) and quick before/after figures.
 //! - `walk VERSION ARCH CONFIG OUT`: the real-make oracle walk of CONFIG in a fresh cache (so
@@ -356,11 +357,18 @@ fn main() {
                 eprintln!("peer-bench: Debian's linux-config-{version}: {e}");
                 Vec::new()
             });
+            // Debian's generic configuration for this host: `<arch>_none_<arch>`.
+            let generic = ktree::host_debian_arch().and_then(|d| {
+                let flavour = format!("{d}_none_{d}");
+                let (_, path) = configs.iter().find(|(f, _)| *f == flavour)?;
+                let arch = ktree::debian_kernel_arch(&d)?;
+                Some(json!({"flavour": flavour, "config": path, "arch": arch}))
+            });
             let map: serde_json::Map<String, Value> = configs
                 .into_iter()
                 .map(|(flavour, path)| (flavour, json!(path)))
                 .collect();
-            json!({ "configs": map })
+            json!({ "configs": map, "generic": generic })
         }
         ["walk", version, arch, config, out] => {
             walk(version, arch, Path::new(config), Path::new(out))
