@@ -267,7 +267,8 @@ def render(a):
       "largest process under it), except where a table says otherwise."
       % (r["date"], r["tree"], r["machine"], r["peers"]))
     p("")
-    p("Regenerate: `%s` (options: `scripts/bench --help`)." % " ".join(
+    p("Regenerate: `%s` (options: `scripts/bench --help`). The Kconfig measurement alone, "
+      "on both defconfigs: `cargo bench -p kpossible-tests --bench kconfig_vs_conf`." % " ".join(
         x for x in ("scripts/bench", r.get("args", "")) if x))
     p("")
 
