@@ -45,7 +45,7 @@ pub fn run(global: &Global, args: &ConfigArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    let model = parse_tree(tree.root(), &arch, ShellMode::Run);
+    let mut model = parse_tree(tree.root(), &arch, ShellMode::Run);
     let errors: Vec<_> = model
         .diagnostics
         .iter()
@@ -60,7 +60,8 @@ pub fn run(global: &Global, args: &ConfigArgs) -> anyhow::Result<ExitCode> {
             errors.len()
         );
     }
-    let kconfig = Kconfig::new(&model);
+    // The model is not needed past this point: its expression pool moves, not copied.
+    let kconfig = Kconfig::take_from(&mut model);
     let (text, warnings) = solver::run_target(&kconfig, target, input.as_deref());
     if !global.quiet {
         let source = input_path

@@ -100,9 +100,9 @@ pub fn objects_on_arch(
     srcarch: &str,
     objects: &[String],
 ) -> (Vec<ArchPlacements>, Vec<String>) {
-    let model = parse_tree(root, arch, ShellMode::Run);
+    let mut model = parse_tree(root, arch, ShellMode::Run);
     let mut errors = solver::arch::error_lines(&model.diagnostics, &model.sources);
-    let k = Kconfig::new(&model);
+    let k = Kconfig::take_from(&mut model);
     let mut pool = ExprPool::new();
     let mut sources = SourceMap::new();
     let graph = solver::arch::symbolic_kbuild(root, arch, srcarch, &mut pool, &mut sources);

@@ -194,9 +194,9 @@ fn analyze_arch(
     toolchain: Toolchain,
 ) -> ArchReport {
     let t0 = Instant::now();
-    let model = parse_tree(root, arch, ShellMode::Run);
+    let mut model = parse_tree(root, arch, ShellMode::Run);
     let errors = error_lines(&model.diagnostics, &model.sources);
-    let k = Kconfig::new(&model);
+    let k = Kconfig::take_from(&mut model);
     let t1 = Instant::now();
     if let Some(only) = only {
         // Most questions about a few objects are answered by the directories on the way to
@@ -294,8 +294,8 @@ fn answer(
     if toolchain == Toolchain::Any && any_no {
         // The same rules with every `$(shell,...)` left open: a "no" that needs this host's
         // probe results is not a "no" for every compiler.
-        let open = parse_tree(root, arch, ShellMode::Record);
-        let k_open = Kconfig::new(&open);
+        let mut open = parse_tree(root, arch, ShellMode::Record);
+        let k_open = Kconfig::take_from(&mut open);
         let mut any = Analysis::new(&k_open);
         if let Some(seed) = analysis.seed_config() {
             any.search_from(seed);

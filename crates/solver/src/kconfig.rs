@@ -353,7 +353,15 @@ pub(crate) enum WriteStep {
 impl Kconfig {
     /// Derives the rules from a parsed model.
     pub fn new(model: &Model) -> Kconfig {
-        Finalizer::new(model).run()
+        Finalizer::new(model, model.exprs.clone()).run()
+    }
+
+    /// [`Kconfig::new`] without copying the model's expression pool: it is moved into
+    /// [`Kconfig::exprs`], leaving `model` an empty pool (its names no longer render), for
+    /// callers done with the model.
+    pub fn take_from(model: &mut Model) -> Kconfig {
+        let exprs = std::mem::take(&mut model.exprs);
+        Finalizer::new(model, exprs).run()
     }
 
     /// The record of `name` (panics for a name outside the tree's, like indexing): what
@@ -542,11 +550,12 @@ struct Finalizer<'m> {
 }
 
 impl<'m> Finalizer<'m> {
-    fn new(model: &'m Model) -> Finalizer<'m> {
-        let mut exprs = model.exprs.clone();
+    /// `exprs` is the model's pool (or a copy): the rules add their expressions to it.
+    fn new(model: &'m Model, mut exprs: ExprPool) -> Finalizer<'m> {
         // Finalizing adds about two nodes per menu node (x86: 11,000 parsed, 47,000 after).
         exprs.reserve_nodes(2 * model.menus.len());
         let yes = exprs.yes();
+        let names = exprs.name_count();
         let mainmenu = model
             .menu(Model::ROOT)
             .prompt
@@ -562,7 +571,7 @@ impl<'m> Finalizer<'m> {
                 // Every name gets rules in the end, nameless choices' names included (and the
                 // end record): sized once, as growing copies every rule.
                 symbols: Vec::with_capacity(
-                    model.exprs.name_count()
+                    names
                         + model
                             .menus
                             .iter()

@@ -56,13 +56,13 @@ pub fn allmodconfig_modules_each(
         env: kconfig_parser::kernel_env(root, arch, ShellMode::Run),
         ..Options::new(Dialect::detect(root), ShellMode::Record)
     };
-    let model = kconfig_parser::parse("Kconfig", &FsLoader::new(root), &options);
+    let mut model = kconfig_parser::parse("Kconfig", &FsLoader::new(root), &options);
     // A warning may be a probe result used where no rule can hold it (a symbol name, a
     // file name): its effect is not a rule below, so nothing is claimed.
     if !model.diagnostics.is_empty() {
         return None;
     }
-    let k = Kconfig::new(&model);
+    let k = Kconfig::take_from(&mut model);
     let (allmod, _) = run_target(&k, Target::AllModConfig, None);
     let values = kbuild_graph::read_config(&allmod);
     let dependent = allmodconfig_dependent(&k, &values);

@@ -75,6 +75,8 @@ struct OursRound {
 struct Ours {
     /// The run-mode parse (probes run), whose model every round evaluates.
     model: kconfig_parser::Model,
+    /// Its expression pool, which each evaluation takes from the model.
+    pool: kp_base::ExprPool,
     parse_run: f64,
     config: String,
 }
@@ -87,6 +89,7 @@ impl Ours {
         let parse_run = t.elapsed().as_secs_f64();
         assert_eq!(model.error_count(), 0, "Kconfig errors on {arch}");
         Ours {
+            pool: model.exprs.clone(),
             model,
             parse_run,
             config: String::new(),
@@ -98,8 +101,12 @@ impl Ours {
         let m = parse_tree(tree.root(), arch, ShellMode::Record);
         let (parse_wall, parse_cpu) = (t.elapsed().as_secs_f64(), thread_cpu() - c);
         drop(m);
+        // What `kpossible config` does: the rules take the model's expression pool
+        // (`Kconfig::take_from`), so each round gives the parsed pool back first, off the
+        // clock.
+        self.model.exprs = self.pool.clone();
         let (t, c) = (Instant::now(), thread_cpu());
-        let k = solver::Kconfig::new(&self.model);
+        let k = solver::Kconfig::take_from(&mut self.model);
         let (text, _) = solver::run_target(&k, solver::Target::OldDefConfig, Some(input_text));
         let (eval_wall, eval_cpu) = (t.elapsed().as_secs_f64(), thread_cpu() - c);
         self.config = text;
