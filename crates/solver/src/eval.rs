@@ -21,9 +21,13 @@ const NEED_SET_CHOICE_VALUES: u8 = 16;
 /// [`Kconfig::name_valued`], kept with the flags so forgetting every value reads no rules.
 const NAME_VALUED: u8 = 32;
 
-/// The state of one symbol without its value strings: 24 bytes, so the evaluation's walk
-/// over every symbol touches little memory.
+/// The state of one symbol without its value strings: 8 bytes (was 24 with the members a
+/// choice names, which only choice symbols have and [`ChoiceSel`] now keeps), so the states
+/// of a whole tree stay in the caches while values are computed in the symbol table's
+/// order. Aligned to 8 so that indexing is a shift (7 bytes took 1.2M more instructions
+/// per olddefconfig for 2% fewer misses).
 #[derive(Clone, Debug, PartialEq)]
+#[repr(align(8))]
 struct SymState {
     flags: u8,
     user_tri: Tristate,
@@ -32,10 +36,15 @@ struct SymState {
     dir_dep: Tristate,
     rev_dep: Tristate,
     implied: Tristate,
-    /// 6.1: a choice's `def[S_DEF_USER].val`, the member the user chose.
-    choice_user: Option<NameId>,
-    /// 6.1: a choice's `curr.val`, the selected member.
-    choice_curr: Option<NameId>,
+}
+
+/// 6.1: the members a choice symbol's values name.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct ChoiceSel {
+    /// `def[S_DEF_USER].val`, the member the user chose.
+    user: Option<NameId>,
+    /// `curr.val`, the selected member.
+    curr: Option<NameId>,
 }
 
 /// The value strings of an int, hex or string symbol (`def[S_DEF_USER].val`, `curr.val`).
@@ -64,8 +73,6 @@ impl SymState {
         dir_dep: Tristate::No,
         rev_dep: Tristate::No,
         implied: Tristate::No,
-        choice_user: None,
-        choice_curr: None,
     };
 }
 
@@ -88,6 +95,9 @@ pub struct Evaluation<'k> {
     strs: Vec<StrState>,
     /// 6.12 `choice->choice_members`, in priority order (reading a `.config` moves members).
     choice_priority: Vec<Vec<NameId>>,
+    /// By the [`ChoiceId`] of a choice symbol's kind (a 6.1 choice written twice is one
+    /// symbol, so one of these).
+    choice_sel: Vec<ChoiceSel>,
     modules_val: Tristate,
     /// Warnings so far.
     pub warnings: Vec<EvalWarning>,
@@ -125,6 +135,7 @@ impl<'k> Evaluation<'k> {
             syms,
             strs,
             choice_priority: k.choices.iter().map(|c| c.members.clone()).collect(),
+            choice_sel: vec![ChoiceSel::default(); k.choices.len()],
             modules_val: Tristate::No,
             warnings: Vec::new(),
         }
@@ -150,6 +161,21 @@ impl<'k> Evaluation<'k> {
 
     fn strs_mut(&mut self, n: NameId) -> Option<&mut StrState> {
         self.k.string_slot(n).map(|i| &mut self.strs[i])
+    }
+
+    /// The members choice symbol `cs` names (`None` for any other symbol).
+    fn sel(&self, cs: NameId) -> Option<&ChoiceSel> {
+        match self.k.symbol_kind(cs) {
+            SymbolKind::Choice(c) => self.choice_sel.get(c.0 as usize),
+            SymbolKind::Normal => None,
+        }
+    }
+
+    fn sel_mut(&mut self, cs: NameId) -> Option<&mut ChoiceSel> {
+        match self.k.symbol_kind(cs) {
+            SymbolKind::Choice(c) => self.choice_sel.get_mut(c.0 as usize),
+            SymbolKind::Normal => None,
+        }
     }
 
     fn has_value(&self, n: NameId) -> bool {
@@ -448,9 +474,10 @@ impl<'k> Evaluation<'k> {
         }
         // "set default if recursively called"
         {
-            let s = self.st_mut(n);
-            s.curr_tri = new_tri;
-            s.choice_curr = None;
+            self.st_mut(n).curr_tri = new_tri;
+            if let SymbolKind::Choice(c) = rules.kind {
+                self.choice_sel[c.0 as usize].curr = None;
+            }
             if let Some(s) = self.strs_mut(n) {
                 set_curr_val(s, &new_val);
             }
@@ -469,7 +496,7 @@ impl<'k> Evaluation<'k> {
                 } else if legacy_member_y {
                     let c = rules.member_of.unwrap_or(ChoiceId(0));
                     let cs = k.choices[c.0 as usize].symbol;
-                    new_tri = if self.st(cs).choice_curr == Some(n) {
+                    new_tri = if self.sel(cs).is_some_and(|s| s.curr == Some(n)) {
                         Tristate::Yes
                     } else {
                         Tristate::No
@@ -533,9 +560,10 @@ impl<'k> Evaluation<'k> {
             ValueType::Unknown => {}
         }
         {
-            let s = self.st_mut(n);
-            s.curr_tri = new_tri;
-            s.choice_curr = None;
+            self.st_mut(n).curr_tri = new_tri;
+            if let SymbolKind::Choice(c) = rules.kind {
+                self.choice_sel[c.0 as usize].curr = None;
+            }
             if let Some(s) = self.strs_mut(n) {
                 set_curr_val(s, &new_val);
             }
@@ -546,7 +574,7 @@ impl<'k> Evaluation<'k> {
                 SymbolKind::Normal => ChoiceId(0),
             };
             let chosen = self.calc_choice_legacy(c);
-            self.st_mut(n).choice_curr = chosen;
+            self.choice_sel[c.0 as usize].curr = chosen;
         }
         self.validate_range(n);
         if Some(n) == k.modules {
@@ -707,7 +735,7 @@ impl<'k> Evaluation<'k> {
             }
         }
         self.st_mut(cs).flags &= flags | !DEF_USER;
-        if let Some(u) = self.st(cs).choice_user {
+        if let Some(u) = self.sel(cs).and_then(|s| s.user) {
             if self.st(u).visible != Tristate::No {
                 return Some(u);
             }
@@ -778,7 +806,9 @@ impl<'k> Evaluation<'k> {
         for s in &mut self.syms {
             s.flags &= !DEF_USER;
             s.user_tri = Tristate::No;
-            s.choice_user = None;
+        }
+        for s in &mut self.choice_sel {
+            s.user = None;
         }
         for s in &mut self.strs {
             s.user_val = None;
@@ -820,7 +850,9 @@ impl<'k> Evaluation<'k> {
                         self.k.name(member)
                     ));
                 }
-                self.st_mut(cs).choice_user = Some(member);
+                if let Some(s) = self.sel_mut(cs) {
+                    s.user = Some(member);
+                }
             }
         }
         let s = self.st_mut(cs);
@@ -874,7 +906,9 @@ impl<'k> Evaluation<'k> {
     /// Whether `n`'s whole state is the same here and in `other`, an evaluation of the same
     /// Kconfig.
     pub(crate) fn same_state(&self, other: &Evaluation<'_>, n: NameId) -> bool {
-        self.syms[n.0 as usize] == other.syms[n.0 as usize] && self.strs(n) == other.strs(n)
+        self.syms[n.0 as usize] == other.syms[n.0 as usize]
+            && self.strs(n) == other.strs(n)
+            && self.sel(n) == other.sel(n)
     }
 
     /// Takes `n`'s whole state (user value, flags, computed value) from `other`.
@@ -882,6 +916,9 @@ impl<'k> Evaluation<'k> {
         self.syms[n.0 as usize].clone_from(&other.syms[n.0 as usize]);
         if let Some(i) = self.k.string_slot(n) {
             self.strs[i].clone_from(&other.strs[i]);
+        }
+        if let (Some(&theirs), Some(mine)) = (other.sel(n), self.sel_mut(n)) {
+            *mine = theirs;
         }
     }
 
