@@ -359,7 +359,7 @@ impl<'k> Evaluation<'k> {
     fn calc_visibility(&mut self, n: NameId) {
         let k = self.k;
         let rules = k.rec(n);
-        let legacy_choice = match (k.dialect, rules.member_of) {
+        let legacy_choice = match (k.dialect, rules.member_of()) {
             (Dialect::Legacy, Some(c)) => Some(k.choices[c.0 as usize].symbol),
             _ => None,
         };
@@ -383,7 +383,7 @@ impl<'k> Evaluation<'k> {
             tri = Tristate::Yes;
         }
         self.st_mut(n).visible = tri;
-        if rules.member_of.is_some() {
+        if rules.member_of().is_some() {
             return;
         }
         let bool_lift = |ev: &Self, t: Tristate| {
@@ -393,11 +393,11 @@ impl<'k> Evaluation<'k> {
                 t
             }
         };
-        let d = rules.dir_dep.map_or(Tristate::Yes, |e| self.calc_expr(e));
+        let d = rules.dir_dep().map_or(Tristate::Yes, |e| self.calc_expr(e));
         let d = bool_lift(self, d);
-        let r = rules.rev_dep.map_or(Tristate::No, |e| self.calc_expr(e));
+        let r = rules.rev_dep().map_or(Tristate::No, |e| self.calc_expr(e));
         let r = bool_lift(self, r);
-        let i = rules.implied.map_or(Tristate::No, |e| self.calc_expr(e));
+        let i = rules.implied().map_or(Tristate::No, |e| self.calc_expr(e));
         let i = bool_lift(self, i);
         let s = self.st_mut(n);
         s.dir_dep = d;
@@ -431,11 +431,11 @@ impl<'k> Evaluation<'k> {
         let k = self.k;
         let rules = k.rec(n);
         if k.dialect == Dialect::Legacy
-            && rules.member_of.is_some()
+            && rules.member_of().is_some()
             && self.st(n).flags & NEED_SET_CHOICE_VALUES != 0
         {
             self.st_mut(n).flags &= !NEED_SET_CHOICE_VALUES;
-            let cs = k.choices[rules.member_of.map_or(0, |c| c.0 as usize)].symbol;
+            let cs = k.choices[rules.member_of().map_or(0, |c| c.0 as usize)].symbol;
             self.calc_value(cs);
         }
         self.st_mut(n).flags |= VALID;
@@ -475,26 +475,26 @@ impl<'k> Evaluation<'k> {
         // "set default if recursively called"
         {
             self.st_mut(n).curr_tri = new_tri;
-            if let SymbolKind::Choice(c) = rules.kind {
+            if let SymbolKind::Choice(c) = rules.kind() {
                 self.choice_sel[c.0 as usize].curr = None;
             }
             if let Some(s) = self.strs_mut(n) {
                 set_curr_val(s, &new_val);
             }
         }
-        let is_choice = matches!(rules.kind, SymbolKind::Choice(_));
+        let is_choice = matches!(rules.kind(), SymbolKind::Choice(_));
         match self.effective_type(n) {
             ValueType::Bool | ValueType::Tristate => {
-                let modern_member = k.dialect == Dialect::Modern && rules.member_of.is_some();
+                let modern_member = k.dialect == Dialect::Modern && rules.member_of().is_some();
                 let legacy_member_y = k.dialect == Dialect::Legacy
-                    && rules.member_of.is_some()
+                    && rules.member_of().is_some()
                     && self.st(n).visible == Tristate::Yes;
                 if modern_member {
-                    let c = rules.member_of.unwrap_or(ChoiceId(0));
+                    let c = rules.member_of().unwrap_or(ChoiceId(0));
                     self.calc_choice_modern(c);
                     new_tri = self.st(n).curr_tri;
                 } else if legacy_member_y {
-                    let c = rules.member_of.unwrap_or(ChoiceId(0));
+                    let c = rules.member_of().unwrap_or(ChoiceId(0));
                     let cs = k.choices[c.0 as usize].symbol;
                     new_tri = if self.sel(cs).is_some_and(|s| s.curr == Some(n)) {
                         Tristate::Yes
@@ -561,7 +561,7 @@ impl<'k> Evaluation<'k> {
         }
         {
             self.st_mut(n).curr_tri = new_tri;
-            if let SymbolKind::Choice(c) = rules.kind {
+            if let SymbolKind::Choice(c) = rules.kind() {
                 self.choice_sel[c.0 as usize].curr = None;
             }
             if let Some(s) = self.strs_mut(n) {
@@ -569,7 +569,7 @@ impl<'k> Evaluation<'k> {
             }
         }
         if k.dialect == Dialect::Legacy && is_choice && new_tri == Tristate::Yes {
-            let c = match rules.kind {
+            let c = match rules.kind() {
                 SymbolKind::Choice(c) => c,
                 SymbolKind::Normal => ChoiceId(0),
             };
@@ -582,7 +582,7 @@ impl<'k> Evaluation<'k> {
         }
         if is_choice {
             if k.dialect == Dialect::Legacy {
-                if let SymbolKind::Choice(c) = rules.kind {
+                if let SymbolKind::Choice(c) = rules.kind() {
                     if self.st(n).flags & WRITE != 0 {
                         for &m in &k.choices[c.0 as usize].members {
                             if self.st(m).visible != Tristate::No {
@@ -596,7 +596,7 @@ impl<'k> Evaluation<'k> {
             self.st_mut(n).flags &= !WRITE;
         }
         if k.dialect == Dialect::Legacy && self.st(n).flags & NEED_SET_CHOICE_VALUES != 0 {
-            if let SymbolKind::Choice(c) = rules.kind {
+            if let SymbolKind::Choice(c) = rules.kind() {
                 self.set_all_choice_values(c);
             }
         }

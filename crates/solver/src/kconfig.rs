@@ -110,37 +110,84 @@ pub struct Definition {
     type_place: Option<Place>,
 }
 
-/// What [`SymbolRules`] holds for one name, its lists as starts into [`Kconfig`]'s flat
-/// arrays (each ends where the next name's starts). 60 bytes instead of a struct of five
-/// vectors (~170 bytes, each list its own allocation): evaluation reads one of these per
-/// symbol computed, and building the rules writes one per name.
+/// What [`SymbolRules`] holds for one name that evaluation reads, its prompts and defaults
+/// as starts into [`Kconfig`]'s flat arrays (each ends where the next name's starts; the
+/// ranges' and definitions' starts, read for few symbols, are in [`ColdStarts`]). 32 bytes,
+/// half a cache line (ids as `u32` with [`NONE`] for absent: an `Option` of one takes 8):
+/// evaluation reads one of these per symbol computed, and building the rules writes one per
+/// name.
 #[derive(Clone, Debug)]
 pub(crate) struct SymbolRec {
     pub(crate) ty: ValueType,
-    pub(crate) kind: SymbolKind,
-    pub(crate) dir_dep: Option<ExprId>,
-    pub(crate) rev_dep: Option<ExprId>,
-    pub(crate) implied: Option<ExprId>,
-    pub(crate) member_of: Option<ChoiceId>,
+    /// The [`ChoiceId`] of a choice's symbol.
+    choice: u32,
+    member_of: u32,
+    dir_dep: u32,
+    rev_dep: u32,
+    implied: u32,
     prompts: u32,
     defaults: u32,
-    ranges: u32,
-    definitions: u32,
+}
+
+// Two records to a cache line (the point of the layout).
+const _: () = assert!(std::mem::size_of::<SymbolRec>() == 32);
+
+/// An absent id in a [`SymbolRec`]: no pool holds 2^32 nodes (`ExprPool` stops at 2^29)
+/// and no tree 2^32 choices.
+const NONE: u32 = u32::MAX;
+
+fn opt(id: u32) -> Option<u32> {
+    (id != NONE).then_some(id)
 }
 
 impl SymbolRec {
     const NEW: SymbolRec = SymbolRec {
         ty: ValueType::Unknown,
-        kind: SymbolKind::Normal,
-        dir_dep: None,
-        rev_dep: None,
-        implied: None,
-        member_of: None,
+        choice: NONE,
+        member_of: NONE,
+        dir_dep: NONE,
+        rev_dep: NONE,
+        implied: NONE,
         prompts: 0,
         defaults: 0,
-        ranges: 0,
-        definitions: 0,
     };
+
+    #[inline]
+    pub(crate) fn kind(&self) -> SymbolKind {
+        opt(self.choice).map_or(SymbolKind::Normal, |c| SymbolKind::Choice(ChoiceId(c)))
+    }
+
+    #[inline]
+    pub(crate) fn member_of(&self) -> Option<ChoiceId> {
+        opt(self.member_of).map(ChoiceId)
+    }
+
+    #[inline]
+    pub(crate) fn dir_dep(&self) -> Option<ExprId> {
+        opt(self.dir_dep).map(ExprId)
+    }
+
+    #[inline]
+    pub(crate) fn rev_dep(&self) -> Option<ExprId> {
+        opt(self.rev_dep).map(ExprId)
+    }
+
+    #[inline]
+    pub(crate) fn implied(&self) -> Option<ExprId> {
+        opt(self.implied).map(ExprId)
+    }
+
+    fn set_member_of(&mut self, c: Option<ChoiceId>) {
+        self.member_of = c.map_or(NONE, |c| c.0);
+    }
+}
+
+/// Where a name's ranges and definitions start in [`Kconfig`]'s flat arrays (see
+/// [`SymbolRec`]).
+#[derive(Clone, Copy, Debug)]
+struct ColdStarts {
+    ranges: u32,
+    definitions: u32,
 }
 
 /// A line of a Kconfig file, by index into [`Kconfig`]'s file paths.
@@ -299,6 +346,8 @@ pub struct Kconfig {
     /// Rules per name, indexed by `NameId`, plus one past the last name where its lists end
     /// (see [`Kconfig::symbol`]).
     symbols: Vec<SymbolRec>,
+    /// The rest of the starts of `symbols`, indexed the same way.
+    cold: Vec<ColdStarts>,
     /// Every symbol's prompts, defaults, ranges and definitions, grouped by name in name
     /// order (each group in property or parse order).
     prompts: Vec<PromptRule>,
@@ -383,13 +432,13 @@ impl Kconfig {
     /// `symbol(name).kind`, as cheaply as [`Kconfig::symbol_type`].
     #[inline]
     pub fn symbol_kind(&self, name: NameId) -> SymbolKind {
-        self.rec(name).kind
+        self.rec(name).kind()
     }
 
     /// `symbol(name).member_of`, as cheaply as [`Kconfig::symbol_type`].
     #[inline]
     pub fn member_of(&self, name: NameId) -> Option<ChoiceId> {
-        self.rec(name).member_of
+        self.rec(name).member_of()
     }
 
     /// `symbol(name).prompts` alone.
@@ -409,14 +458,17 @@ impl Kconfig {
     /// `symbol(name).ranges` alone.
     #[inline]
     pub(crate) fn ranges_of(&self, name: NameId) -> &[RangeRule] {
-        let next = &self.symbols[name.0 as usize + 1];
-        &self.ranges[self.rec(name).ranges as usize..next.ranges as usize]
+        let i = name.0 as usize;
+        // The end record makes `cold` one longer than the names, like `symbols`.
+        let (start, next) = (&self.cold[..self.symbol_count()][i], &self.cold[i + 1]);
+        &self.ranges[start.ranges as usize..next.ranges as usize]
     }
 
     /// Whether `name` has a definition (`symbol(name).definitions` is not empty).
     #[inline]
     pub fn is_defined(&self, name: NameId) -> bool {
-        self.symbols[name.0 as usize + 1].definitions != self.rec(name).definitions
+        let i = name.0 as usize;
+        self.cold[..self.symbol_count()][i].definitions != self.cold[i + 1].definitions
     }
 
     /// The children of menu node `m`, in order.
@@ -428,18 +480,19 @@ impl Kconfig {
     /// The rules of `name` (panics for a name outside the tree's, like indexing).
     #[inline]
     pub fn symbol(&self, name: NameId) -> SymbolRules<'_> {
-        let (r, next) = (self.rec(name), &self.symbols[name.0 as usize + 1]);
+        let r = self.rec(name);
+        let (start, next) = (self.cold[name.0 as usize], self.cold[name.0 as usize + 1]);
         SymbolRules {
             ty: r.ty,
-            kind: r.kind,
+            kind: r.kind(),
             prompts: self.prompts_of(name),
             defaults: self.defaults_of(name),
             ranges: self.ranges_of(name),
-            dir_dep: r.dir_dep,
-            rev_dep: r.rev_dep,
-            implied: r.implied,
-            member_of: r.member_of,
-            definitions: &self.definitions[r.definitions as usize..next.definitions as usize],
+            dir_dep: r.dir_dep(),
+            rev_dep: r.rev_dep(),
+            implied: r.implied(),
+            member_of: r.member_of(),
+            definitions: &self.definitions[start.definitions as usize..next.definitions as usize],
         }
     }
 
@@ -570,15 +623,17 @@ impl<'m> Finalizer<'m> {
                 exprs,
                 // Every name gets rules in the end, nameless choices' names included (and the
                 // end record): sized once, as growing copies every rule.
+                // Counted from the creation list, not the menu nodes: a node is 200 bytes.
                 symbols: Vec::with_capacity(
                     names
                         + model
-                            .menus
+                            .created
                             .iter()
-                            .filter(|m| m.kind == MenuKind::Choice)
+                            .filter(|c| matches!(c, Created::Choice(_)))
                             .count()
                         + 64,
                 ),
+                cold: Vec::new(),
                 prompts: Vec::new(),
                 defaults: Vec::new(),
                 ranges: Vec::new(),
@@ -708,8 +763,6 @@ impl<'m> Finalizer<'m> {
         for (i, r) in self.k.symbols.iter_mut().enumerate() {
             r.prompts = prompt_at[i];
             r.defaults = default_at[i];
-            r.ranges = range_at[i];
-            r.definitions = definition_at[i];
             slots.push(match r.ty {
                 ValueType::Int | ValueType::Hex | ValueType::String => {
                     count += 1;
@@ -717,16 +770,20 @@ impl<'m> Finalizer<'m> {
                 }
                 _ => u32::MAX,
             });
-            name_valued.push(r.ty == ValueType::Unknown && r.kind == SymbolKind::Normal);
+            name_valued.push(r.ty == ValueType::Unknown && r.choice == NONE);
         }
         // Where the last name's lists end.
         self.k.symbols.push(SymbolRec {
             prompts: prompt_at[n],
             defaults: default_at[n],
-            ranges: range_at[n],
-            definitions: definition_at[n],
             ..SymbolRec::NEW
         });
+        self.k.cold = (range_at.iter().zip(&definition_at))
+            .map(|(&ranges, &definitions)| ColdStarts {
+                ranges,
+                definitions,
+            })
+            .collect();
         (self.k.prompts, self.k.defaults) = (prompts, defaults);
         (self.k.ranges, self.k.definitions) = (ranges, definitions);
         self.k.string_slots = slots;
@@ -877,7 +934,7 @@ impl<'m> Finalizer<'m> {
             self.choice_at[i] = Some(id);
             let rules = self.sym(name);
             rules.ty = ty;
-            rules.kind = SymbolKind::Choice(id);
+            rules.choice = id.0;
             // After the name's `config` definitions (grouping keeps this order); the type
             // of a choice is no symbol's type location.
             self.definitions.push((
@@ -903,8 +960,8 @@ impl<'m> Finalizer<'m> {
             }
             for &member in &members {
                 let r = self.sym(member);
-                if r.member_of.is_none() {
-                    r.member_of = Some(id);
+                if r.member_of == NONE {
+                    r.member_of = id.0;
                 }
             }
             self.k.choices.push(ChoiceRules {
@@ -935,9 +992,9 @@ impl<'m> Finalizer<'m> {
             // A symbol in several member lists is seen again: by then it is a member of
             // `enclosing` or of none, which this leaves as it is.
             let rules = self.sym(s.name);
-            if let Some(r) = rules.member_of {
+            if let Some(r) = rules.member_of() {
                 if enclosing.is_none_or(|c| c != r) {
-                    rules.member_of = enclosing;
+                    rules.set_member_of(enclosing);
                 }
             }
         }
@@ -1150,7 +1207,7 @@ impl<'m> Finalizer<'m> {
             self.k.menus[child.0 as usize].symbol = symbol;
             // 6.1: a bool member of a tristate choice also needs `choice = y` (on the
             // definitions marked as choice values, directly in the choice or in an `if`).
-            let member_choice = symbol.and_then(|s| self.rec(s).member_of).filter(|&c| {
+            let member_choice = symbol.and_then(|s| self.rec(s).member_of()).filter(|&c| {
                 let cm = self.k.choices[c.0 as usize].menu;
                 model
                     .ancestors(child)
@@ -1195,7 +1252,7 @@ impl<'m> Finalizer<'m> {
                 }
                 match symbol {
                     Some(s) => {
-                        if matches!(self.rec(s).kind, SymbolKind::Choice(_)) {
+                        if self.rec(s).choice != NONE {
                             self.choice_prompt.entry(s).or_insert(visible);
                         }
                         self.prompts.push((
@@ -1228,12 +1285,12 @@ impl<'m> Finalizer<'m> {
                 if !(inside_choice && model.dialect == Dialect::Modern) {
                     let name = model.symbol(s).name;
                     let dep = self.deps[child.0 as usize];
-                    let old = self.sym(name).dir_dep;
+                    let old = self.sym(name).dir_dep();
                     let new = match old {
                         Some(o) => self.k.exprs.or(o, dep),
                         None => dep,
                     };
-                    self.sym(name).dir_dep = Some(new);
+                    self.sym(name).dir_dep = new.0;
                 }
             }
             self.finalize(child);
@@ -1247,12 +1304,12 @@ impl<'m> Finalizer<'m> {
                     if let Some(&p) = self.choice_prompt.get(&sym) {
                         let m = self.k.exprs.constant(Tristate::Mod);
                         let floor = self.k.exprs.and(p, m);
-                        let old = self.sym(sym).rev_dep;
+                        let old = self.sym(sym).rev_dep();
                         let new = match old {
                             Some(o) => self.k.exprs.or(o, floor),
                             None => floor,
                         };
-                        self.sym(sym).rev_dep = Some(new);
+                        self.sym(sym).rev_dep = new.0;
                     }
                 }
             }
@@ -1303,9 +1360,9 @@ impl<'m> Finalizer<'m> {
                     let is_select = matches!(prop.kind, PropertyKind::Select(_));
                     let rules = self.sym(*target);
                     let old = if is_select {
-                        rules.rev_dep
+                        rules.rev_dep()
                     } else {
-                        rules.implied
+                        rules.implied()
                     };
                     let new = match old {
                         Some(o) => self.k.exprs.or(o, term),
@@ -1313,9 +1370,9 @@ impl<'m> Finalizer<'m> {
                     };
                     let rules = self.sym(*target);
                     if is_select {
-                        rules.rev_dep = Some(new);
+                        rules.rev_dep = new.0;
                     } else {
-                        rules.implied = Some(new);
+                        rules.implied = new.0;
                     }
                 }
             }
