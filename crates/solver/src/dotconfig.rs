@@ -262,7 +262,7 @@ pub fn read_simple(ev: &mut Evaluation<'_>, text: &str) -> bool {
     let legacy = k.dialect == Dialect::Legacy;
     ev.reset_user_values();
     let mut unknown_seen = false;
-    for (i, raw) in text.split_inclusive('\n').enumerate() {
+    for (i, raw) in lines(text).enumerate() {
         let lineno = i + 1;
         let line = raw.strip_suffix('\n').unwrap_or(raw);
         let line = line.strip_suffix('\r').unwrap_or(line);
@@ -273,7 +273,7 @@ pub fn read_simple(ev: &mut Evaluation<'_>, text: &str) -> bool {
             let Some(rest) = rest.strip_prefix("CONFIG_") else {
                 continue;
             };
-            let Some((name, tail)) = rest.split_once(' ') else {
+            let Some((name, tail)) = split_once_byte(rest, b' ') else {
                 continue;
             };
             let not_set = if legacy {
@@ -296,7 +296,7 @@ pub fn read_simple(ev: &mut Evaluation<'_>, text: &str) -> bool {
                 });
                 continue;
             };
-            let Some((name, val)) = rest.split_once('=') else {
+            let Some((name, val)) = split_once_byte(rest, b'=') else {
                 if !legacy {
                     ev.warnings.push(EvalWarning {
                         line: lineno,
@@ -335,6 +335,30 @@ pub fn read_simple(ev: &mut Evaluation<'_>, text: &str) -> bool {
         }
     }
     unknown_seen
+}
+
+/// `text.split_inclusive('\n')`, by a plain byte scan: `.config` lines are short (~27
+/// bytes), where the `char` searcher's `memchr` call costs more than the scan.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        let rest = text.as_bytes().get(start..).filter(|r| !r.is_empty())?;
+        let end = rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(text.len(), |i| start + i + 1);
+        // `\n` is one byte in UTF-8, so both ends are character boundaries.
+        let line = text.get(start..end)?;
+        start = end;
+        Some(line)
+    })
+}
+
+/// `s.split_once(b)` for an ASCII `b`, by a plain byte scan (see [`lines`]).
+fn split_once_byte(s: &str, b: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|c| c == b)?;
+    // An ASCII byte is a whole character, so `i` and `i + 1` are character boundaries.
+    Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
 /// Names `sym_find()` can return: symbols defined or referenced in the Kconfig files (not the
@@ -716,6 +740,35 @@ fn print_symbol(ev: &mut Evaluation<'_>, sym: NameId, out: &mut String) {
         _ => {
             for part in ["CONFIG_", name, "=", val, "\n"] {
                 out.push_str(part);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{lines, split_once_byte};
+
+    #[test]
+    fn byte_scans_split_like_str() {
+        for text in [
+            "",
+            "a",
+            "a\n",
+            "\n\n",
+            "a\r\nb",
+            "CONFIG_É=y\n# x\nlast",
+            "=\n",
+        ] {
+            let ours: Vec<&str> = lines(text).collect();
+            let std: Vec<&str> = text.split_inclusive('\n').collect();
+            assert_eq!(ours, std, "{text:?}");
+            for b in [b'=', b' ', b'\n'] {
+                assert_eq!(
+                    split_once_byte(text, b),
+                    text.split_once(b as char),
+                    "{text:?}"
+                );
             }
         }
     }
