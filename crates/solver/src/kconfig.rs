@@ -651,7 +651,9 @@ impl<'m> Finalizer<'m> {
                 files: model
                     .sources
                     .iter()
-                    .map(|(_, f)| f.path.display().to_string())
+                    // What `display()` prints, without the formatting machinery (a
+                    // thousand instructions a path).
+                    .map(|(_, f)| f.path.to_string_lossy().into_owned())
                     .collect(),
                 write_steps: Vec::new(),
             },
