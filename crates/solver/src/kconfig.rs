@@ -677,16 +677,6 @@ impl<'m> Finalizer<'m> {
         self.k.location(place(span, line))
     }
 
-    /// The line of each menu node's span and of its type keyword (0 when untyped), as the
-    /// parser counted them.
-    fn menu_lines(&self) -> Vec<(u32, u32)> {
-        self.model
-            .menus
-            .iter()
-            .map(|m| (m.line, m.ty_line))
-            .collect()
-    }
-
     /// The choice whose node is `menu`.
     fn choice_of(&self, menu: MenuId) -> Option<ChoiceId> {
         self.choice_at.get(menu.0 as usize).copied().flatten()
@@ -711,12 +701,11 @@ impl<'m> Finalizer<'m> {
     fn run(mut self) -> Kconfig {
         let model = self.model;
         // Types: the first type written for a symbol wins (`menu_set_type`).
-        let lines = self.menu_lines();
         for s in &model.symbols {
             let ty = s.ty.map_or(ValueType::Unknown, value_type);
             for &d in &s.definitions {
                 let node = model.menu(d);
-                let (line, ty_line) = lines[d.0 as usize];
+                let (line, ty_line) = (node.line, node.ty_line);
                 self.definitions.push((
                     s.name,
                     Definition {
@@ -728,7 +717,7 @@ impl<'m> Finalizer<'m> {
             }
             self.sym(s.name).ty = ty;
         }
-        self.make_choices(&lines);
+        self.make_choices();
         // Every node but the root is one node's child.
         let mut children = Vec::with_capacity(model.menus.len());
         self.k.menus = model
@@ -892,8 +881,8 @@ impl<'m> Finalizer<'m> {
         order
     }
 
-    /// Choice symbols, their types and members. `lines` are [`Finalizer::menu_lines`].
-    fn make_choices(&mut self, lines: &[(u32, u32)]) {
+    /// Choice symbols, their types and members.
+    fn make_choices(&mut self) {
         let model = self.model;
         // 6.12: the symbols of every choice's members, for the membership rule below.
         let mut member_syms = Vec::new();
@@ -906,7 +895,7 @@ impl<'m> Finalizer<'m> {
             let name = match info.and_then(|c| c.name) {
                 Some(n) => n,
                 None => {
-                    let loc = self.location_at(m.span, lines[i].0);
+                    let loc = self.location_at(m.span, m.line);
                     let text = format!("<choice {}:{}>", loc.file, loc.line);
                     self.k.exprs.name(&text)
                 }
@@ -943,7 +932,7 @@ impl<'m> Finalizer<'m> {
                 name,
                 Definition {
                     menu,
-                    place: place(m.span, lines[i].0),
+                    place: place(m.span, m.line),
                     type_place: None,
                 },
             ));
