@@ -718,24 +718,18 @@ impl<'m> Finalizer<'m> {
             self.sym(s.name).ty = ty;
         }
         self.make_choices();
-        // Every node but the root is one node's child.
-        let mut children = Vec::with_capacity(model.menus.len());
-        self.k.menus = model
-            .menus
-            .iter()
-            .map(|m| {
-                let start = children.len() as u32;
-                children.extend_from_slice(&m.children);
-                MenuRules {
-                    symbol: None,
-                    prompt: None,
-                    visibility: None,
-                    is_menu_block: m.kind == MenuKind::Menu,
-                    children: (start, children.len() as u32),
-                }
-            })
-            .collect();
-        self.k.menu_children = children;
+        // Filled in as `finalize` visits each node (every node but the root is one node's
+        // child), not by a pass of their own over the 200-byte nodes.
+        let empty = MenuRules {
+            symbol: None,
+            prompt: None,
+            visibility: None,
+            is_menu_block: false,
+            children: (0, 0),
+        };
+        self.k.menus = vec![empty; model.menus.len()];
+        self.k.menu_children = Vec::with_capacity(model.menus.len());
+        self.node_shape(Model::ROOT);
         self.finalize(Model::ROOT);
         // Make sure every interned name has rules (undefined symbols are `Unknown`).
         let n = self.k.exprs.name_count();
@@ -1167,6 +1161,16 @@ impl<'m> Finalizer<'m> {
         acc
     }
 
+    /// Node `m`'s kind of block and its children, into `k.menus`.
+    fn node_shape(&mut self, m: MenuId) {
+        let node = self.model.menu(m);
+        let start = self.k.menu_children.len() as u32;
+        self.k.menu_children.extend_from_slice(&node.children);
+        let rules = &mut self.k.menus[m.0 as usize];
+        rules.is_menu_block = node.kind == MenuKind::Menu;
+        rules.children = (start, self.k.menu_children.len() as u32);
+    }
+
     /// Propagates dependencies top-down, as `_menu_finalize` does for each child of `parent`.
     fn finalize(&mut self, parent: MenuId) {
         let model = self.model;
@@ -1195,6 +1199,7 @@ impl<'m> Finalizer<'m> {
                     .map(|c| self.k.choices[c.0 as usize].symbol),
                 _ => None,
             };
+            self.node_shape(child);
             self.k.menus[child.0 as usize].symbol = symbol;
             // 6.1: a bool member of a tristate choice also needs `choice = y` (on the
             // definitions marked as choice values, directly in the choice or in an `if`).
