@@ -35,26 +35,37 @@ static size_t n_replay;
 /* The FILE of each replayed popen() (pclose() must not hand it to the real one). */
 static FILE *replayed[64];
 
+/* Everything left to read from `f`, NUL-terminated (its length in `*len`); exits when out of
+ * memory (conf would not get far either). */
+static char *read_all(FILE *f, size_t *len)
+{
+	char *buf = calloc(1, 1), chunk[65536];
+	size_t k;
+
+	*len = 0;
+	while (buf && (k = fread(chunk, 1, sizeof(chunk), f))) {
+		buf = realloc(buf, *len + k + 1);
+		if (buf) {
+			memcpy(buf + *len, chunk, k);
+			*len += k;
+			buf[*len] = 0;
+		}
+	}
+	if (!buf)
+		exit(70);
+	return buf;
+}
+
 static void load_replay(const char *path)
 {
 	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, i = 0;
+	char *buf;
+	size_t len, i = 0;
 
 	if (!f)
 		return;
 	/* The whole file: pairs of NUL-terminated strings. */
-	for (;;) {
-		char chunk[65536];
-		size_t k = fread(chunk, 1, sizeof(chunk), f);
-		if (!k)
-			break;
-		buf = realloc(buf, len + k + 1);
-		if (!buf)
-			exit(70);
-		memcpy(buf + len, chunk, k);
-		len += k;
-	}
+	buf = read_all(f, &len);
 	fclose(f);
 	while (i < len) {
 		char *cmd = buf + i, *out;
@@ -131,26 +142,14 @@ FILE *popen(const char *cmd, const char *mode)
 	if (f && record) {
 		/* Read the whole output, keep it, and hand conf a copy in memory. */
 		static int (*real_pclose)(FILE *);
-		char *out = NULL, chunk[4096];
-		size_t len = 0, k;
+		size_t len;
+		char *out = read_all(f, &len);
 		FILE *log;
 
 		if (!real_pclose)
 			real_pclose = (int (*)(FILE *)) dlsym(RTLD_NEXT, "pclose");
-		while ((k = fread(chunk, 1, sizeof(chunk), f))) {
-			out = realloc(out, len + k + 1);
-			if (!out)
-				exit(70);
-			memcpy(out + len, chunk, k);
-			len += k;
-		}
 		real_pclose(f);
 		probe_wall += now() - probe_start;
-		if (!out)
-			out = calloc(1, 1);
-		if (!out)
-			exit(70);
-		out[len] = 0;
 		log = fopen(record, "a");
 		if (log) {
 			fwrite(cmd, 1, strlen(cmd) + 1, log);
