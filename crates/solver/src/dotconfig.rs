@@ -688,10 +688,10 @@ fn menu_is_visible(ev: &mut Evaluation<'_>, m: kconfig_parser::MenuId) -> bool {
     let Some((_, visible)) = node.prompt else {
         return false;
     };
-    if let Some(v) = node.visibility {
-        if ev.calc_expr(v) == Tristate::No {
-            return false;
-        }
+    if let Some(v) = node.visibility
+        && ev.calc_expr(v) == Tristate::No
+    {
+        return false;
     }
     ev.calc_expr(visible) != Tristate::No
 }

@@ -121,11 +121,11 @@ impl<'k> Evaluation<'k> {
             ("m", Tristate::Mod),
             ("n", Tristate::No),
         ] {
-            if let Some(n) = k.exprs.find_name(letter) {
-                if let Some(s) = syms.get_mut(n.0 as usize) {
-                    s.flags |= VALID;
-                    s.curr_tri = t;
-                }
+            if let Some(n) = k.exprs.find_name(letter)
+                && let Some(s) = syms.get_mut(n.0 as usize)
+            {
+                s.flags |= VALID;
+                s.curr_tri = t;
             }
         }
         let mut strs = Vec::new();
@@ -367,13 +367,12 @@ impl<'k> Evaluation<'k> {
         for p in k.prompts_of(n) {
             let mut v = self.calc_expr(p.visible);
             // 6.1: a tristate member visible as `m` is hidden while its choice is `y`.
-            if let Some(cs) = legacy_choice {
-                if rules.ty == ValueType::Tristate
-                    && v == Tristate::Mod
-                    && self.st(cs).curr_tri == Tristate::Yes
-                {
-                    v = Tristate::No;
-                }
+            if let Some(cs) = legacy_choice
+                && rules.ty == ValueType::Tristate
+                && v == Tristate::Mod
+                && self.st(cs).curr_tri == Tristate::Yes
+            {
+                v = Tristate::No;
             }
             tri = tri.max(v);
         }
@@ -550,11 +549,11 @@ impl<'k> Evaluation<'k> {
                         .and_then(|s| s.user_val.clone())
                         .unwrap_or_default()
                         .into();
-                } else if let Some((i, _)) = self.default_prop(n) {
-                    if let Some(op) = k.defaults_of(n)[i].operand {
-                        self.st_mut(n).flags |= WRITE;
-                        new_val = self.operand_curr_val(op).into();
-                    }
+                } else if let Some((i, _)) = self.default_prop(n)
+                    && let Some(op) = k.defaults_of(n)[i].operand
+                {
+                    self.st_mut(n).flags |= WRITE;
+                    new_val = self.operand_curr_val(op).into();
                 }
             }
             ValueType::Unknown => {}
@@ -581,24 +580,24 @@ impl<'k> Evaluation<'k> {
             self.modules_val = self.st(n).curr_tri;
         }
         if is_choice {
-            if k.dialect == Dialect::Legacy {
-                if let SymbolKind::Choice(c) = rules.kind() {
-                    if self.st(n).flags & WRITE != 0 {
-                        for &m in &k.choices[c.0 as usize].members {
-                            if self.st(m).visible != Tristate::No {
-                                self.st_mut(m).flags |= WRITE;
-                            }
-                        }
+            if k.dialect == Dialect::Legacy
+                && let SymbolKind::Choice(c) = rules.kind()
+                && self.st(n).flags & WRITE != 0
+            {
+                for &m in &k.choices[c.0 as usize].members {
+                    if self.st(m).visible != Tristate::No {
+                        self.st_mut(m).flags |= WRITE;
                     }
                 }
             }
             // Choices are never written (6.12 clears WRITE; 6.1 has SYMBOL_NO_WRITE).
             self.st_mut(n).flags &= !WRITE;
         }
-        if k.dialect == Dialect::Legacy && self.st(n).flags & NEED_SET_CHOICE_VALUES != 0 {
-            if let SymbolKind::Choice(c) = rules.kind() {
-                self.set_all_choice_values(c);
-            }
+        if k.dialect == Dialect::Legacy
+            && self.st(n).flags & NEED_SET_CHOICE_VALUES != 0
+            && let SymbolKind::Choice(c) = rules.kind()
+        {
+            self.set_all_choice_values(c);
         }
     }
 
@@ -665,10 +664,11 @@ impl<'k> Evaluation<'k> {
         }
         if res.is_none() {
             res = self.choice_default(c);
-            if let Some(r) = res {
-                if self.has_value(r) && self.st(r).user_tri == Tristate::No {
-                    res = None;
-                }
+            if let Some(r) = res
+                && self.has_value(r)
+                && self.st(r).user_tri == Tristate::No
+            {
+                res = None;
             }
         }
         let members = &k.choices[c.0 as usize].members;
@@ -735,10 +735,10 @@ impl<'k> Evaluation<'k> {
             }
         }
         self.st_mut(cs).flags &= flags | !DEF_USER;
-        if let Some(u) = self.sel(cs).and_then(|s| s.user) {
-            if self.st(u).visible != Tristate::No {
-                return Some(u);
-            }
+        if let Some(u) = self.sel(cs).and_then(|s| s.user)
+            && self.st(u).visible != Tristate::No
+        {
+            return Some(u);
         }
         let d = self.choice_default(c);
         if d.is_none() {

@@ -977,10 +977,10 @@ impl<'m> Finalizer<'m> {
             // A symbol in several member lists is seen again: by then it is a member of
             // `enclosing` or of none, which this leaves as it is.
             let rules = self.sym(s.name);
-            if let Some(r) = rules.member_of() {
-                if enclosing.is_none_or(|c| c != r) {
-                    rules.set_member_of(enclosing);
-                }
+            if let Some(r) = rules.member_of()
+                && enclosing.is_none_or(|c| c != r)
+            {
+                rules.set_member_of(enclosing);
             }
         }
     }
@@ -1292,22 +1292,20 @@ impl<'m> Finalizer<'m> {
             self.finalize(child);
         }
         // 6.1: a non-optional choice with a prompt is at least `m` while visible.
-        if model.dialect == Dialect::Legacy {
-            if let Some(c) = parent_choice {
-                let choice = &self.k.choices[c.0 as usize];
-                let (sym, optional) = (choice.symbol, choice.optional);
-                if !optional {
-                    if let Some(&p) = self.choice_prompt.get(&sym) {
-                        let m = self.k.exprs.constant(Tristate::Mod);
-                        let floor = self.k.exprs.and(p, m);
-                        let old = self.sym(sym).rev_dep();
-                        let new = match old {
-                            Some(o) => self.k.exprs.or(o, floor),
-                            None => floor,
-                        };
-                        self.sym(sym).rev_dep = new.0;
-                    }
-                }
+        if model.dialect == Dialect::Legacy
+            && let Some(c) = parent_choice
+        {
+            let choice = &self.k.choices[c.0 as usize];
+            let (sym, optional) = (choice.symbol, choice.optional);
+            if !optional && let Some(&p) = self.choice_prompt.get(&sym) {
+                let m = self.k.exprs.constant(Tristate::Mod);
+                let floor = self.k.exprs.and(p, m);
+                let old = self.sym(sym).rev_dep();
+                let new = match old {
+                    Some(o) => self.k.exprs.or(o, floor),
+                    None => floor,
+                };
+                self.sym(sym).rev_dep = new.0;
             }
         }
     }

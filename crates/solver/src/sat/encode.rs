@@ -503,11 +503,10 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
             let atom = self.fresh_atom(pool.display(e));
             if let (CmpOp::Eq, Operand::Symbol(n), Operand::Const(c))
             | (CmpOp::Eq, Operand::Const(c), Operand::Symbol(n)) = (op, a, b)
+                && let Some(s) = self.resolve(key, pool, n)
             {
-                if let Some(s) = self.resolve(key, pool, n) {
-                    let value = pool.name_text(c).to_string();
-                    self.equalities.push((s, value, atom.y));
-                }
+                let value = pool.name_text(c).to_string();
+                self.equalities.push((s, value, atom.y));
             }
             return atom;
         };
