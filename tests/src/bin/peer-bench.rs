@@ -63,8 +63,8 @@ fn write(path: &Path, text: &str) {
 }
 
 /// One round of our side of `conf`: a record-mode parse (no `$(shell,...)` run), then the
-/// evaluation (`Kconfig::new` + olddefconfig) of the model parsed in run mode, as the CLI's
-/// `config olddefconfig` does after its probes.
+/// evaluation (`Kconfig::take_from` + olddefconfig) of the model parsed in run mode, as the
+/// CLI's `config olddefconfig` does after its probes.
 struct OursRound {
     parse_wall: f64,
     parse_cpu: f64,
