@@ -24,16 +24,21 @@ pub enum Tristate {
     Yes = 2,
 }
 
-impl Tristate {
-    /// `!x` in the kernel's sense: `2 - x`, so `!m == m`.
-    pub fn not(self) -> Tristate {
+/// `!x` in the kernel's sense: `2 - x`, so `!m == m` (`scripts/kconfig/expr.c:
+/// expr_calc_value`, `E_NOT`).
+impl std::ops::Not for Tristate {
+    type Output = Tristate;
+
+    fn not(self) -> Tristate {
         match self {
             Tristate::No => Tristate::Yes,
             Tristate::Mod => Tristate::Mod,
             Tristate::Yes => Tristate::No,
         }
     }
+}
 
+impl Tristate {
     /// The letter used in `.config` files.
     pub fn letter(self) -> char {
         match self {
@@ -531,7 +536,7 @@ impl ExprPool {
     /// `!e`, folding constants and double negation (exact in the tristate lattice).
     pub fn not(&mut self, e: ExprId) -> ExprId {
         match self.get(e) {
-            Expr::Const(t) => self.constant(t.not()),
+            Expr::Const(t) => self.constant(!t),
             Expr::Not(inner) => inner,
             _ => self.intern(Expr::Not(e)),
         }
@@ -614,7 +619,7 @@ impl ExprPool {
         match self.get(e) {
             Expr::Const(t) => t,
             Expr::Symbol(n) => v.tristate(n),
-            Expr::Not(a) => self.eval(a, v).not(),
+            Expr::Not(a) => !self.eval(a, v),
             Expr::And(a, b) => self.eval(a, v).min(self.eval(b, v)),
             Expr::Or(a, b) => self.eval(a, v).max(self.eval(b, v)),
             Expr::Unknown(id) => v.unknown(id),

@@ -284,7 +284,7 @@ impl<'k> Evaluation<'k> {
                 self.calc_value(n);
                 self.st(n).curr_tri
             }
-            Expr::Not(a) => self.calc_expr(a).not(),
+            Expr::Not(a) => !self.calc_expr(a),
             Expr::And(a, b) => {
                 let x = self.calc_expr(a);
                 x.min(self.calc_expr(b))
