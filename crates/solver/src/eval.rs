@@ -426,6 +426,19 @@ impl<'k> Evaluation<'k> {
     }
 
     /// `sym_calc_value()` of a symbol not yet valid.
+    /// `sym->curr = newval` of `sym_calc_value()` (done twice there: first so that a
+    /// recursive call sees a value, then with the result); a choice's selected member is
+    /// forgotten.
+    fn set_curr(&mut self, n: NameId, tri: Tristate, val: &str) {
+        self.st_mut(n).curr_tri = tri;
+        if let SymbolKind::Choice(c) = self.k.symbol_kind(n) {
+            self.choice_sel[c.0 as usize].curr = None;
+        }
+        if let Some(s) = self.strs_mut(n) {
+            set_curr_val(s, val);
+        }
+    }
+
     fn calc_value_now(&mut self, n: NameId) {
         let k = self.k;
         let rules = k.rec(n);
@@ -472,15 +485,7 @@ impl<'k> Evaluation<'k> {
             self.st_mut(n).flags |= WRITE;
         }
         // "set default if recursively called"
-        {
-            self.st_mut(n).curr_tri = new_tri;
-            if let SymbolKind::Choice(c) = rules.kind() {
-                self.choice_sel[c.0 as usize].curr = None;
-            }
-            if let Some(s) = self.strs_mut(n) {
-                set_curr_val(s, &new_val);
-            }
-        }
+        self.set_curr(n, new_tri, &new_val);
         let is_choice = matches!(rules.kind(), SymbolKind::Choice(_));
         match self.effective_type(n) {
             ValueType::Bool | ValueType::Tristate => {
@@ -558,15 +563,7 @@ impl<'k> Evaluation<'k> {
             }
             ValueType::Unknown => {}
         }
-        {
-            self.st_mut(n).curr_tri = new_tri;
-            if let SymbolKind::Choice(c) = rules.kind() {
-                self.choice_sel[c.0 as usize].curr = None;
-            }
-            if let Some(s) = self.strs_mut(n) {
-                set_curr_val(s, &new_val);
-            }
-        }
+        self.set_curr(n, new_tri, &new_val);
         if k.dialect == Dialect::Legacy && is_choice && new_tri == Tristate::Yes {
             let c = match rules.kind() {
                 SymbolKind::Choice(c) => c,
