@@ -464,11 +464,19 @@ impl Kconfig {
         &self.ranges[start.ranges as usize..next.ranges as usize]
     }
 
+    /// `symbol(name).definitions` alone.
+    #[inline]
+    pub(crate) fn definitions_of(&self, name: NameId) -> &[Definition] {
+        let i = name.0 as usize;
+        // As in `ranges_of`: the end record is not a name.
+        let (start, next) = (&self.cold[..self.symbol_count()][i], &self.cold[i + 1]);
+        &self.definitions[start.definitions as usize..next.definitions as usize]
+    }
+
     /// Whether `name` has a definition (`symbol(name).definitions` is not empty).
     #[inline]
     pub fn is_defined(&self, name: NameId) -> bool {
-        let i = name.0 as usize;
-        self.cold[..self.symbol_count()][i].definitions != self.cold[i + 1].definitions
+        !self.definitions_of(name).is_empty()
     }
 
     /// The children of menu node `m`, in order.
@@ -481,7 +489,6 @@ impl Kconfig {
     #[inline]
     pub fn symbol(&self, name: NameId) -> SymbolRules<'_> {
         let r = self.rec(name);
-        let (start, next) = (self.cold[name.0 as usize], self.cold[name.0 as usize + 1]);
         SymbolRules {
             ty: r.ty,
             kind: r.kind(),
@@ -492,7 +499,7 @@ impl Kconfig {
             rev_dep: r.rev_dep(),
             implied: r.implied(),
             member_of: r.member_of(),
-            definitions: &self.definitions[start.definitions as usize..next.definitions as usize],
+            definitions: self.definitions_of(name),
         }
     }
 
