@@ -111,6 +111,19 @@ __attribute__((constructor)) static void start(void)
 	t0 = now();
 }
 
+/* Keeps `f` among the replayed FILEs, which pclose() closes itself; 0 when all slots are
+ * taken (conf reads one probe at a time, so it never has more than one open). */
+static int remember(FILE *f)
+{
+	for (size_t i = 0; i < sizeof(replayed) / sizeof(*replayed); i++) {
+		if (!replayed[i]) {
+			replayed[i] = f;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 FILE *popen(const char *cmd, const char *mode)
 {
 	static FILE *(*real)(const char *, const char *);
@@ -124,12 +137,9 @@ FILE *popen(const char *cmd, const char *mode)
 		if (strcmp(replay[i].cmd, cmd))
 			continue;
 		f = fmemopen(replay[i].out, replay[i].out_len, "r");
-		for (size_t j = 0; f && j < sizeof(replayed) / sizeof(*replayed); j++) {
-			if (!replayed[j]) {
-				replayed[j] = f;
-				return f;
-			}
-		}
+		if (f && remember(f))
+			return f;
+		/* Not replayable after all: the probe runs. */
 		if (f)
 			fclose(f);
 		break;
@@ -157,11 +167,10 @@ FILE *popen(const char *cmd, const char *mode)
 			fclose(log);
 		}
 		f = fmemopen(out, len, "r");
-		for (i = 0; f && i < sizeof(replayed) / sizeof(*replayed); i++) {
-			if (!replayed[i]) {
-				replayed[i] = f;
-				break;
-			}
+		if (f && !remember(f)) {
+			/* pclose() could not tell it from a real pipe: run the probe again. */
+			fclose(f);
+			f = real(cmd, mode);
 		}
 	}
 	return f;
