@@ -27,13 +27,15 @@ pub struct Cli {
 /// Options every subcommand takes, before or after its name.
 #[derive(Debug, clap::Args)]
 pub struct Global {
-    /// A kernel source tree (any checkout). Default: $srctree, else the current directory if
-    /// it is a kernel tree, else the Debian tree of --kernel.
+    /// A kernel source tree (any checkout). Default: the Debian tree of --kernel when given,
+    /// else $srctree, else the tree the current directory is in (as git finds its
+    /// repository), else the Debian tree of --kernel 6.12.
     #[arg(long, global = true, value_name = "DIR")]
     pub tree: Option<PathBuf>,
-    /// A Debian linux-source version, fetched and cached when absent.
-    #[arg(long, global = true, value_name = "VERSION", default_value = "6.12")]
-    pub kernel: String,
+    /// A Debian linux-source version, fetched and cached when absent (default 6.12 when no
+    /// tree is found otherwise).
+    #[arg(long, global = true, value_name = "VERSION")]
+    pub kernel: Option<String>,
     /// An arch as the kernel spells it (x86, x86_64, i386, arm64, ...), several separated by
     /// commas, or `all`.
     #[arg(long, global = true, value_name = "ARCH")]

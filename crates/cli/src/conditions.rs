@@ -13,7 +13,7 @@ pub fn run(global: &Global, args: &ConditionsArgs) -> anyhow::Result<ExitCode> {
     } else {
         vec![crate::tree::single_arch(global, &tree)?]
     };
-    let object = kbuild_graph::normalize(args.object.trim_start_matches("./"));
+    let object = kbuild_graph::normalize(&crate::tree::in_tree(&tree, &args.object)?);
     let mut docs = Vec::new();
     let mut listed_anywhere = false;
     for arch in &arches {
@@ -63,7 +63,7 @@ fn one_arch(
         )
     };
     let Some(c) = all.get(object) else {
-        let doc = serde_json::json!({"object": object, "arch": arch, "listed": false});
+        let doc = serde_json::json!({"object": object, "arch": arch, "listed": false, "tree": crate::tree::tree_json(tree)});
         let text =
             format!("{object}: not listed in any obj-y, obj-m or composite for ARCH={arch}\n");
         return Ok((doc, text, false));
@@ -89,6 +89,7 @@ fn one_arch(
         "builtin": pool.display(c.builtin),
         "module": pool.display(c.module),
         "occurrences": occ,
+        "tree": crate::tree::tree_json(tree),
     });
     let mut text = format!(
         "{object} (ARCH={arch})\nbuilt-in: {}\nmodule:   {}\n",

@@ -23,7 +23,7 @@ pub fn run(global: &Global, args: &KbuildFlagsArgs) -> anyhow::Result<ExitCode> 
                 .into_iter()
                 .map(|(a, (yes, unk))| (a, serde_json::json!({"possible": yes, "unknown": unk})))
                 .collect();
-        let doc = serde_json::json!({"tree": tree.version(), "srcarches": per});
+        let doc = serde_json::json!({"tree": crate::tree::tree_json(&tree), "srcarches": per});
         let s = serde_json::to_string_pretty(&doc)? + "\n";
         match &args.out {
             Some(p) => std::fs::write(p, s).with_context(|| p.display().to_string())?,

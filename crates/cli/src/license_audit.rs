@@ -14,7 +14,7 @@ pub fn run(global: &Global, _args: &LicenseAuditArgs) -> anyhow::Result<ExitCode
     let audit = report::license::audit(tree.root(), &reports, &sources);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if global.json {
-        let doc = serde_json::json!({"tree": tree.version(), "audit": audit});
+        let doc = serde_json::json!({"tree": crate::tree::tree_json(&tree), "audit": audit});
         serde_json::to_writer_pretty(&mut out, &doc)?;
         writeln!(out)?;
     } else {

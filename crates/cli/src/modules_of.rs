@@ -11,8 +11,12 @@ pub fn run(global: &Global, args: &ModulesOfArgs) -> anyhow::Result<ExitCode> {
     let objects: Vec<String> = args
         .objects
         .iter()
-        .map(|o| crate::possible::normalize_object(o))
-        .collect();
+        .map(|o| {
+            Ok(crate::possible::normalize_object(&crate::tree::in_tree(
+                &tree, o,
+            )?))
+        })
+        .collect::<anyhow::Result<_>>()?;
     let answers = report::modules_of::modules_of_objects(
         tree.root(),
         &objects,
@@ -25,9 +29,23 @@ pub fn run(global: &Global, args: &ModulesOfArgs) -> anyhow::Result<ExitCode> {
         crate::tree::print_errors(&first.errors);
     }
     let mut out = std::io::stdout().lock();
+    // Each document names the tree it answers about.
+    let with_tree = |a: &report::modules_of::ModulesOf| -> anyhow::Result<serde_json::Value> {
+        let mut doc = serde_json::to_value(a)?;
+        if let Some(map) = doc.as_object_mut() {
+            map.insert("tree".into(), crate::tree::tree_json(&tree));
+        }
+        Ok(doc)
+    };
     match (global.json, answers.as_slice()) {
-        (true, [one]) => writeln!(out, "{}", serde_json::to_string_pretty(one)?)?,
-        (true, _) => writeln!(out, "{}", serde_json::to_string_pretty(&answers)?)?,
+        (true, [one]) => writeln!(out, "{}", serde_json::to_string_pretty(&with_tree(one)?)?)?,
+        (true, _) => {
+            let docs = answers
+                .iter()
+                .map(with_tree)
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            writeln!(out, "{}", serde_json::to_string_pretty(&docs)?)?
+        }
         (false, _) => {
             for a in &answers {
                 out.write_all(a.to_text().as_bytes())?;

@@ -149,7 +149,7 @@ fn quick_then_full(
 
 pub fn could_be_module(global: &Global, args: &CouldBeModuleArgs) -> anyhow::Result<ExitCode> {
     let tree = crate::tree::resolve(global)?;
-    let object = normalize_object(&args.object);
+    let object = normalize_object(&crate::tree::in_tree(&tree, &args.object)?);
     let only = std::slice::from_ref(&object);
     let reports = if args.witness.is_none() {
         quick_then_full(global, &tree, only)?
@@ -209,7 +209,7 @@ pub fn could_be_module(global: &Global, args: &CouldBeModuleArgs) -> anyhow::Res
     let verdict = overall(words);
     let mut out = std::io::stdout().lock();
     if global.json {
-        let doc = json!({"object": object, "verdict": verdict, "arches": per_arch});
+        let doc = json!({"object": object, "verdict": verdict, "arches": per_arch, "tree": crate::tree::tree_json(&tree)});
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
         writeln!(out, "{object}: {verdict}")?;
@@ -234,8 +234,13 @@ pub fn manifest(global: &Global, args: &ManifestArgs) -> anyhow::Result<ExitCode
     let dirs: Vec<String> = args
         .scope
         .iter()
-        .map(|d| format!("{}/", d.trim_start_matches("./").trim_end_matches('/')))
-        .collect();
+        .map(|d| {
+            Ok(format!(
+                "{}/",
+                crate::tree::in_tree(&tree, d)?.trim_end_matches('/')
+            ))
+        })
+        .collect::<anyhow::Result<_>>()?;
     for r in &reports {
         for o in r.verdicts.keys() {
             if !dirs.is_empty() && !dirs.iter().any(|d| o.starts_with(d.as_str())) {
@@ -285,7 +290,7 @@ pub fn manifest(global: &Global, args: &ManifestArgs) -> anyhow::Result<ExitCode
             .collect();
         serde_json::to_writer_pretty(
             &mut out,
-            &json!({"tree": tree.version(), "arches": stats, "objects": docs}),
+            &json!({"tree": crate::tree::tree_json(&tree), "arches": stats, "objects": docs}),
         )?;
         writeln!(out)?;
     } else {

@@ -1,31 +1,71 @@
-//! Choosing the kernel tree a command works on: `--tree`, `$srctree`, the current directory,
-//! or the Debian tree of `--kernel` (fetched when absent), in that order.
+//! Choosing the kernel tree a command works on, as git finds its repository: `--tree`, the
+//! Debian tree of an explicit `--kernel`, `$srctree`, the nearest tree root at or above the
+//! current directory, or the Debian tree of the default `--kernel`, in that order. Every
+//! path is made absolute before anything runs.
 
 use crate::args::Global;
 
+/// The `--kernel` used when nothing else names a tree.
+pub const DEFAULT_KERNEL: &str = "6.12";
+
 pub fn resolve(global: &Global) -> anyhow::Result<ktree::Tree> {
+    let tree = locate(global)?;
+    if !global.quiet {
+        eprintln!("kpossible: tree {}", describe(&tree));
+    }
+    Ok(tree)
+}
+
+fn locate(global: &Global) -> anyhow::Result<ktree::Tree> {
     if let Some(dir) = &global.tree {
-        return Ok(ktree::Tree::open(dir)?);
+        return Ok(ktree::open_relative(dir)?);
+    }
+    if let Some(kernel) = &global.kernel {
+        return debian(global, kernel);
     }
     if let Some(dir) = std::env::var_os("srctree").filter(|d| !d.is_empty()) {
-        return Ok(ktree::Tree::open(std::path::Path::new(&dir))?);
+        return Ok(ktree::open_relative(std::path::Path::new(&dir))?);
     }
-    if let Ok(tree) = ktree::Tree::open(std::path::Path::new(".")) {
-        return Ok(tree);
+    if let Some(root) = ktree::find_tree_root(&ktree::current_dir()?) {
+        return Ok(ktree::Tree::open(&root)?);
     }
+    debian(global, DEFAULT_KERNEL)
+}
+
+/// The Debian tree of `kernel`, fetched when absent.
+fn debian(global: &Global, kernel: &str) -> anyhow::Result<ktree::Tree> {
     let cache = ktree::cache_dir();
-    if !global.quiet
-        && !ktree::tree_path(&cache, &global.kernel)
-            .join("Makefile")
-            .is_file()
-    {
+    if !global.quiet && !ktree::tree_path(&cache, kernel).join("Makefile").is_file() {
         eprintln!(
-            "kpossible: fetching linux-source-{} into {}",
-            global.kernel,
+            "kpossible: fetching linux-source-{kernel} into {}",
             cache.display()
         );
     }
-    Ok(ktree::fetch(&cache, &global.kernel)?)
+    Ok(ktree::fetch(&cache, kernel)?)
+}
+
+/// Which tree an answer is about: its path and the version its Makefile gives.
+pub fn describe(tree: &ktree::Tree) -> String {
+    format!("{} (version {})", tree.root().display(), tree.version())
+}
+
+/// The tree as JSON output names it.
+pub fn tree_json(tree: &ktree::Tree) -> serde_json::Value {
+    serde_json::json!({"path": tree.root(), "version": tree.version()})
+}
+
+/// An object or directory named on the command line, as a path from the tree's root: taken
+/// from the current directory when that is inside the tree (`cd mm; kpossible
+/// could-be-module zswap.o`), else from the root.
+pub fn in_tree(tree: &ktree::Tree, arg: &str) -> anyhow::Result<String> {
+    let cwd = ktree::current_dir()?;
+    ktree::path_in_tree(tree, &cwd, arg).ok_or_else(|| {
+        anyhow::anyhow!(
+            "{arg}: outside the tree {} (from {})",
+            tree.root().display(),
+            cwd.display()
+        )
+    })
 }
 
 /// The one ARCH a command that needs a single arch works on: `--arch`, else make's default

@@ -23,6 +23,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod locate;
+pub use locate::{
+    absolute_in, current_dir, find_tree_root, is_tree_root, open_relative, path_in_tree,
+};
+
 /// What can go wrong while locating or fetching a tree.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -489,7 +494,9 @@ pub struct Tree {
 }
 
 impl Tree {
-    /// Opens `root` if it looks like a kernel tree.
+    /// Opens `root` if it looks like a kernel tree. The tree is known by its canonical path
+    /// from here on: make, conf and the probes run in other directories, and a relative
+    /// `srctree` would name another place there.
     pub fn open(root: &Path) -> Result<Tree> {
         if !(root.join("Kconfig").is_file()
             && root.join("Makefile").is_file()
@@ -497,6 +504,7 @@ impl Tree {
         {
             return Err(Error::NotATree(root.to_path_buf()));
         }
+        let root = &fs::canonicalize(root).map_err(io_err(root))?;
         let makefile = root.join("Makefile");
         let text = fs::read_to_string(&makefile).map_err(io_err(&makefile))?;
         Ok(Tree {
