@@ -8,22 +8,21 @@ use crate::args::{Global, ModulesOfArgs};
 pub fn run(global: &Global, args: &ModulesOfArgs) -> anyhow::Result<ExitCode> {
     let tree = crate::tree::resolve(global)?;
     let list = crate::tree::arch_list(global, &tree)?;
-    let objects: Vec<String> = args
-        .objects
-        .iter()
-        .map(|o| {
-            Ok(crate::possible::normalize_object(&crate::tree::in_tree(
-                &tree, o,
-            )?))
-        })
-        .collect::<anyhow::Result<_>>()?;
-    let answers = report::modules_of::modules_of_objects(
+    let names = match crate::possible::resolve_names(global, &tree, &args.objects)? {
+        Ok(names) => names,
+        Err(code) => return Ok(code),
+    };
+    let objects: Vec<String> = names.iter().map(|n| n.object.clone()).collect();
+    let mut answers = report::modules_of::modules_of_objects(
         tree.root(),
         &objects,
         &list,
         crate::tree::jobs(global),
         &crate::tree::progress(global),
     );
+    for (a, n) in answers.iter_mut().zip(names) {
+        a.name = Some(n);
+    }
     // Every answer carries the arches' errors: print them once.
     if let Some(first) = answers.first() {
         crate::tree::print_errors(&first.errors);

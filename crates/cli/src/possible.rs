@@ -149,7 +149,11 @@ fn quick_then_full(
 
 pub fn could_be_module(global: &Global, args: &CouldBeModuleArgs) -> anyhow::Result<ExitCode> {
     let tree = crate::tree::resolve(global)?;
-    let object = normalize_object(&crate::tree::in_tree(&tree, &args.object)?);
+    let name = match resolve_names(global, &tree, std::slice::from_ref(&args.object))? {
+        Ok(mut names) => names.remove(0),
+        Err(code) => return Ok(code),
+    };
+    let object = name.object.clone();
     let only = std::slice::from_ref(&object);
     let reports = if args.witness.is_none() {
         quick_then_full(global, &tree, only)?
@@ -209,10 +213,11 @@ pub fn could_be_module(global: &Global, args: &CouldBeModuleArgs) -> anyhow::Res
     let verdict = overall(words);
     let mut out = std::io::stdout().lock();
     if global.json {
-        let doc = json!({"object": object, "verdict": verdict, "arches": per_arch, "tree": crate::tree::tree_json(&tree)});
+        let doc = json!({"object": object, "name": name, "verdict": verdict, "arches": per_arch, "tree": crate::tree::tree_json(&tree)});
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
         writeln!(out, "{object}: {verdict}")?;
+        out.write_all(name.to_text().as_bytes())?;
         out.write_all(text.as_bytes())?;
     }
     // A yes stands whatever other arches did; anything else is not an answer when an arch
@@ -355,11 +360,45 @@ pub fn manifest(global: &Global, args: &ManifestArgs) -> anyhow::Result<ExitCode
     })
 }
 
-/// `./drivers/net/dummy.c` and `drivers/net/dummy.o` name the same object.
-pub fn normalize_object(s: &str) -> String {
-    let s = s.trim_start_matches("./");
-    match s.rsplit_once('.') {
-        Some((stem, "c" | "S" | "rs")) => format!("{stem}.o"),
-        _ => s.to_string(),
+/// The objects `names` stand for ([`report::names::resolve`] over the arches of `--arch`,
+/// then every arch of the tree), or, when one stands for none, the exit code after printing
+/// why: with `--json` one `{"error": ...}` document on stdout, else on stderr; exit 3.
+pub fn resolve_names(
+    global: &Global,
+    tree: &ktree::Tree,
+    names: &[String],
+) -> anyhow::Result<Result<Vec<report::names::Resolved>, ExitCode>> {
+    let asked = crate::tree::arch_list(global, tree)?;
+    let all = report::sweep::arch_list(tree, None)?;
+    let results = report::names::resolve(
+        tree,
+        &ktree::current_dir()?,
+        names,
+        &asked,
+        &all,
+        crate::tree::jobs(global),
+    );
+    let errors: Vec<&report::names::NameError> =
+        results.iter().filter_map(|r| r.as_ref().err()).collect();
+    if errors.is_empty() {
+        return Ok(Ok(results.into_iter().flatten().collect()));
     }
+    if global.json {
+        let error = |e: &report::names::NameError| json!({"code": e.code, "name": e.name, "message": e.message, "suggestions": e.suggestions});
+        let doc = match errors.as_slice() {
+            [one] => json!({"error": error(one)}),
+            many => json!({"error": {
+                "code": "names",
+                "message": format!("{} of the {} names stand for no object", many.len(), names.len()),
+                "suggestions": [],
+                "errors": many.iter().map(|e| error(e)).collect::<Vec<_>>(),
+            }}),
+        };
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        for e in &errors {
+            eprintln!("kpossible: error: {}", e.to_text());
+        }
+    }
+    Ok(Err(ExitCode::from(3)))
 }

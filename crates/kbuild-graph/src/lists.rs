@@ -306,6 +306,96 @@ pub fn all_conditions(graph: &Graph, pool: &mut ExprPool) -> BTreeMap<String, Co
     out
 }
 
+/// The conditions of each composite object itself (`dir/foo.o` of `foo-y += a.o b.o`), the
+/// `.o` `Makefile.lib` links from its members (`multi-obj-m`, `multi-obj-y`): in a module
+/// when `foo.o` is in obj-m with some member listed (the module `foo.ko`), in a built-in.a
+/// when it is in obj-y with some member listed. One occurrence per Makefile line: the obj-m
+/// line for a module, each member line for built-in (the obj-y line is not kept).
+pub fn composite_conditions(graph: &Graph, pool: &mut ExprPool) -> BTreeMap<String, Conditions> {
+    let mut out: BTreeMap<String, Conditions> = BTreeMap::new();
+    let no = pool.no();
+    let empty = Conditions {
+        builtin: no,
+        module: no,
+        occurrences: Vec::new(),
+    };
+    for d in &graph.dirs {
+        // Built-in: the member lines of each composite, in the order listed.
+        let mut lines: Vec<(String, Option<Span>, ExprId)> = Vec::new();
+        for e in &d.builtin {
+            let Some(c) = &e.composite else { continue };
+            match lines.iter_mut().find(|l| &l.0 == c && l.1 == e.span) {
+                Some(l) => l.2 = pool.or(l.2, e.guard),
+                None => lines.push((c.clone(), e.span, e.guard)),
+            }
+        }
+        for (object, span, guard) in lines {
+            let condition = pool.and(d.need_builtin, guard);
+            let ent = out.entry(object).or_insert_with(|| empty.clone());
+            ent.builtin = pool.or(ent.builtin, condition);
+            ent.occurrences.push(Occurrence {
+                in_module: false,
+                module: None,
+                dir: d.path.clone(),
+                condition,
+                span,
+            });
+        }
+        for m in &d.modules {
+            let mut linked = no;
+            for e in m
+                .members
+                .iter()
+                .filter(|e| e.composite.as_ref() == Some(&m.object))
+            {
+                linked = pool.or(linked, e.guard);
+            }
+            if linked == no {
+                continue;
+            }
+            let mg = pool.and(d.need_modorder, m.guard);
+            let condition = pool.and(mg, linked);
+            let ent = out.entry(m.object.clone()).or_insert_with(|| empty.clone());
+            ent.module = pool.or(ent.module, condition);
+            ent.occurrences.push(Occurrence {
+                in_module: true,
+                module: Some(m.object.clone()),
+                dir: d.path.clone(),
+                condition,
+                span: m.span,
+            });
+        }
+    }
+    out
+}
+
+/// Joins the composite conditions ([`composite_conditions`]) of those of `objects` that are
+/// composites into `into` (keyed by object, as [`all_conditions`] gives them): for questions
+/// about named objects, where a composite asked by its own name answers for itself.
+pub fn add_composites(
+    graph: &Graph,
+    pool: &mut ExprPool,
+    into: &mut BTreeMap<String, Conditions>,
+    objects: &[String],
+) {
+    let wanted: HashSet<&str> = objects.iter().map(String::as_str).collect();
+    for (object, c) in composite_conditions(graph, pool) {
+        if !wanted.contains(object.as_str()) {
+            continue;
+        }
+        match into.get_mut(&object) {
+            Some(have) => {
+                have.builtin = pool.or(have.builtin, c.builtin);
+                have.module = pool.or(have.module, c.module);
+                have.occurrences.extend(c.occurrences);
+            }
+            None => {
+                into.insert(object, c);
+            }
+        }
+    }
+}
+
 /// The unknown facts (`Expr::Unknown` ids) a condition depends on.
 pub fn unknowns_in(pool: &ExprPool, e: ExprId) -> Vec<u32> {
     let mut out = Vec::new();

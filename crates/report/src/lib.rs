@@ -10,6 +10,8 @@ answers into something a build, a tool or a maintainer consumes has its logic he
   part of a module (with the `scripts/Makefile.lib` change in `contrib/possible-module/`);
 - [`modules_of`]: every module an object can end up in, and whether it can be built in,
   each with its condition and a witness or a reason;
+- [`names`]: from the name a user types (object, source, composite, `.ko`, module name) to
+  the object answered about, or an error with the nearest real names;
 - [`license`]: the `MODULE_LICENSE` audit;
 - [`builtin`]: the `modules.builtin` list of one configuration;
 - [`diff`]: objects whose answer changed between two trees.
@@ -23,6 +25,7 @@ pub mod diff;
 pub mod flags;
 pub mod license;
 pub mod modules_of;
+pub mod names;
 pub mod sources;
 pub mod sweep;
 

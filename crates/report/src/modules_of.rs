@@ -60,6 +60,10 @@ pub struct ArchPlacements {
 pub struct ModulesOf {
     /// The object asked about.
     pub object: String,
+    /// What the name asked stood for, when the caller resolved one
+    /// ([`crate::names::resolve`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<crate::names::Resolved>,
     /// Its source.
     pub source: ObjectSource,
     /// `yes` if some module placement is yes on some arch, `unknown` if none is yes and one is
@@ -107,7 +111,9 @@ pub fn objects_on_arch(
     let mut sources = SourceMap::new();
     let graph = solver::arch::symbolic_kbuild(root, arch, srcarch, &mut pool, &mut sources);
     errors.extend(solver::arch::error_lines(&graph.diagnostics, &sources));
-    let all = kbuild_graph::lists::all_conditions(&graph, &mut pool);
+    let mut all = kbuild_graph::lists::all_conditions(&graph, &mut pool);
+    // A composite asked by its own name answers for itself.
+    kbuild_graph::lists::add_composites(&graph, &mut pool, &mut all, objects);
     // One goal per module each object is listed in, and one for built-in, keyed
     // `object NUL module-object`; within an object, keys sort the modules by their object
     // path and "~builtin" last.
@@ -305,6 +311,7 @@ pub fn modules_of_objects(
             );
             ModulesOf {
                 object: object.clone(),
+                name: None,
                 source: object_source(root, object),
                 verdict,
                 arches,
@@ -338,6 +345,9 @@ impl ModulesOf {
                 t.push_str(&format!(" (source generated from {from})\n"))
             }
             ObjectSource::Unmapped => t.push_str(" (no source file in the tree)\n"),
+        }
+        if let Some(n) = &self.name {
+            t.push_str(&n.to_text());
         }
         for (ko, (name, arches)) in self.possible_modules() {
             t.push_str(&format!("  module {name} {ko}: {}\n", arches.join(" ")));

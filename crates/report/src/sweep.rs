@@ -103,7 +103,7 @@ pub fn allmodconfig_modules(
 /// `run(arch, srcarch)` for every arch of `list` on `jobs` threads, calling `progress(done,
 /// total, arch)` as each finishes; the results in the order of `list` (`None` only where a
 /// worker could not be started or died), so output does not depend on `jobs`.
-fn per_arch<T: Send>(
+pub(crate) fn per_arch<T: Send>(
     list: &[(String, String)],
     jobs: usize,
     progress: &(dyn Fn(usize, usize, &str) + Sync),

@@ -284,6 +284,8 @@ fn answer(
     }
     if let Some(only) = only {
         conditions.retain(|o, _| only.contains(o));
+        // A composite asked by its own name answers for itself.
+        kbuild_graph::lists::add_composites(&graph, &mut pool, &mut conditions, only);
     }
     let objects = from_kbuild(&conditions, &sources, root);
     let t2 = Instant::now();

@@ -79,7 +79,8 @@ pub fn allmodconfig_modules_each(
     {
         return None;
     }
-    let conditions = kbuild_graph::lists::all_conditions(&graph, &mut pool);
+    let mut conditions = kbuild_graph::lists::all_conditions(&graph, &mut pool);
+    kbuild_graph::lists::add_composites(&graph, &mut pool, &mut conditions, objects);
     let valuation = kbuild_graph::config::ConfigValuation::new(&pool, &values);
     let place = |o: &String| -> Option<Vec<String>> {
         let c = conditions.get(o)?;
