@@ -254,7 +254,7 @@ fn headers_directories_and_paths_outside_the_tree_are_errors() {
         (
             "/etc/passwd",
             "outside-tree",
-            "kpossible: error: /etc/passwd is outside the kernel tree",
+            "kpossible: error: /etc/passwd is outside the tree",
         ),
         (
             "drivers/notes.txt",
@@ -286,4 +286,47 @@ fn a_name_only_another_arch_lists_is_no_naming_why() {
     );
     let (out, err, code) = run(t.path(), &["could-be-module", "drivers/otheronly.o"]);
     assert_eq!(code, 0, "{out}{err}");
+}
+
+#[test]
+fn names_typed_below_the_root_are_paths_from_there() {
+    let t = tree();
+    let run_in = |dir: &str, args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_kpossible"))
+            .args(args)
+            .current_dir(t.path().join(dir))
+            .env_remove("srctree")
+            .output()
+            .expect("run kpossible");
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            out.status.code().expect("exit code"),
+        )
+    };
+    // The composite's source-less name beside you, a `.ko` beside you, a module by name.
+    for (dir, name) in [
+        ("drivers", "foo-bar.o"),
+        ("drivers", "foo-bar.ko"),
+        ("drivers/a", "../foo-bar.o"),
+        ("drivers/a", "foo-bar"),
+    ] {
+        let (out, code) = run_in(dir, &["could-be-module", name, "--arch", "good", "--json"]);
+        assert_eq!(code, 0, "{dir} {name}: {out}");
+        let doc: serde_json::Value = serde_json::from_str(&out).expect("json");
+        assert_eq!(doc["object"], "drivers/foo-bar.o", "{dir} {name}");
+    }
+    // `twin.ko` in drivers/a is that directory's module, not the ambiguous name.
+    let (out, code) = run_in(
+        "drivers/a",
+        &["could-be-module", "twin.ko", "--arch", "good"],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.starts_with(
+            "drivers/a/twin.o: yes\n  module twin (drivers/a/twin.ko), asked as drivers/a/twin.ko\n"
+        ),
+        "{out}"
+    );
+    let (out, code) = run_in("drivers/a", &["could-be-module", "../../../x.o"]);
+    assert_eq!((out.as_str(), code), ("", 3));
 }

@@ -28,7 +28,8 @@ pub struct Module {
 /// What a name stands for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Resolved {
-    /// The name as typed.
+    /// The name as typed; a path as a path from the tree's root (`mm/zswap.c` for `zswap.c`
+    /// typed in `mm/`).
     pub asked: String,
     /// The object answered about (`fs/fat/vfat.o` for the module `vfat`).
     pub object: String,
@@ -249,11 +250,13 @@ fn shape(
             format!("{name} is a directory, not an object: name one of its objects or modules"),
         )
     };
-    // A bare word, or a bare `.ko` name, is a module's name (unless it is a directory here).
+    // A bare word is a module's name (unless it is a directory here), and so is a bare `.ko`
+    // name typed at the tree's root or outside it (below the root, the file beside you).
     let bare = !s.contains('/') && s != "." && s != "..";
     if bare {
         let (stem, ext) = s.rsplit_once('.').map_or((s, None), |(a, b)| (a, Some(b)));
-        if matches!(ext, None | Some("ko")) {
+        let here = in_tree(s).is_some_and(|p| p.contains('/'));
+        if ext.is_none() || (ext == Some("ko") && !here) {
             if in_tree(s).is_some_and(|p| !p.is_empty() && root.join(p).is_dir()) {
                 return Err(directory());
             }
@@ -264,7 +267,7 @@ fn shape(
         return Err(error(
             ErrorCode::OutsideTree,
             format!(
-                "{name} is outside the kernel tree {}: give a path from the tree's root (drivers/net/dummy.o)",
+                "{name} is outside the tree {}: give a path from its root (drivers/net/dummy.o) or from a directory inside it",
                 root.display()
             ),
         ));
@@ -519,11 +522,7 @@ fn suggest_for(mut e: NameError, path: Option<String>, arches: &[ArchNames]) -> 
         }
         ErrorCode::OutsideTree => Vec::new(),
         // The object of the same name beside a header (`foo.h` beside `foo.c`), if any.
-        ErrorCode::Header => all
-            .into_iter()
-            .filter(|o| **o == query)
-            .cloned()
-            .collect(),
+        ErrorCode::Header => all.into_iter().filter(|o| **o == query).cloned().collect(),
         _ => nearest(&query, all.into_iter()),
     };
     e
@@ -623,6 +622,13 @@ pub fn resolve(
             (Err(e), _) => {
                 let path = in_tree(&e.name);
                 Err(suggest_for(e, path, &seen))
+            }
+            // A path is shown from the tree's root, whichever directory it was typed in.
+            (Ok(Shape::Object(_) | Shape::Ko(_)), Some(Ok(mut r))) => {
+                if let Some(path) = in_tree(name) {
+                    r.asked = kbuild_graph::normalize(&path);
+                }
+                Ok(r)
             }
             (Ok(_), Some(answer)) => answer,
             (Ok(s), None) => Err(not_listed(name, &s, &seen)),
