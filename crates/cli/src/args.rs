@@ -32,8 +32,8 @@ pub struct Global {
     /// repository), else the Debian tree of --kernel 6.12.
     #[arg(long, global = true, value_name = "DIR")]
     pub tree: Option<PathBuf>,
-    /// A Debian linux-source version, fetched and cached when absent (default 6.12 when no
-    /// tree is found otherwise).
+    /// A Debian linux-source series (`6.12`) or one upload of it (`6.12=6.12.117-1~deb12u1`),
+    /// fetched and cached when absent (default 6.12 when no tree is found otherwise).
     #[arg(long, global = true, value_name = "VERSION")]
     pub kernel: Option<String>,
     /// An arch as the kernel spells it (x86, x86_64, i386, arm64, ...), several separated by
@@ -139,7 +139,7 @@ pub struct ModulesBuiltinArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
-    /// The old tree: a Debian version (6.1, 6.12) or a directory.
+    /// The old tree: a Debian series or upload (6.1, 6.12=6.12.117-1~deb12u1) or a directory.
     #[arg(long, value_name = "TREE")]
     pub from: String,
     /// The new tree: a Debian version or a directory.
@@ -196,9 +196,14 @@ pub struct ParseArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct FetchArgs {
-    /// 6.1 or 6.12.
-    #[arg(value_name = "VERSION")]
-    pub kernel_version: String,
+    /// A linux-source series (`6.12`: the newest upload Debian carries, unless one is in the
+    /// cache already) or one upload (`6.12=6.12.117-1~deb12u1`).
+    #[arg(value_name = "VERSION", required_unless_present = "list")]
+    pub kernel_version: Option<String>,
+    /// List the uploads Debian's archive carries (series, upload, suites, and the cached
+    /// tree of each) instead of fetching.
+    #[arg(long, conflicts_with = "kernel_version")]
+    pub list: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -8,13 +8,18 @@ use crate::args::{DiffArgs, Global};
 /// A tree named by a directory or a Debian version.
 fn open(global: &Global, spec: &str) -> anyhow::Result<ktree::Tree> {
     let p = std::path::Path::new(spec);
-    if p.is_dir() {
-        return Ok(ktree::Tree::open(p)?);
-    }
+    let tree = if p.is_dir() {
+        ktree::open_relative(p)?
+    } else {
+        if !global.quiet {
+            eprintln!("kpossible: using linux-source-{spec} (fetched when absent)");
+        }
+        ktree::fetch(&ktree::cache_dir(), spec)?
+    };
     if !global.quiet {
-        eprintln!("kpossible: using linux-source-{spec} (fetched when absent)");
+        eprintln!("kpossible: tree {}", crate::tree::describe(&tree));
     }
-    Ok(ktree::fetch(&ktree::cache_dir(), spec)?)
+    Ok(tree)
 }
 
 pub fn run(global: &Global, args: &DiffArgs) -> anyhow::Result<ExitCode> {

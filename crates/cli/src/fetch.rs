@@ -1,31 +1,64 @@
-//! `kpossible fetch VERSION`.
+//! `kpossible fetch VERSION` and `kpossible fetch --list`.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use crate::args::{FetchArgs, Global};
 
 pub fn run(global: &Global, args: &FetchArgs) -> anyhow::Result<ExitCode> {
     let cache = ktree::cache_dir();
-    if !global.quiet
-        && ktree::KNOWN_VERSIONS.contains(&args.kernel_version.as_str())
-        && !ktree::tree_path(&cache, &args.kernel_version)
-            .join("Makefile")
-            .is_file()
-    {
+    let Some(spec) = &args.kernel_version else {
+        return list(global, &cache);
+    };
+    if !global.quiet && !ktree::tree_path(&cache, spec).join("Makefile").is_file() {
         eprintln!(
-            "kpossible: fetching linux-source-{} into {}",
-            args.kernel_version,
+            "kpossible: fetching linux-source-{spec} into {}",
             cache.display()
         );
     }
-    let tree = ktree::fetch(&cache, &args.kernel_version)?;
+    let tree = ktree::fetch(&cache, spec)?;
+    if !global.quiet {
+        eprintln!("kpossible: tree {}", crate::tree::describe(&tree));
+    }
     if global.json {
-        println!(
-            "{}",
-            serde_json::json!({"version": tree.version(), "path": tree.root()})
-        );
+        println!("{}", crate::tree::tree_json(&tree));
     } else {
         println!("{}", tree.root().display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Every upload the archive carries: `series<TAB>upload<TAB>suites<TAB>cached tree or -`.
+fn list(global: &Global, cache: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let uploads = ktree::archive_uploads(cache)?;
+    let cached = |u: &ktree::Upload| {
+        let path = ktree::tree_path(cache, &format!("{}={}", u.series, u.version));
+        let same = ktree::tree_upload(&path).is_some_and(|(_, v)| v == u.version);
+        (same && path.join("Makefile").is_file()).then_some(path)
+    };
+    let mut out = std::io::stdout().lock();
+    if global.json {
+        let docs: Vec<serde_json::Value> = uploads
+            .iter()
+            .map(|u| {
+                serde_json::json!({
+                    "series": u.series, "upload": u.version, "suites": u.suites,
+                    "spec": format!("{}={}", u.series, u.version), "tree": cached(u),
+                })
+            })
+            .collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&docs)?)?;
+    } else {
+        for u in &uploads {
+            let tree = cached(u).map_or_else(|| "-".to_string(), |p| p.display().to_string());
+            writeln!(
+                out,
+                "{}\t{}\t{}\t{tree}",
+                u.series,
+                u.version,
+                u.suites.join(",")
+            )?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -44,14 +44,24 @@ fn debian(global: &Global, kernel: &str) -> anyhow::Result<ktree::Tree> {
     Ok(ktree::fetch(&cache, kernel)?)
 }
 
-/// Which tree an answer is about: its path and the version its Makefile gives.
+/// Which tree an answer is about: its path, the version its Makefile gives,
+/// and the Debian upload it was unpacked from, if it is one.
 pub fn describe(tree: &ktree::Tree) -> String {
-    format!("{} (version {})", tree.root().display(), tree.version())
+    match ktree::tree_upload(tree.root()) {
+        Some((package, upload)) => format!(
+            "{} (version {}, Debian {package} {upload})",
+            tree.root().display(),
+            tree.version()
+        ),
+        None => format!("{} (version {})", tree.root().display(), tree.version()),
+    }
 }
 
-/// The tree as JSON output names it.
+/// The tree as JSON output names it (`debian`: `linux-source-6.12=6.12.118-1~deb12u1`, or
+/// null).
 pub fn tree_json(tree: &ktree::Tree) -> serde_json::Value {
-    serde_json::json!({"path": tree.root(), "version": tree.version()})
+    let debian = ktree::tree_upload(tree.root()).map(|(p, v)| format!("{p}={v}"));
+    serde_json::json!({"path": tree.root(), "version": tree.version(), "debian": debian})
 }
 
 /// An object or directory named on the command line, as a path from the tree's root: taken

@@ -1,15 +1,19 @@
 /*!
 Kernel source trees: where they come from and what they contain at the top level.
 
-- [`fetch`] downloads Debian's `linux-source-<version>` with `apt-get download` and unpacks it
-  under the cache ([`cache_dir`]), atomically (temporary directory, then rename), so an
-  interrupted fetch never leaves a half tree behind and a second fetch is a no-op.
-- [`distro_configs`] downloads Debian's `linux-config-<version>`: the `.config` files of the
-  kernels Debian builds from that source for this machine's architecture, the configurations
-  people run.
-- [`distro_kernel`] downloads the Debian kernel image package built from the same
-  `linux-source-<version>` upload and keeps what its build wrote about modules: the shipped
-  `/boot/config-*`, `modules.order` and `modules.builtin`.
+- [`fetch`] downloads a Debian `linux-source-<series>` upload (the newest the archive carries,
+  or one named as `6.12=6.12.117-1~deb12u1`) with `apt-get download` and unpacks it under the
+  cache ([`cache_dir`]), atomically (temporary directory, then rename), so an interrupted
+  fetch never leaves a half tree behind and a second fetch is a no-op. apt runs with a
+  private configuration under the cache (every suite carrying `linux-source-*`, from the
+  system's Debian mirror); [`archive_uploads`] lists what it carries.
+- [`distro_configs`] downloads Debian's `linux-config-<series>` of the tree's upload: the
+  `.config` files of the kernels Debian builds from that source for this machine's
+  architecture, the configurations people run.
+- [`distro_kernel`] downloads the Debian kernel package built from the same upload and keeps
+  what its build wrote about modules: the shipped config, `modules.order` and
+  `modules.builtin`.
+- [`find_tree_root`] finds the tree a command runs in, as git finds its repository.
 - [`Tree`] is any kernel tree (a Debian one or a user's checkout): its version and its arches.
 - [`Tree::arches`] derives the arch variants from the tree itself: every `arch/<dir>/Kconfig`
   is a SRCARCH, and the top `Makefile`'s `ifeq ($(ARCH),i386) SRCARCH := x86` blocks name the
@@ -23,7 +27,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod apt;
+mod debian;
 mod locate;
+pub use apt::compare_versions;
+pub use debian::{
+    DistroKernel, Spec, Upload, archive_uploads, distro_configs, distro_kernel, fetch, tree_path,
+    tree_upload,
+};
 pub use locate::{
     absolute_in, current_dir, find_tree_root, is_tree_root, open_relative, path_in_tree,
 };
@@ -50,18 +61,25 @@ pub enum Error {
     /// The directory is not a kernel tree.
     #[error("{0}: not a kernel source tree (no top-level Kconfig, Makefile and arch/)")]
     NotATree(PathBuf),
-    /// The version is not one of the Debian packages we know how to fetch.
-    #[error("unknown kernel version `{0}`: expected one of {KNOWN_VERSIONS:?}")]
-    UnknownVersion(String),
+    /// The archive carries no such `linux-source` upload.
+    #[error("unknown kernel version `{asked}`: Debian's archive carries {offered}")]
+    UnknownVersion {
+        /// The series or upload asked for.
+        asked: String,
+        /// What the archive carries instead (series, or the uploads of the series).
+        offered: String,
+    },
+    /// Not a series (`6.12`) or an upload of one (`6.12=6.12.117-1~deb12u1`).
+    #[error(
+        "`{0}`: expected a linux-source series as 6.12, or one upload as 6.12=6.12.117-1~deb12u1"
+    )]
+    BadSpec(String),
 }
 
 /// Result with this crate's error.
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// The Debian `linux-source-*` packages kpossible fetches by version.
-pub const KNOWN_VERSIONS: &[&str] = &["6.1", "6.12"];
-
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     move |source| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -75,339 +93,6 @@ pub fn cache_dir() -> PathBuf {
     }
     let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("/tmp"), PathBuf::from);
     home.join(".cache").join("kpossible")
-}
-
-/// Where [`fetch`] puts the tree of `version` under `cache`.
-pub fn tree_path(cache: &Path, version: &str) -> PathBuf {
-    cache.join("trees").join(version)
-}
-
-/// Downloads and unpacks Debian's `linux-source-<version>` into `cache/trees/<version>` unless
-/// it is already there, and returns the tree. Safe against interruption: the tree is
-/// unpacked into a temporary directory beside its final place and renamed when complete.
-pub fn fetch(cache: &Path, version: &str) -> Result<Tree> {
-    if !KNOWN_VERSIONS.contains(&version) {
-        return Err(Error::UnknownVersion(version.to_string()));
-    }
-    let dest = tree_path(cache, version);
-    if dest.join("Makefile").is_file() {
-        return Tree::open(&dest);
-    }
-    let trees = cache.join("trees");
-    let downloads = cache.join("downloads");
-    fs::create_dir_all(&trees).map_err(io_err(&trees))?;
-    fs::create_dir_all(&downloads).map_err(io_err(&downloads))?;
-    let package = format!("linux-source-{version}");
-    let deb = download(&downloads, &package)?;
-    let tmp = trees.join(format!(".unpack-{version}-{}", std::process::id()));
-    fresh_dir(&tmp)?;
-    let tarball = format!("./usr/src/{package}.tar.xz");
-    // dpkg-deb --fsys-tarfile streams the data archive; only the source tarball is extracted.
-    run(Command::new("sh")
-        .arg("-c")
-        .arg("dpkg-deb --fsys-tarfile \"$1\" | tar -x -C \"$2\" \"$3\"")
-        .arg("sh")
-        .arg(&deb)
-        .arg(&tmp)
-        .arg(&tarball))?;
-    run(Command::new("tar")
-        .arg("-xJf")
-        .arg(tmp.join(&tarball))
-        .arg("-C")
-        .arg(&tmp))?;
-    let unpacked = tmp.join(&package);
-    if !unpacked.join("Makefile").is_file() {
-        return Err(Error::NotATree(unpacked));
-    }
-    // A concurrent fetch may have won the race; its tree is as good as ours.
-    if let Err(e) = fs::rename(&unpacked, &dest)
-        && !dest.join("Makefile").is_file()
-    {
-        return Err(Error::Io {
-            path: dest,
-            source: e,
-        });
-    }
-    fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
-    Tree::open(&dest)
-}
-
-/// Debian's own kernel configurations built from `linux-source-<version>` for this machine's
-/// Debian architecture (`linux-config-<version>`: `config.amd64_none_amd64`,
-/// `config.amd64_rt_amd64`, ...), downloaded once and unpacked under the cache; sorted by
-/// name (the flavour, as `amd64_none_amd64`).
-pub fn distro_configs(cache: &Path, version: &str) -> Result<Vec<(String, PathBuf)>> {
-    if !KNOWN_VERSIONS.contains(&version) {
-        return Err(Error::UnknownVersion(version.to_string()));
-    }
-    let dest = cache.join("distro-configs").join(version);
-    if !dest.join(".complete").is_file() {
-        let downloads = cache.join("downloads");
-        fs::create_dir_all(&downloads).map_err(io_err(&downloads))?;
-        let package = format!("linux-config-{version}");
-        let deb = download(&downloads, &package)?;
-        let tmp = cache
-            .join("distro-configs")
-            .join(format!(".unpack-{version}-{}", std::process::id()));
-        fresh_dir(&tmp)?;
-        run(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(&tmp))?;
-        let packed = tmp.join("usr/src").join(&package);
-        fs::create_dir_all(&dest).map_err(io_err(&dest))?;
-        for entry in fs::read_dir(&packed).map_err(io_err(&packed))? {
-            let path = entry.map_err(io_err(&packed))?.path();
-            let Some(name) = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .and_then(|n| n.strip_suffix(".xz"))
-            else {
-                continue;
-            };
-            let out = dest.join(name);
-            run(Command::new("sh")
-                .arg("-c")
-                .arg("xz -dc \"$1\" > \"$2\"")
-                .arg("sh")
-                .arg(&path)
-                .arg(&out))?;
-        }
-        fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
-        let done = dest.join(".complete");
-        fs::write(&done, b"").map_err(io_err(&done))?;
-    }
-    let mut out: Vec<(String, PathBuf)> = fs::read_dir(&dest)
-        .map_err(io_err(&dest))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter_map(|p| {
-            let flavour = p
-                .file_name()?
-                .to_str()?
-                .strip_prefix("config.")?
-                .to_string();
-            Some((flavour, p))
-        })
-        .collect();
-    out.sort();
-    Ok(out)
-}
-
-/// What a Debian kernel image package says about the build that made it (see
-/// [`distro_kernel`]).
-#[derive(Clone, Debug)]
-pub struct DistroKernel {
-    /// The image package, as `name=version`.
-    pub package: String,
-    /// The kernel release (`6.12.117+deb12-amd64`): its `/lib/modules` directory.
-    pub release: String,
-    /// The `.config` the image was built from (`/boot/config-<release>`).
-    pub config: PathBuf,
-    /// `modules.order`: every module built, as `kernel/<path>.ko`, in build order.
-    pub modules_order: PathBuf,
-    /// `modules.builtin`: the `kernel/<path>.ko` names of modules built into the image.
-    pub modules_builtin: PathBuf,
-}
-
-/// The Debian kernel image of `flavour` (`amd64`, `cloud-amd64`, `rt-amd64`, ... for this
-/// machine's architecture) built from the very `linux-source-<version>` [`fetch`] unpacked:
-/// the image package (`linux-image-<abi>-<flavour>-unsigned`) whose version is that source
-/// package's. Downloaded once (about 100 MB, not kept); its config, `modules.order` and
-/// `modules.builtin` are kept under the cache. An error when apt knows no such image (the
-/// archive moved on, or another architecture).
-pub fn distro_kernel(cache: &Path, version: &str, flavour: &str) -> Result<DistroKernel> {
-    if !KNOWN_VERSIONS.contains(&version) {
-        return Err(Error::UnknownVersion(version.to_string()));
-    }
-    let downloads = cache.join("downloads");
-    let source = format!("linux-source-{version}");
-    let source_deb = find_deb(&downloads, &source)?.ok_or_else(|| Error::Command {
-        command: format!("apt-get download {source}"),
-        detail: "the tree's source package is not in the cache: fetch the tree first".into(),
-    })?;
-    // `linux-source-6.12_6.12.117-1~deb12u1_all.deb`: apt writes an epoch's `:` as `%3a`.
-    let deb_version = source_deb
-        .file_name()
-        .and_then(|n| n.to_str())
-        .and_then(|n| n.split('_').nth(1))
-        .map(|v| v.replace("%3a", ":"))
-        .ok_or_else(|| Error::Command {
-            command: format!("apt-get download {source}"),
-            detail: format!("cannot read a version in {}", source_deb.display()),
-        })?;
-    let dest = cache
-        .join("distro-kernels")
-        .join(version)
-        .join(format!("{flavour}-{deb_version}"));
-    let done = dest.join(".complete");
-    if !done.is_file() {
-        let unsigned = format!("-{flavour}-unsigned");
-        let names: Vec<String> = capture(
-            Command::new("apt-cache")
-                .arg("search")
-                .arg("--names-only")
-                .arg(format!("^linux-image-.*{unsigned}$")),
-        )?
-        .lines()
-        .filter_map(|l| l.split_whitespace().next())
-        // The ABI part alone between `linux-image-` and the flavour (`6.1.0-56`,
-        // `6.12.117+deb12`): `.*-amd64` also matches `-cloud-amd64`.
-        .filter(|n| {
-            n.strip_prefix("linux-image-")
-                .and_then(|r| r.strip_suffix(unsigned.as_str()))
-                .is_some_and(|abi| {
-                    abi.replace("deb", "")
-                        .chars()
-                        .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+'))
-                })
-        })
-        .map(String::from)
-        .collect();
-        if names.is_empty() {
-            return Err(Error::Command {
-                command: format!("apt-cache search linux-image-*{unsigned}"),
-                detail: format!("no image package of flavour {flavour} is known to apt"),
-            });
-        }
-        // `apt-cache madison`: `name | version | archive` per available version.
-        let madison = capture(Command::new("apt-cache").arg("madison").args(&names))?;
-        let package = madison
-            .lines()
-            .filter_map(|l| {
-                let mut f = l.split('|').map(str::trim);
-                Some((f.next()?.to_string(), f.next()?.to_string()))
-            })
-            .find(|(_, v)| *v == deb_version)
-            .map(|(n, v)| format!("{n}={v}"))
-            .ok_or_else(|| Error::Command {
-                command: "apt-cache madison linux-image-*".into(),
-                detail: format!(
-                    "no {flavour} image of version {deb_version} (the tree's source version)"
-                ),
-            })?;
-        let tmp = cache.join("distro-kernels").join(format!(
-            ".unpack-{version}-{flavour}-{}",
-            std::process::id()
-        ));
-        fresh_dir(&tmp)?;
-        run(Command::new("apt-get")
-            .arg("download")
-            .arg(&package)
-            .current_dir(&tmp))?;
-        let name = package.split('=').next().unwrap_or(&package);
-        let deb = find_deb(&tmp, name)?.ok_or_else(|| Error::Command {
-            command: format!("apt-get download {package}"),
-            detail: "no .deb appeared".into(),
-        })?;
-        // Only the three files are extracted from the data archive.
-        run(Command::new("sh")
-            .arg("-c")
-            .arg(
-                "dpkg-deb --fsys-tarfile \"$1\" | tar -x -C \"$2\" --wildcards \
-                 './boot/config-*' './lib/modules/*/modules.order' './lib/modules/*/modules.builtin'",
-            )
-            .arg("sh")
-            .arg(&deb)
-            .arg(&tmp))?;
-        let modules = tmp.join("lib/modules");
-        let release = fs::read_dir(&modules)
-            .map_err(io_err(&modules))?
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .next()
-            .ok_or_else(|| Error::Command {
-                command: format!("dpkg-deb --fsys-tarfile {}", deb.display()),
-                detail: "no /lib/modules/<release> in the package".into(),
-            })?;
-        fs::create_dir_all(&dest).map_err(io_err(&dest))?;
-        for (from, to) in [
-            (tmp.join("boot").join(format!("config-{release}")), "config"),
-            (
-                modules.join(&release).join("modules.order"),
-                "modules.order",
-            ),
-            (
-                modules.join(&release).join("modules.builtin"),
-                "modules.builtin",
-            ),
-        ] {
-            let to = dest.join(to);
-            fs::rename(&from, &to).map_err(io_err(&from))?;
-        }
-        let meta = dest.join("package");
-        fs::write(&meta, format!("{package}\n{release}\n")).map_err(io_err(&meta))?;
-        fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
-        fs::write(&done, b"").map_err(io_err(&done))?;
-    }
-    let meta = dest.join("package");
-    let text = fs::read_to_string(&meta).map_err(io_err(&meta))?;
-    let mut lines = text.lines();
-    Ok(DistroKernel {
-        package: lines.next().unwrap_or_default().to_string(),
-        release: lines.next().unwrap_or_default().to_string(),
-        config: dest.join("config"),
-        modules_order: dest.join("modules.order"),
-        modules_builtin: dest.join("modules.builtin"),
-    })
-}
-
-/// The `.deb` of `package` in `downloads`, fetched with `apt-get download` when absent.
-fn download(downloads: &Path, package: &str) -> Result<PathBuf> {
-    if let Some(deb) = find_deb(downloads, package)? {
-        return Ok(deb);
-    }
-    run(Command::new("apt-get")
-        .arg("download")
-        .arg(package)
-        .current_dir(downloads))?;
-    find_deb(downloads, package)?.ok_or_else(|| Error::Command {
-        command: format!("apt-get download {package}"),
-        detail: "no .deb appeared (run `apt-get update` first?)".into(),
-    })
-}
-
-fn find_deb(dir: &Path, package: &str) -> Result<Option<PathBuf>> {
-    let prefix = format!("{package}_");
-    let mut found: Vec<PathBuf> = fs::read_dir(dir)
-        .map_err(io_err(dir))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".deb"))
-        })
-        .collect();
-    found.sort();
-    Ok(found.pop())
-}
-
-/// Runs `cmd` and returns its stdout; a failure carries the end of its stderr.
-fn capture(cmd: &mut Command) -> Result<String> {
-    let out = cmd.output().map_err(|e| Error::Command {
-        command: format!("{cmd:?}"),
-        detail: e.to_string(),
-    })?;
-    if out.status.success() {
-        return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
-    }
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
-    Err(Error::Command {
-        command: format!("{cmd:?}"),
-        detail: format!(
-            "{}: {}",
-            out.status,
-            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
-        ),
-    })
-}
-
-fn run(cmd: &mut Command) -> Result<()> {
-    capture(cmd).map(drop)
-}
-
-/// Makes `dir` an empty directory (a leftover of an interrupted unpack is removed).
-fn fresh_dir(dir: &Path) -> Result<()> {
-    if dir.exists() {
-        fs::remove_dir_all(dir).map_err(io_err(dir))?;
-    }
-    fs::create_dir_all(dir).map_err(io_err(dir))
 }
 
 /// This machine's Debian architecture (`dpkg --print-architecture`: `amd64`, `arm64`, ...),
@@ -706,14 +391,5 @@ mod tests {
     fn a_directory_that_is_not_a_tree_is_rejected() {
         let dir = tempfile::tempdir().unwrap();
         assert!(matches!(Tree::open(dir.path()), Err(Error::NotATree(_))));
-    }
-
-    #[test]
-    fn unknown_versions_are_refused_before_any_download() {
-        let dir = tempfile::tempdir().unwrap();
-        assert!(matches!(
-            fetch(dir.path(), "2.6"),
-            Err(Error::UnknownVersion(_))
-        ));
     }
 }
