@@ -24,8 +24,10 @@ fn open(global: &Global, spec: &str) -> anyhow::Result<ktree::Tree> {
 
 pub fn run(global: &Global, args: &DiffArgs) -> anyhow::Result<ExitCode> {
     let mut reports = Vec::new();
+    let mut trees = Vec::new();
     for spec in [&args.from, &args.to] {
         let tree = open(global, spec)?;
+        trees.push(crate::tree::tree_json(&tree));
         let r = crate::tree::sweep(global, &tree, None)?;
         crate::tree::print_errors(r.iter().flat_map(|r| r.errors.iter()));
         reports.push(r);
@@ -48,7 +50,13 @@ pub fn run(global: &Global, args: &DiffArgs) -> anyhow::Result<ExitCode> {
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if global.json {
-        serde_json::to_writer_pretty(&mut out, &d)?;
+        // Which trees were compared, as the other commands name theirs.
+        let mut doc = serde_json::to_value(&d)?;
+        if let Some(map) = doc.as_object_mut() {
+            map.insert("from_tree".into(), trees[0].clone());
+            map.insert("to_tree".into(), trees[1].clone());
+        }
+        serde_json::to_writer_pretty(&mut out, &doc)?;
         writeln!(out)?;
     } else {
         out.write_all(d.to_text().as_bytes())?;

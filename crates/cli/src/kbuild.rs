@@ -79,6 +79,7 @@ pub fn run(global: &Global, args: &KbuildArgs) -> anyhow::Result<ExitCode> {
                 "lib": lists.lib,
                 "modules": lists.modules,
                 "errors": errors,
+                "tree": crate::tree::tree_json(&tree),
             });
             out = serde_json::to_string_pretty(&doc)?;
             out.push('\n');

@@ -34,7 +34,11 @@ pub fn run(global: &Global, args: &ModulesBuiltinArgs) -> anyhow::Result<ExitCod
     }
     let mut out = std::io::stdout().lock();
     if global.json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
+        let mut doc = serde_json::to_value(&list)?;
+        if let Some(map) = doc.as_object_mut() {
+            map.insert("tree".into(), crate::tree::tree_json(&tree));
+        }
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
         out.write_all(list.to_text().as_bytes())?;
     }

@@ -56,6 +56,7 @@ pub fn run(global: &Global, args: &ParseArgs) -> anyhow::Result<ExitCode> {
             let mut v = serde_json::to_value(s)?;
             v["arch"] = arch.clone().into();
             v["milliseconds"] = ms.into();
+            v["tree"] = crate::tree::tree_json(&tree);
             summary.push(v);
         } else {
             writeln!(

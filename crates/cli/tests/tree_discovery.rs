@@ -122,3 +122,22 @@ fn an_object_outside_the_tree_is_an_error() {
     assert_eq!(code, 3, "{out}{err}");
     assert!(err.contains("outside the tree"), "{err}");
 }
+
+/// `conditions` takes its object from the current directory too, and names the same tree.
+#[test]
+fn conditions_from_a_subdirectory_match_the_absolute_tree() {
+    let tree = ktree::fetch(&ktree::cache_dir(), "6.12").expect("the 6.12 tree");
+    let root = tree.root();
+    fn args(obj: &str) -> Vec<&str> {
+        vec!["conditions", obj, "--arch", "x86", "--json"]
+    }
+    let mut abs = args("drivers/net/dummy.o");
+    abs.extend(["--tree", root.to_str().unwrap()]);
+    let (code, expected, err) = kpossible(Path::new("/"), &abs);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&expected).unwrap();
+    assert_eq!(doc["listed"], true);
+    assert_eq!(doc["tree"]["path"], root.to_str().unwrap());
+    let (c, out, e) = kpossible(&root.join("drivers/net"), &args("dummy.o"));
+    assert_eq!((c, out), (code, expected), "{e}");
+}
