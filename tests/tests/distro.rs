@@ -180,3 +180,71 @@ fn debians_shipped_module_lists_are_reproduced() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Every module of Debian's own build of 6.12 for this host (its shipped `modules.order`),
+/// asked as users name it, by its `.ko` path from the tree's root: the name resolves to that
+/// very module (`report::names`, as `could-be-module` and `modules-of` resolve it), and
+/// `modules-of`, answering all of them in one run, says "yes" for that module.
+#[test]
+fn every_shipped_module_asked_by_its_ko_path_is_yes() {
+    let version = "6.12";
+    let t = tree(version);
+    let flavour = ktree::host_debian_arch().expect("dpkg --print-architecture");
+    let arch = ktree::debian_kernel_arch(&flavour)
+        .unwrap_or_else(|| panic!("no kernel ARCH mapped for Debian's {flavour}"));
+    let variant = t.arch(arch).ok().flatten().unwrap();
+    let kernel = ktree::distro_kernel(&ktree::cache_dir(), version, &flavour)
+        .unwrap_or_else(|e| panic!("Debian's {flavour} image of {version}: {e}"));
+    let order = std::fs::read_to_string(&kernel.modules_order).unwrap();
+    // `kernel/fs/fat/vfat.ko`: the path under /lib/modules/<release>/.
+    let kos: Vec<String> = order
+        .lines()
+        .map(|l| l.strip_prefix("kernel/").unwrap_or(l).to_string())
+        .collect();
+    assert!(
+        kos.len() > 1000,
+        "{}: {} modules",
+        kernel.package,
+        kos.len()
+    );
+    let list = vec![(arch.to_string(), variant.srcarch.clone())];
+    let all = report::sweep::arch_list(&t, None).unwrap();
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let resolved = report::names::resolve(&t, t.root(), &kos, &list, &all, jobs);
+    let mut failures = Vec::new();
+    let mut objects = Vec::new();
+    for (ko, r) in kos.iter().zip(&resolved) {
+        match r {
+            Ok(r) if r.module.as_ref().is_some_and(|m| m.ko == *ko) => {
+                objects.push(r.object.clone())
+            }
+            Ok(r) => failures.push(format!("{ko} resolves to {r:?}")),
+            Err(e) => failures.push(format!("{ko}: {}", e.to_text())),
+        }
+    }
+    let answers =
+        report::modules_of::modules_of_objects(t.root(), &objects, &list, jobs, &|_, _, _| {});
+    let mut yes = 0usize;
+    for a in &answers {
+        let ko = a.name.as_ref().map_or_else(
+            || report::modules_of::module_names(&a.object).1,
+            |n| n.asked.clone(),
+        );
+        if a.possible_modules().contains_key(ko.as_str()) {
+            yes += 1;
+        } else {
+            failures.push(format!(
+                "{ko}: modules-of says {}:\n{}",
+                a.verdict,
+                a.to_text()
+            ));
+        }
+    }
+    eprintln!(
+        "{}: {} modules asked by their .ko path, {} resolved to themselves, {yes} yes for that module on ARCH={arch}",
+        kernel.package,
+        kos.len(),
+        objects.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
