@@ -38,7 +38,8 @@ fn tree() -> tempfile::TempDir {
              ifeq ($(SRCARCH),other)\n\
              obj-$(CONFIG_FOO) += otheronly.o\n\
              endif\n\
-             obj-y += a/ b/\n",
+             obj-y += a/ b/\n\
+             lib-y += helper.o\n",
         ),
         ("drivers/a/Makefile", "obj-$(CONFIG_FOO) += twin.o\n"),
         ("drivers/b/Makefile", "obj-$(CONFIG_FOO) += twin.o\n"),
@@ -329,4 +330,18 @@ fn names_typed_below_the_root_are_paths_from_there() {
     );
     let (out, code) = run_in("drivers/a", &["could-be-module", "../../../x.o"]);
     assert_eq!((out.as_str(), code), ("", 3));
+}
+
+#[test]
+fn a_lib_y_object_is_no_naming_its_line() {
+    let t = tree();
+    let (out, err, code) = run(
+        t.path(),
+        &["could-be-module", "drivers/helper.o", "--arch", "good"],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(
+        out,
+        "drivers/helper.o: no\n  good: no\n    drivers/Makefile:9: listed in lib-y only: archived into lib.a, which only vmlinux links (scripts/Makefile.build)\n"
+    );
 }

@@ -343,15 +343,40 @@ fn answer(
         stats.unknown += stats.toolchain_dependent;
     }
     if let Some(only) = only {
-        // An object no Makefile of this arch lists at all.
+        // An object listed only in lib-y (`lib.a`, linked into vmlinux alone), or by no
+        // Makefile of this arch at all.
         for o in only {
-            verdicts.entry(o.clone()).or_insert_with(|| Verdict::No {
-                reasons: vec![crate::possibility::Reason {
+            if verdicts.contains_key(o) {
+                continue;
+            }
+            let lib: Vec<crate::possibility::Reason> = graph
+                .dirs
+                .iter()
+                .flat_map(|d| &d.lib)
+                .filter(|e| e.object == *o)
+                .map(|e| {
+                    let (file, line) = e.span.map_or((String::new(), 0), |span| {
+                        let path = sources.path(span.file);
+                        let path = path.strip_prefix(root).unwrap_or(path);
+                        (path.display().to_string(), sources.line_col(span).line)
+                    });
+                    crate::possibility::Reason {
+                        file,
+                        line,
+                        text: "listed in lib-y only: archived into lib.a, which only vmlinux links (scripts/Makefile.build)".into(),
+                    }
+                })
+                .collect();
+            let reasons = if lib.is_empty() {
+                vec![crate::possibility::Reason {
                     file: String::new(),
                     line: 0,
                     text: format!("no Makefile reachable on ARCH={arch} lists {o}"),
-                }],
-            });
+                }]
+            } else {
+                lib
+            };
+            verdicts.insert(o.clone(), Verdict::No { reasons });
         }
     }
     // A "no" under a directory whose make the walk could not follow entirely is not proven:
