@@ -10,6 +10,7 @@ pub fn run(global: &Global, args: &FetchArgs) -> anyhow::Result<ExitCode> {
     let Some(spec) = &args.kernel_version else {
         return list(global, &cache);
     };
+    ktree::Spec::parse(spec)?;
     if !global.quiet && !ktree::tree_path(&cache, spec).join("Makefile").is_file() {
         eprintln!(
             "kpossible: fetching linux-source-{spec} into {}",
@@ -34,7 +35,8 @@ fn list(global: &Global, cache: &std::path::Path) -> anyhow::Result<ExitCode> {
     let cached = |u: &ktree::Upload| {
         let path = ktree::tree_path(cache, &format!("{}={}", u.series, u.version));
         let same = ktree::tree_upload(&path).is_some_and(|(_, v)| v == u.version);
-        (same && path.join("Makefile").is_file()).then_some(path)
+        // The tree's own path, as every other output names it.
+        (same && path.join("Makefile").is_file()).then(|| path.canonicalize().unwrap_or(path))
     };
     let mut out = std::io::stdout().lock();
     if global.json {

@@ -35,6 +35,7 @@ fn locate(global: &Global) -> anyhow::Result<ktree::Tree> {
 /// The Debian tree of `kernel`, fetched when absent.
 fn debian(global: &Global, kernel: &str) -> anyhow::Result<ktree::Tree> {
     let cache = ktree::cache_dir();
+    ktree::Spec::parse(kernel)?;
     if !global.quiet && !ktree::tree_path(&cache, kernel).join("Makefile").is_file() {
         eprintln!(
             "kpossible: fetching linux-source-{kernel} into {}",

@@ -86,10 +86,15 @@ pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
     }
 }
 
-/// The cache root: `$KPOSSIBLE_CACHE`, else `~/.cache/kpossible`.
+/// The cache root: `$KPOSSIBLE_CACHE` (made absolute: apt and make run in other
+/// directories), else `~/.cache/kpossible`.
 pub fn cache_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("KPOSSIBLE_CACHE").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir);
+        let dir = PathBuf::from(dir);
+        return match current_dir() {
+            Ok(cwd) => absolute_in(&cwd, &dir),
+            Err(_) => dir,
+        };
     }
     let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("/tmp"), PathBuf::from);
     home.join(".cache").join("kpossible")
