@@ -9,7 +9,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use kconfig_parser::{ShellMode, parse_tree};
+use kconfig_parser::ShellMode;
+use kpossible_tests::parse_kconfig as parse_tree;
 use serde_json::Value;
 use solver::{Kconfig, Target};
 

@@ -20,17 +20,21 @@ pub fn tree(version: &str) -> ktree::Tree {
         .unwrap_or_else(|e| panic!("kernel tree {version}: {e}"))
 }
 
-/// The oracle for `arch` on the Debian tree `version`, with the `CROSS_COMPILE`, `LLVM` and
-/// `LLVM_IAS` of the environment when set (kpossible's own Kconfig parse reads them too).
+/// The oracle for `arch` on the Debian tree `version`: real make in this process's
+/// environment (its `PATH`, `CROSS_COMPILE`, `LLVM`, ...), as kpossible's own parse sees it.
 pub fn oracle(version: &str, arch: &str) -> oracle::Oracle {
-    let toolchain: Vec<(&str, String)> = ["CROSS_COMPILE", "LLVM", "LLVM_IAS"]
-        .into_iter()
-        .filter_map(|k| Some((k, std::env::var(k).ok().filter(|v| !v.is_empty())?)))
-        .collect();
-    let mut pins = oracle::DEFAULT_PINS.to_vec();
-    pins.extend(toolchain.iter().map(|(k, v)| (*k, v.as_str())));
-    oracle::Oracle::with_pins(&tree(version), arch, &ktree::cache_dir(), &pins)
+    oracle::Oracle::new(&tree(version), arch, &ktree::cache_dir())
         .unwrap_or_else(|e| panic!("oracle {version} {arch}: {e}"))
+}
+
+/// The Kconfig of `arch` on `root`, parsed in the environment plain make gives `conf`.
+pub fn parse_kconfig(
+    root: &std::path::Path,
+    arch: &str,
+    shell: kconfig_parser::ShellMode,
+) -> kconfig_parser::Model {
+    solver::arch::parse_kconfig(root, arch, shell)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
 }
 
 /// How the real (object, module) pairs fared as `modules-of` placements.

@@ -2,8 +2,9 @@
 //! fixed point of the tree's own olddefconfig) violated it, a "no" from the solver could be
 //! wrong. And it must not be vacuous: a value the real tools never allow must be refused.
 
-use kconfig_parser::{ShellMode, parse_tree};
+use kconfig_parser::ShellMode;
 use kp_base::Tristate;
+use kpossible_tests::parse_kconfig as parse_tree;
 use kpossible_tests::{oracle, tree};
 use solver::Kconfig;
 use solver::sat::{Encoding, Varisat};

@@ -5,8 +5,9 @@
 //! removed, choice members moved, or a different configuration altogether. CI checks a sample;
 //! `KPOSSIBLE_FULL=1` widens it.
 
-use kconfig_parser::{ShellMode, parse_tree};
+use kconfig_parser::ShellMode;
 use kpossible_tests::configs::{first_differences, flip_values};
+use kpossible_tests::parse_kconfig as parse_tree;
 use kpossible_tests::tree;
 use solver::dotconfig::OldDefConfig;
 use solver::{Kconfig, Target, run_target};

@@ -47,12 +47,14 @@ fn symbols_no_probe_reaches_have_the_hosts_values() {
         let t = tree(version);
         let root = t.root();
         for &arch in arches {
-            let host = kconfig_parser::parse_tree(root, arch, ShellMode::Run);
+            let host = kpossible_tests::parse_kconfig(root, arch, ShellMode::Run);
             let open = kconfig_parser::parse(
                 "Kconfig",
                 &FsLoader::new(root),
                 &Options {
-                    env: kconfig_parser::kernel_env(root, arch, ShellMode::Run),
+                    env: ktree::kenv::conf_environment(root, arch, true)
+                        .unwrap()
+                        .vars,
                     ..Options::new(Dialect::detect(root), ShellMode::Record)
                 },
             );

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use kconfig_parser::{ShellMode, parse_tree};
+use kconfig_parser::ShellMode;
 use solver::{Kconfig, Target};
 
 use crate::args::{ConfigArgs, Global};
@@ -45,7 +45,7 @@ pub fn run(global: &Global, args: &ConfigArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    let mut model = parse_tree(tree.root(), &arch, ShellMode::Run);
+    let mut model = solver::arch::parse_kconfig(tree.root(), &arch, ShellMode::Run)?;
     let errors: Vec<_> = model
         .diagnostics
         .iter()

@@ -24,10 +24,7 @@ pub fn options(
         arch: arch.to_string(),
         srcarch: variant.srcarch,
         config,
-        pins: oracle::DEFAULT_PINS
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
+        pins: solver::arch::pins(arch),
     })
 }
 

@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use anyhow::bail;
-use kconfig_parser::{ShellMode, parse_tree};
+use kconfig_parser::ShellMode;
 
 use crate::args::{Global, ParseArgs};
 
@@ -39,7 +39,7 @@ pub fn run(global: &Global, args: &ParseArgs) -> anyhow::Result<ExitCode> {
     let mut out = stdout.lock();
     for arch in &arches {
         let started = std::time::Instant::now();
-        let model = parse_tree(tree.root(), arch, shell);
+        let model = solver::arch::parse_kconfig(tree.root(), arch, shell)?;
         let ms = started.elapsed().as_secs_f64() * 1e3;
         let s = model.stats();
         total_errors += s.errors;

@@ -24,11 +24,14 @@ fn arm64_allyesconfig_with_the_debian_cross_compiler_is_confs() {
         );
         String::from_utf8(out.stdout).expect("UTF-8 .config")
     };
-    let mut pins = oracle::DEFAULT_PINS.to_vec();
-    pins.push(("CROSS_COMPILE", cross));
-    let real = oracle::Oracle::with_pins(&tree, "arm64", &ktree::cache_dir(), &pins)
-        .and_then(|o| o.allyesconfig())
-        .expect("the real conf with CROSS_COMPILE");
+    let real = oracle::Oracle::with_pins(
+        &tree,
+        "arm64",
+        &ktree::cache_dir(),
+        &[("CROSS_COMPILE", cross)],
+    )
+    .and_then(|o| o.allyesconfig())
+    .expect("the real conf with CROSS_COMPILE");
     let with_cross = ours(Some(cross));
     assert_eq!(
         oracle::config_body(&with_cross),
@@ -74,9 +77,7 @@ fn kmsan_test_is_a_module_only_with_clang_and_the_real_tools_agree() {
     assert!(out.contains("yes, in mm/kmsan/kmsan_test.ko"), "{out}");
     let config = std::fs::read_to_string(&witness).unwrap();
     assert!(config.contains("CONFIG_CC_IS_CLANG=y"));
-    let mut pins = oracle::DEFAULT_PINS.to_vec();
-    pins.push(("LLVM", "1"));
-    let real = oracle::Oracle::with_pins(&tree, "x86_64", &ktree::cache_dir(), &pins)
+    let real = oracle::Oracle::with_pins(&tree, "x86_64", &ktree::cache_dir(), &[("LLVM", "1")])
         .expect("oracle with LLVM=1");
     let kept = real.olddefconfig(&config).expect("real olddefconfig");
     assert_eq!(

@@ -13,10 +13,7 @@ fn main() {
         arch: args[1].clone(),
         srcarch: variant.srcarch,
         config: kbuild_graph::ConfigMode::Symbolic,
-        pins: oracle::DEFAULT_PINS
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect(),
+        pins: Vec::new(),
     };
     let o = oracle::Oracle::new(&tree, &args[1], &cache).expect("oracle");
     let cfg = match args[2].as_str() {

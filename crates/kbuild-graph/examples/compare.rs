@@ -14,10 +14,7 @@ fn main() {
     let tree = ktree::Tree::open(&ktree::tree_path(&cache, &args[0])).expect("tree");
     let variant = tree.arch(&args[1]).expect("arches").expect("arch");
     let root = std::fs::canonicalize(tree.root()).unwrap();
-    let pins: Vec<(String, String)> = oracle::DEFAULT_PINS
-        .iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect();
+    let pins: Vec<(String, String)> = Vec::new();
     let opts = |config| kbuild_graph::Options {
         srctree: root.clone(),
         arch: args[1].clone(),

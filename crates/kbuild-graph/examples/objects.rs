@@ -11,10 +11,7 @@ fn main() {
         arch: args[1].clone(),
         srcarch: variant.srcarch,
         config: kbuild_graph::ConfigMode::Symbolic,
-        pins: oracle::DEFAULT_PINS
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect(),
+        pins: Vec::new(),
     };
     let mut pool = kp_base::ExprPool::new();
     let mut sources = kp_base::SourceMap::new();

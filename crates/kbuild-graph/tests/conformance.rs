@@ -27,10 +27,7 @@ fn options(tree: &ktree::Tree, arch: &str, config: ConfigMode) -> Options {
         arch: arch.to_string(),
         srcarch: variant.srcarch,
         config,
-        pins: oracle::DEFAULT_PINS
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
+        pins: Vec::new(),
     }
 }
 

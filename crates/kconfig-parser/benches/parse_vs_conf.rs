@@ -20,7 +20,10 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use kconfig_parser::{ShellMode, parse_tree};
+#[path = "../tests/tree_env/mod.rs"]
+mod tree_env;
+use kconfig_parser::ShellMode;
+use tree_env::parse_tree;
 
 /// This process's user + system CPU seconds, from `/proc/self/stat` (clock ticks of 1/100 s).
 fn self_cpu() -> f64 {
@@ -84,9 +87,6 @@ fn main() {
             .arg(root)
             .arg(format!("O={}", build.display()))
             .arg(format!("ARCH={arch}"));
-        for (k, v) in oracle::DEFAULT_PINS {
-            cmd.arg(format!("{k}={v}"));
-        }
         cmd.arg("olddefconfig").stdout(std::process::Stdio::null());
         if preload {
             cmd.env("LD_PRELOAD", &shim).env("CONF_TIMER_OUT", out);

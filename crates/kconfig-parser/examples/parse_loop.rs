@@ -1,6 +1,9 @@
 //! Parses one arch of a tree N times and prints the time of each run (for profiling):
 //! `cargo run --release -p kconfig-parser --example parse_loop -- TREE ARCH N`.
 
+#[path = "../tests/tree_env/mod.rs"]
+mod tree_env;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let root = std::path::PathBuf::from(
@@ -11,7 +14,7 @@ fn main() {
     let n: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(10);
     for _ in 0..n {
         let t = std::time::Instant::now();
-        let m = kconfig_parser::parse_tree(&root, arch, kconfig_parser::ShellMode::Record);
+        let m = tree_env::parse_tree(&root, arch, kconfig_parser::ShellMode::Record);
         let parsed = t.elapsed().as_secs_f64() * 1e3;
         let (symbols, errors) = (m.symbols.len(), m.error_count());
         let t = std::time::Instant::now();

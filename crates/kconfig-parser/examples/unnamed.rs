@@ -5,8 +5,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use kconfig_parser::{ShellMode, parse_tree};
+#[path = "../tests/tree_env/mod.rs"]
+mod tree_env;
+use kconfig_parser::ShellMode;
 use kp_base::{Expr, ExprId, ExprPool, Operand};
+use tree_env::parse_tree;
 
 fn names(pool: &ExprPool, e: ExprId, out: &mut BTreeSet<String>) {
     match pool.get(e) {

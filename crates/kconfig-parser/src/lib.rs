@@ -7,7 +7,7 @@ properties plus [`Diagnostic`]s out. It never panics and never stops at the firs
 - [`parse`] reads a top-level Kconfig through a [`Loader`] ([`FsLoader`] for a tree,
   [`MemLoader`] for tests) and follows every `source`. [`parse_tree`] does the same for one
   `ARCH` of a kernel tree with the environment the top Makefile gives `conf`
-  ([`kernel_env`]) and the grammar of that tree's own `scripts/kconfig` ([`Dialect::detect`]).
+  (`ktree::kenv` computes it) and the grammar of that tree's own `scripts/kconfig` ([`Dialect::detect`]).
 - The macro preprocessor of `scripts/kconfig/preprocess.c` runs while lexing, as in the
   kernel. `$(shell,...)` has two modes ([`ShellMode`]): run the command as the kernel does,
   for equality with the kernel's tools, or run nothing and record the call, for questions
@@ -117,6 +117,10 @@ pub struct Options {
     /// environment, so results do not depend on the caller's shell). Commands run in
     /// [`ShellMode::Run`] inherit the process environment overlaid with this one.
     pub env: Vec<(String, String)>,
+    /// What the tools named in `env` are (where `PATH` finds them, their `--version`s), as
+    /// `ktree::kenv` says: never read by Kconfig, part of every [`ShellMode::Run`] probe's
+    /// cache key, so an answer recorded with other tools is not reused.
+    pub toolchain: Vec<(String, String)>,
     /// Also accept Kconfiglib's extensions, which the kernel's own tools (6.1, 6.12) reject:
     /// `osource`, `rsource`, `orsource` and glob patterns in `source` paths. Off for kernel
     /// trees, so the kernel's language is what is checked.
@@ -130,6 +134,7 @@ impl Options {
             dialect,
             shell,
             env: Vec::new(),
+            toolchain: Vec::new(),
             kconfiglib_sources: false,
         }
     }
@@ -412,7 +417,8 @@ pub fn parse(top: &str, loader: &dyn Loader, options: &Options) -> Model {
         return parse_with(options);
     }
     let env: std::collections::HashMap<String, String> = options.env.iter().cloned().collect();
-    probes::prefetch(top, &env, || {
+    let toolchain = probes::render_toolchain(&options.toolchain);
+    probes::prefetch(top, &env, &toolchain, || {
         let record = Options {
             shell: ShellMode::Record,
             ..options.clone()
@@ -430,7 +436,7 @@ pub fn parse(top: &str, loader: &dyn Loader, options: &Options) -> Model {
         .iter()
         .map(|c| c.command.clone())
         .collect();
-    probes::remember(top, &env, ran);
+    probes::remember(top, &env, &toolchain, ran);
     model
 }
 
@@ -445,198 +451,20 @@ impl Dialect {
     }
 }
 
-/// The SRCARCH the top Makefile derives from `arch` (`i386`/`x86_64` → `x86`, `sparc64` →
-/// `sparc`, `parisc64` → `parisc`, `sh64` → `sh`, else `arch` itself).
-pub fn srcarch_of(arch: &str) -> &str {
-    match arch {
-        "i386" | "x86_64" => "x86",
-        "sparc32" | "sparc64" => "sparc",
-        "parisc64" => "parisc",
-        "sh64" => "sh",
-        a => a,
-    }
-}
-
-/// The environment the top Makefile exports to `conf` for `arch` on the tree at `root`, as
-/// far as Kconfig files read it: `ARCH`, `SRCARCH`, `srctree`, `KERNELVERSION`, the tools
-/// (`CC=$(CROSS_COMPILE)gcc`, `LD=$(CROSS_COMPILE)ld`, ...), `CC_VERSION_TEXT` (from running
-/// `$(CC) --version` in run mode, `gcc` in record mode), UML's `SUBARCH`/`HEADER_ARCH`, and
-/// the pins `RUSTC=/bin/false`, `PAHOLE=/bin/false` that kpossible's oracle uses.
-///
-/// `CROSS_COMPILE`, `LLVM` and `LLVM_IAS` come from the process environment, as make imports
-/// them (`CROSS_COMPILE=aarch64-linux-gnu- make ARCH=arm64`, `LLVM=1 make`); by default
-/// there are none. With clang, `CLANG_FLAGS` is set as `scripts/Makefile.clang` exports it.
-pub fn kernel_env(root: &Path, arch: &str, shell: ShellMode) -> Vec<(String, String)> {
-    let mut env: Vec<(String, String)> = Vec::new();
-    let mut set = |k: &str, v: &str| env.push((k.to_string(), v.to_string()));
-    set("ARCH", arch);
-    set("SRCARCH", srcarch_of(arch));
-    set("srctree", &root.display().to_string());
-    set("objtree", ".");
-    set("KERNELVERSION", &kernel_version(root));
-    let cross = std::env::var("CROSS_COMPILE").unwrap_or_default();
-    let llvm = std::env::var("LLVM").unwrap_or_default();
-    // The top Makefile: `CC = $(CROSS_COMPILE)gcc`, and so on; with `LLVM=1` (or a
-    // `LLVM=/prefix/`, `LLVM=-suffix`) `CC = $(LLVM_PREFIX)clang$(LLVM_SUFFIX)` and the LLVM
-    // binutils, host compilers too.
-    let tools: [(&str, &str, &str); 10] = [
-        ("CC", "gcc", "clang"),
-        ("LD", "ld", "ld.lld"),
-        ("AR", "ar", "llvm-ar"),
-        ("NM", "nm", "llvm-nm"),
-        ("OBJCOPY", "objcopy", "llvm-objcopy"),
-        ("OBJDUMP", "objdump", "llvm-objdump"),
-        ("READELF", "readelf", "llvm-readelf"),
-        ("STRIP", "strip", "llvm-strip"),
-        ("HOSTCC", "gcc", "clang"),
-        ("HOSTCXX", "g++", "clang++"),
-    ];
-    let (prefix, suffix) = if llvm.ends_with('/') {
-        (llvm.as_str(), "")
-    } else if llvm.starts_with('-') {
-        ("", llvm.as_str())
-    } else {
-        ("", "")
-    };
-    for (var, gnu, llvm_tool) in tools {
-        let value = match (llvm.is_empty(), var.starts_with("HOST")) {
-            (true, true) => gnu.to_string(),
-            (true, false) => format!("{cross}{gnu}"),
-            (false, _) => format!("{prefix}{llvm_tool}{suffix}"),
-        };
-        set(var, &value);
-    }
-    set("CROSS_COMPILE", &cross);
-    if !llvm.is_empty() {
-        set("LLVM", &llvm);
-    }
-    for (k, v) in [
-        ("RUSTC", "/bin/false"),
-        ("PAHOLE", "/bin/false"),
-        ("BINDGEN", "bindgen"),
-        ("CONFIG_SHELL", "sh"),
-        ("PERL", "perl"),
-        ("PYTHON3", "python3"),
-    ] {
-        set(k, v);
-    }
-    if arch == "um" {
-        set("SUBARCH", "x86");
-        set("HEADER_ARCH", "x86");
-    }
-    let cc = if llvm.is_empty() {
-        format!("{cross}gcc")
-    } else {
-        format!("{prefix}clang{suffix}")
-    };
-    // The top Makefile: `$(subst $(pound),,$(shell LC_ALL=C $(CC) --version 2>/dev/null |
-    // head -n 1))`.
-    let cc_text = match shell {
-        ShellMode::Run => std::process::Command::new("/bin/sh")
-            .arg("-c")
-            .arg(format!("LC_ALL=C {cc} --version 2>/dev/null | head -n 1"))
-            .output()
-            .map(|o| {
-                String::from_utf8_lossy(&o.stdout)
-                    .trim_end()
-                    .replace('#', "")
-            })
-            .unwrap_or_default(),
-        ShellMode::Record => cc.clone(),
-    };
-    // The top Makefile includes scripts/Makefile.clang when `CC_VERSION_TEXT` names clang.
-    if cc_text.contains("clang") {
-        let subarch = if arch == "um" {
-            "x86"
-        } else {
-            srcarch_of(arch)
-        };
-        set("CLANG_FLAGS", &clang_flags(root, subarch, &cross));
-    }
-    set("CC_VERSION_TEXT", &cc_text);
-    env
-}
-
-/// `CLANG_FLAGS` as the tree's `scripts/Makefile.clang` exports it for SRCARCH `srcarch`
-/// (UML: its SUBARCH): `--target=` from its `CLANG_TARGET_FLAGS_<arch>` table (6.1: from
-/// `CROSS_COMPILE` when one is given), the integrated assembler unless `LLVM_IAS=0` (then
-/// `--prefix=` the directory of `$(CROSS_COMPILE)elfedit`), then its `-Werror=` flags in order.
-fn clang_flags(root: &Path, srcarch: &str, cross: &str) -> String {
-    let text = std::fs::read_to_string(root.join("scripts/Makefile.clang")).unwrap_or_default();
-    let table = text.lines().find_map(|l| {
-        let (name, value) = l.split_once(":=")?;
-        (name.trim() == format!("CLANG_TARGET_FLAGS_{srcarch}")).then(|| value.trim().to_string())
-    });
-    let target = if text.contains("ifeq ($(CROSS_COMPILE),)") && !cross.is_empty() {
-        Some(
-            cross
-                .trim_end_matches('-')
-                .rsplit('/')
-                .next()
-                .unwrap_or_default()
-                .to_string(),
-        )
-    } else {
-        table
-    };
-    let mut flags: Vec<String> = target
-        .into_iter()
-        .map(|t| format!("--target={t}"))
-        .collect();
-    if std::env::var("LLVM_IAS").as_deref() == Ok("0") {
-        flags.push("-fno-integrated-as".into());
-        let elfedit = std::process::Command::new("/bin/sh")
-            .arg("-c")
-            .arg(format!("which {cross}elfedit"))
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-            .unwrap_or_default();
-        let dir = elfedit
-            .rsplit_once('/')
-            .map_or(String::new(), |(d, _)| format!("{d}/"));
-        let name = cross.rsplit('/').next().unwrap_or_default();
-        flags.push(format!("--prefix={dir}{name}"));
-    } else {
-        flags.push("-fintegrated-as".into());
-    }
-    for l in text.lines() {
-        if let Some(rest) = l.strip_prefix("CLANG_FLAGS")
-            && let Some(flag) = rest.trim_start().strip_prefix("+=")
-            && flag.trim().starts_with("-Werror=")
-        {
-            flags.push(flag.trim().to_string());
-        }
-    }
-    flags.join(" ")
-}
-
-/// `make kernelversion`: `VERSION.PATCHLEVEL.SUBLEVEL` plus `EXTRAVERSION`.
-fn kernel_version(root: &Path) -> String {
-    let text = std::fs::read_to_string(root.join("Makefile")).unwrap_or_default();
-    let get = |key: &str| {
-        text.lines()
-            .find_map(|l| {
-                let (k, v) = l.split_once('=')?;
-                (k.trim() == key).then(|| v.trim().to_string())
-            })
-            .unwrap_or_default()
-    };
-    format!(
-        "{}.{}.{}{}",
-        get("VERSION"),
-        get("PATCHLEVEL"),
-        get("SUBLEVEL"),
-        get("EXTRAVERSION")
-    )
-}
-
-/// Parses the top `Kconfig` of the tree at `root` for `arch` (an `ARCH=` spelling), with
-/// the tree's dialect and [`kernel_env`].
-pub fn parse_tree(root: &Path, arch: &str, shell: ShellMode) -> Model {
+/// Parses the top `Kconfig` of the tree at `root` with the tree's dialect, in the
+/// environment `env` the top Makefile gives `conf` for one arch (`ktree::kenv`), `toolchain`
+/// saying what its tools are (see [`Options::toolchain`]).
+pub fn parse_tree(
+    root: &Path,
+    shell: ShellMode,
+    env: &[(String, String)],
+    toolchain: &[(String, String)],
+) -> Model {
     let options = Options {
         dialect: Dialect::detect(root),
         shell,
-        env: kernel_env(root, arch, shell),
+        env: env.to_vec(),
+        toolchain: toolchain.to_vec(),
         kconfiglib_sources: false,
     };
     parse("Kconfig", &FsLoader::new(root), &options)

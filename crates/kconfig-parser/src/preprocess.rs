@@ -76,6 +76,8 @@ pub(crate) struct Site<'s> {
 pub(crate) struct Preprocessor {
     vars: HashMap<String, Variable>,
     env: HashMap<String, String>,
+    /// What the tools are (see [`crate::Options::toolchain`]), rendered for probe keys.
+    toolchain: String,
     mode: ShellMode,
     pub shell_calls: Vec<ShellCall>,
     pub env_reads: Vec<EnvRead>,
@@ -87,10 +89,15 @@ pub(crate) struct Preprocessor {
 }
 
 impl Preprocessor {
-    pub(crate) fn new(mode: ShellMode, env: &[(String, String)]) -> Preprocessor {
+    pub(crate) fn new(
+        mode: ShellMode,
+        env: &[(String, String)],
+        toolchain: &[(String, String)],
+    ) -> Preprocessor {
         Preprocessor {
             vars: HashMap::new(),
             env: env.iter().cloned().collect(),
+            toolchain: crate::probes::render_toolchain(toolchain),
             mode,
             shell_calls: Vec::new(),
             env_reads: Vec::new(),
@@ -431,7 +438,7 @@ impl Preprocessor {
                 format!("{MARK_OPEN}{}{MARK_CLOSE}", id.0)
             }
             ShellMode::Run => {
-                let output = crate::probes::run(command, &self.env);
+                let output = crate::probes::run(command, &self.env, &self.toolchain);
                 self.shell_calls.push(ShellCall {
                     command: command.to_string(),
                     span: site.span,
@@ -579,6 +586,7 @@ mod tests {
         Preprocessor::new(
             ShellMode::Record,
             &[("ARCH".to_string(), "x86".to_string())],
+            &[],
         )
     }
 
@@ -638,7 +646,7 @@ mod tests {
 
     #[test]
     fn shell_runs_like_popen() {
-        let mut p = Preprocessor::new(ShellMode::Run, &[("K".to_string(), "v".to_string())]);
+        let mut p = Preprocessor::new(ShellMode::Run, &[("K".to_string(), "v".to_string())], &[]);
         let s = site();
         assert_eq!(
             p.expand_top("$(shell,printf 'a\\nb\\n\\n'; echo $K)", &s),

@@ -3,7 +3,9 @@
 //! An arch's Kconfig runs ~100 compiler, assembler and linker probes (`cc-option`, `as-instr`,
 //! `ld-version.sh`...), about 97% of a parse, and most are the same on every arch. A probe's
 //! answer is a function of its command, the environment it reads and the tools and files it
-//! runs, so those make its key: the command; every variable of the parse's environment (the
+//! runs, so those make its key: the command; what the tools are (`Options::toolchain`: where
+//! `PATH` finds them and their `--version`s, so a rustc switched behind the same rustup proxy
+//! or a pahole installed is a new key); every variable of the parse's environment (the
 //! arch's own `ARCH`, `SRCARCH`, `SUBARCH` and `HEADER_ARCH` only when the command names no
 //! file and does not mention `ARCH`: a script may run others that read them, as
 //! `cc-version.sh` runs `min-tool-version.sh`); the process's `PATH` and the variables gcc
@@ -61,9 +63,10 @@ fn cache() -> &'static Cache {
 pub(crate) fn prefetch(
     top: &str,
     env: &HashMap<String, String>,
+    toolchain: &str,
     record: impl FnOnce() -> Vec<String>,
 ) {
-    let commands = remembered(top, env).unwrap_or_else(record);
+    let commands = remembered(top, env, toolchain).unwrap_or_else(record);
     let mut commands: Vec<&String> = commands.iter().filter(|c| !c.is_empty()).collect();
     commands.sort();
     commands.dedup();
@@ -75,7 +78,7 @@ pub(crate) fn prefetch(
                 while let Some(c) =
                     commands.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
                 {
-                    run(c, env);
+                    run(c, env, toolchain);
                 }
             });
         }
@@ -83,10 +86,15 @@ pub(crate) fn prefetch(
 }
 
 /// Keeps the probes a run-mode parse of `top` with `env` ran, for [`prefetch`].
-pub(crate) fn remember(top: &str, env: &HashMap<String, String>, commands: Vec<String>) {
+pub(crate) fn remember(
+    top: &str,
+    env: &HashMap<String, String>,
+    toolchain: &str,
+    commands: Vec<String>,
+) {
     let cache = cache();
-    let key = list_key(top, env);
-    if remembered(top, env).as_ref() == Some(&commands) {
+    let key = list_key(top, env, toolchain);
+    if remembered(top, env, toolchain).as_ref() == Some(&commands) {
         return;
     }
     if let Some(dir) = &cache.dir {
@@ -97,9 +105,9 @@ pub(crate) fn remember(top: &str, env: &HashMap<String, String>, commands: Vec<S
     }
 }
 
-fn remembered(top: &str, env: &HashMap<String, String>) -> Option<Vec<String>> {
+fn remembered(top: &str, env: &HashMap<String, String>, toolchain: &str) -> Option<Vec<String>> {
     let cache = cache();
-    let key = list_key(top, env);
+    let key = list_key(top, env, toolchain);
     if let Some(hit) = cache.lists.lock().ok().and_then(|m| m.get(&key).cloned()) {
         return Some(hit);
     }
@@ -116,11 +124,12 @@ fn list_file(dir: &Path, key: &str) -> PathBuf {
     dir.join("lists").join(hex(&Sha256::digest(key.as_bytes())))
 }
 
-/// A parse is its top file and its environment (which names the tree and the arch).
-fn list_key(top: &str, env: &HashMap<String, String>) -> String {
+/// A parse is its top file, its environment (which names the tree and the arch) and its
+/// tools.
+fn list_key(top: &str, env: &HashMap<String, String>, toolchain: &str) -> String {
     let mut vars: Vec<_> = env.iter().collect();
     vars.sort();
-    let mut key = format!("parse {top}\n");
+    let mut key = format!("parse {top}\n{toolchain}");
     for (k, v) in vars {
         key.push_str(&format!("env {k}={v}\n"));
     }
@@ -128,9 +137,9 @@ fn list_key(top: &str, env: &HashMap<String, String>) -> String {
 }
 
 /// `$(shell,command)` as conf runs it, answered from the cache when the same probe already ran.
-pub(crate) fn run(command: &str, env: &HashMap<String, String>) -> String {
+pub(crate) fn run(command: &str, env: &HashMap<String, String>, toolchain: &str) -> String {
     let cache = cache();
-    let key = key(command, env);
+    let key = key(command, env, toolchain);
     if let Some(hit) = cache.mem.lock().ok().and_then(|m| m.get(&key).cloned()) {
         return hit;
     }
@@ -182,8 +191,16 @@ fn store(file: &Path, key: &str, output: &str) {
     }
 }
 
-fn key(command: &str, env: &HashMap<String, String>) -> String {
-    let mut key = format!("command={command}\n");
+/// `Options::toolchain` as it goes into keys.
+pub(crate) fn render_toolchain(toolchain: &[(String, String)]) -> String {
+    toolchain
+        .iter()
+        .map(|(k, v)| format!("toolchain {k}={v}\n"))
+        .collect()
+}
+
+fn key(command: &str, env: &HashMap<String, String>, toolchain: &str) -> String {
+    let mut key = format!("command={command}\n{toolchain}");
     let words = words(command);
     let mut mentions_arch = command.contains("ARCH");
     let mut files = Vec::new();
@@ -285,19 +302,19 @@ mod tests {
     #[test]
     fn arches_share_probes_that_do_not_read_the_arch() {
         let c = "gcc -Werror -m64 -E -x c /dev/null -o /dev/null";
-        assert_eq!(key(c, &env("x86")), key(c, &env("arm64")));
+        assert_eq!(key(c, &env("x86"), ""), key(c, &env("arm64"), ""));
     }
 
     #[test]
     fn a_probe_naming_the_arch_is_per_arch() {
         let c = "echo $ARCH";
-        assert_ne!(key(c, &env("x86")), key(c, &env("arm64")));
+        assert_ne!(key(c, &env("x86"), ""), key(c, &env("arm64"), ""));
     }
 
     #[test]
     fn a_probe_running_a_script_is_per_arch() {
         let c = "/bin/sh -c true";
-        assert_ne!(key(c, &env("x86")), key(c, &env("arm64")));
+        assert_ne!(key(c, &env("x86"), ""), key(c, &env("arm64"), ""));
     }
 
     #[test]
@@ -307,11 +324,23 @@ mod tests {
         let script = dir.join("probe.sh");
         std::fs::write(&script, "echo one\n").unwrap();
         let c = format!("sh {}", script.display());
-        let before = key(&c, &env("x86"));
+        let before = key(&c, &env("x86"), "");
         std::fs::write(&script, "echo two\n").unwrap();
-        let after = key(&c, &env("x86"));
+        let after = key(&c, &env("x86"), "");
         std::fs::remove_dir_all(&dir).unwrap();
         assert_ne!(before, after);
+    }
+
+    #[test]
+    fn what_the_tools_are_is_part_of_the_key() {
+        let c = "$(RUSTC) --version";
+        let before = render_toolchain(&[("RUSTC --version".into(), "rustc 1.95.0".into())]);
+        let after = render_toolchain(&[("RUSTC --version".into(), "rustc 1.96.0".into())]);
+        assert_ne!(key(c, &env("x86"), &before), key(c, &env("x86"), &after));
+        assert_ne!(
+            list_key("Kconfig", &env("x86"), &before),
+            list_key("Kconfig", &env("x86"), &after)
+        );
     }
 
     #[test]
@@ -319,6 +348,6 @@ mod tests {
         let c = "gcc --version";
         let mut clang = env("x86");
         clang.insert("CC".into(), "clang".into());
-        assert_ne!(key(c, &env("x86")), key(c, &clang));
+        assert_ne!(key(c, &env("x86"), ""), key(c, &clang, ""));
     }
 }

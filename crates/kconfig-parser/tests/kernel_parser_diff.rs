@@ -11,8 +11,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use kconfig_parser::{MenuKind, PropertyKind, ShellMode, parse_tree};
+mod tree_env;
+use kconfig_parser::{MenuKind, PropertyKind, ShellMode};
 use kp_base::{Expr, ExprId, ExprPool, Operand};
+use tree_env::parse_tree;
 
 /// The canonical form of `tests/kernel_dump.c: canon()`.
 fn canon(pool: &ExprPool, e: ExprId) -> String {
@@ -95,7 +97,7 @@ fn kernel_dump(version: &str, tree: &ktree::Tree, arch: &str) -> String {
             .arg(&bin);
         run(&mut cc);
     }
-    let env = kconfig_parser::kernel_env(tree.root(), arch, ShellMode::Run);
+    let env = tree_env::conf_env(tree.root(), arch, ShellMode::Run).vars;
     let out = Command::new(&bin)
         .arg("Kconfig")
         .current_dir(tree.root())

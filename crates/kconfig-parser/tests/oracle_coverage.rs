@@ -5,7 +5,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kconfig_parser::{ShellMode, SymbolType, parse_tree};
+mod tree_env;
+use kconfig_parser::{ShellMode, SymbolType};
+use tree_env::parse_tree;
 
 /// `NAME=value` lines (`# NAME is not set` gives `n`).
 fn values(config: &str) -> impl Iterator<Item = (&str, &str)> {

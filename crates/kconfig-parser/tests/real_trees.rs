@@ -1,7 +1,9 @@
 //! Every SRCARCH of both real trees parses with zero errors (record mode: no shell runs).
 //! These tests fail, not skip, when a tree is missing: fetch it with `kpossible fetch 6.12`.
 
-use kconfig_parser::{ShellMode, parse_tree};
+mod tree_env;
+use kconfig_parser::ShellMode;
+use tree_env::parse_tree;
 
 fn tree(version: &str) -> ktree::Tree {
     let path = ktree::tree_path(&ktree::cache_dir(), version);

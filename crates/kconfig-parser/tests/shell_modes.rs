@@ -6,8 +6,10 @@
 
 use std::collections::HashMap;
 
-use kconfig_parser::{MenuKind, Model, PropertyKind, ShellMode, SymbolType, parse_tree};
+mod tree_env;
+use kconfig_parser::{MenuKind, Model, PropertyKind, ShellMode, SymbolType};
 use kp_base::{Expr, Tristate};
+use tree_env::parse_tree;
 
 /// Symbols defined once, with no prompt, no `depends on` (theirs or an enclosing block's),
 /// no select onto them, and a single unconditional bool default: their value is the default.

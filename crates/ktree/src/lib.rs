@@ -19,9 +19,15 @@ Kernel source trees: where they come from and what they contain at the top level
   is a SRCARCH, and the top `Makefile`'s `ifeq ($(ARCH),i386) SRCARCH := x86` blocks name the
   alternative ARCH spellings (i386/x86_64, sparc64, parisc64, sh64).
 
-This crate runs `apt-get`, `apt-cache`, `dpkg-deb`, `tar` and `xz` and nothing else; it never
-runs make.
+- [`kenv`] knows what the top `Makefile` gives `conf`: the tools as make takes them and
+  the texts it computes by running them.
+
+This crate runs `apt-get`, `apt-cache`, `dpkg-deb`, `tar` and `xz`, and ([`kenv`]) the
+`$(shell ...)` commands of the top Makefile's tool texts (`$(CC) --version`); it never runs
+make.
 */
+
+pub mod kenv;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -195,11 +201,9 @@ impl Tree {
             return Err(Error::NotATree(root.to_path_buf()));
         }
         let root = &fs::canonicalize(root).map_err(io_err(root))?;
-        let makefile = root.join("Makefile");
-        let text = fs::read_to_string(&makefile).map_err(io_err(&makefile))?;
         Ok(Tree {
             root: root.to_path_buf(),
-            version: kernel_version(&text),
+            version: kenv::TopMakefile::read(root)?.version().numeric(),
         })
     }
 
@@ -230,8 +234,7 @@ impl Tree {
     /// onto it (`ifeq ($(ARCH),i386)` / `SRCARCH := x86`), sorted by SRCARCH then ARCH.
     pub fn arches(&self) -> Result<Vec<ArchVariant>> {
         let srcarches = self.srcarches()?;
-        let makefile = self.root.join("Makefile");
-        let text = fs::read_to_string(&makefile).map_err(io_err(&makefile))?;
+        let top = kenv::TopMakefile::read(&self.root)?;
         let mut out: Vec<ArchVariant> = srcarches
             .iter()
             .map(|s| ArchVariant {
@@ -239,7 +242,7 @@ impl Tree {
                 srcarch: s.clone(),
             })
             .collect();
-        for (arch, srcarch) in arch_aliases(&text) {
+        for (arch, srcarch) in top.arch_aliases() {
             if srcarches.contains(&srcarch) && !out.iter().any(|v| v.arch == arch) {
                 out.push(ArchVariant { arch, srcarch });
             }
@@ -276,21 +279,6 @@ impl Tree {
     pub fn arch(&self, arch: &str) -> Result<Option<ArchVariant>> {
         Ok(self.arches()?.into_iter().find(|v| v.arch == arch))
     }
-}
-
-fn kernel_version(makefile: &str) -> String {
-    let get = |key: &str| {
-        makefile.lines().find_map(|l| {
-            let (k, v) = l.split_once('=')?;
-            (k.trim() == key).then(|| v.trim().to_string())
-        })
-    };
-    [get("VERSION"), get("PATCHLEVEL"), get("SUBLEVEL")]
-        .into_iter()
-        .flatten()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(".")
 }
 
 /// The last `KBUILD_DEFCONFIG` assignment that is active for `arch`, following only
@@ -331,25 +319,6 @@ fn kbuild_defconfig(makefile: &str, arch: &str) -> Option<String> {
     found
 }
 
-/// The `ifeq ($(ARCH),X)` blocks of the top Makefile whose body sets `SRCARCH := Y`.
-fn arch_aliases(makefile: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut current: Option<String> = None;
-    for line in makefile.lines() {
-        let t = line.trim();
-        if let Some(rest) = t.strip_prefix("ifeq ($(ARCH),") {
-            current = rest.strip_suffix(')').map(|a| a.trim().to_string());
-        } else if t.starts_with("endif") || t.starts_with("else") {
-            current = None;
-        } else if let (Some(arch), Some(rest)) = (&current, t.strip_prefix("SRCARCH"))
-            && let Some(src) = rest.trim_start().strip_prefix(":=")
-        {
-            out.push((arch.clone(), src.trim().to_string()));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,7 +327,7 @@ mod tests {
     fn aliases_come_from_the_makefile() {
         let mk = "SRCARCH \t:= $(ARCH)\nifeq ($(ARCH),i386)\n        SRCARCH := x86\nendif\nifeq ($(ARCH),sparc64)\n       SRCARCH := sparc\nendif\nifeq ($(ARCH),um)\nfoo := 1\nendif\n";
         assert_eq!(
-            arch_aliases(mk),
+            kenv::TopMakefile::from_text(Path::new("/"), mk.to_string()).arch_aliases(),
             vec![
                 ("i386".to_string(), "x86".to_string()),
                 ("sparc64".to_string(), "sparc".to_string())
@@ -386,10 +355,10 @@ mod tests {
 
     #[test]
     fn version_from_makefile() {
-        assert_eq!(
-            kernel_version("VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 117\nEXTRAVERSION =\n"),
-            "6.12.117"
-        );
+        let mk = "VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 117\nEXTRAVERSION =\n";
+        let top = kenv::TopMakefile::from_text(Path::new("/"), mk.to_string());
+        assert_eq!(top.version().numeric(), "6.12.117");
+        assert_eq!(top.version().kernelversion(), "6.12.117");
     }
 
     #[test]

@@ -12,7 +12,8 @@ Makefile exports, changes results. It offers:
   each module's member objects, from real GNU make evaluating the tree's own
   `scripts/Makefile.build` in every directory (see `make/walk.mk`) without compiling C.
 
-Every result is cached on disk by (tree, arch, pinned environment, operation, config hash), and
+Every result is cached on disk by (tree, arch, the tools make finds and the variables on its
+command line, operation, config hash), and
 each call reports how long it took and whether it came from the cache ([`Call`]). Calls on the
 same build directory are serialised with a file lock, so tests may call in parallel.
 */
@@ -87,11 +88,6 @@ pub struct Call<T> {
     pub cached: bool,
 }
 
-/// Variables passed on every make command line, so the machine's incidental tools do not leak
-/// into results: this machine has `rustc`, which would make 6.12 find `RUSTC_VERSION` (and so
-/// `RUST`) on one machine and not on another. kpossible's own evaluation takes the same pins.
-pub const DEFAULT_PINS: &[(&str, &str)] = &[("RUSTC", "/bin/false"), ("PAHOLE", "/bin/false")];
-
 /// The real tools for one (tree, ARCH).
 #[derive(Debug)]
 pub struct Oracle {
@@ -105,12 +101,14 @@ pub struct Oracle {
 
 impl Oracle {
     /// The oracle for `arch` (an `ARCH=` spelling) on `tree`, keeping its build directory and
-    /// results under `cache/oracle/`.
+    /// results under `cache/oracle/`. make runs in this process's environment, as a user
+    /// runs it: the tools are what `PATH` finds.
     pub fn new(tree: &ktree::Tree, arch: &str, cache: &Path) -> Result<Oracle> {
-        Oracle::with_pins(tree, arch, cache, DEFAULT_PINS)
+        Oracle::with_pins(tree, arch, cache, &[])
     }
 
-    /// As [`Oracle::new`], with other make variables pinned (e.g. `CROSS_COMPILE`).
+    /// As [`Oracle::new`], with variables given on make's command line (`CROSS_COMPILE=...`,
+    /// or `RUSTC=kp-not-installed` for a toolchain without rustc).
     pub fn with_pins(
         tree: &ktree::Tree,
         arch: &str,
@@ -127,7 +125,22 @@ impl Oracle {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let pin_key = &hex(&Sha256::digest(format!("{pins:?}").as_bytes()))[..8];
+        // Results hold for the tools that made them: the key is what the tools are (where
+        // `PATH` finds them, their `--version`s), the command line and the `KCONFIG_*`
+        // variables conf reads, so installing pahole or taking rustc off `PATH` is a new key.
+        let invocation = ktree::kenv::Invocation::from_process()
+            .with_command_line(pins.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let mut toolchain = ktree::kenv::TopMakefile::read(&root)?
+            .environment(arch, &invocation, true)
+            .identity;
+        toolchain.extend(
+            invocation
+                .env
+                .iter()
+                .filter(|(k, _)| k.starts_with("KCONFIG_"))
+                .map(|(k, v)| (format!("env {k}"), v.clone())),
+        );
+        let pin_key = &hex(&Sha256::digest(format!("{pins:?}{toolchain:?}").as_bytes()))[..8];
         let base = cache
             .join("oracle")
             .join(tree_key)
@@ -139,10 +152,12 @@ impl Oracle {
         }
         // The pins, readable: the directory name only has their hash, and a reader of the
         // cached results (the soundness sweep) must know which toolchain made them.
-        let pins_file = base.join("pins.json");
-        if !pins_file.exists() {
-            let text = serde_json::to_string(&pins).unwrap_or_default();
-            fs::write(&pins_file, text).map_err(io_err(&pins_file))?;
+        for (name, value) in [("pins.json", &pins), ("toolchain.json", &toolchain)] {
+            let file = base.join(name);
+            if !file.exists() {
+                let text = serde_json::to_string(value).unwrap_or_default();
+                fs::write(&file, text).map_err(io_err(&file))?;
+            }
         }
         Ok(Oracle {
             tree: ktree::Tree::open(&root)?,

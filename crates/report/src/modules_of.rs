@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use kconfig_parser::{ShellMode, parse_tree};
+use kconfig_parser::ShellMode;
 use kp_base::{ExprPool, SourceMap};
 use serde::Serialize;
 use solver::Kconfig;
@@ -104,7 +104,10 @@ pub fn objects_on_arch(
     srcarch: &str,
     objects: &[String],
 ) -> (Vec<ArchPlacements>, Vec<String>) {
-    let mut model = parse_tree(root, arch, ShellMode::Run);
+    let mut model = match solver::arch::parse_kconfig(root, arch, ShellMode::Run) {
+        Ok(model) => model,
+        Err(e) => return (Vec::new(), vec![e.to_string()]),
+    };
     let mut errors = solver::arch::error_lines(&model.diagnostics, &model.sources);
     let k = Kconfig::take_from(&mut model);
     let mut pool = ExprPool::new();

@@ -11,21 +11,26 @@ use kp_base::{ExprPool, SourceMap};
 use crate::kconfig::Kconfig;
 use crate::possibility::{Analysis, Stats, Verdict, from_kbuild};
 
-/// Make variables pinned for reproducible results, as the oracle pins them.
-pub const PINS: &[(&str, &str)] = &[("RUSTC", "/bin/false"), ("PAHOLE", "/bin/false")];
-
-/// The pinned variables for `arch`. UML's Makefile derives `SUBARCH` and `OS` from
-/// `uname`; they are given as this host's answers (x86, Linux), as real make would compute them.
+/// The make variables the Kbuild walk of `arch` takes as given on make's command line:
+/// UML's Makefile derives `SUBARCH` and `OS` from `uname`; they are this host's answers.
 pub fn pins(arch: &str) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = PINS
-        .iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect();
+    let mut v = Vec::new();
     if arch == "um" {
-        v.push(("SUBARCH".into(), "x86".into()));
+        v.push(("SUBARCH".into(), ktree::host_arch()));
         v.push(("OS".into(), "Linux".into()));
     }
     v
+}
+
+/// The Kconfig of `arch` on the tree at `root`, parsed in the environment a plain
+/// `make ARCH=arch` started from this process gives `conf` ([`ktree::kenv`]).
+pub fn parse_kconfig(
+    root: &Path,
+    arch: &str,
+    shell: ShellMode,
+) -> ktree::Result<kconfig_parser::Model> {
+    let env = ktree::kenv::conf_environment(root, arch, shell == ShellMode::Run)?;
+    Ok(parse_tree(root, shell, &env.vars, &env.identity))
 }
 
 /// Everything answered for one arch.
@@ -194,7 +199,10 @@ fn analyze_arch(
     toolchain: Toolchain,
 ) -> ArchReport {
     let t0 = Instant::now();
-    let mut model = parse_tree(root, arch, ShellMode::Run);
+    let mut model = match parse_kconfig(root, arch, ShellMode::Run) {
+        Ok(model) => model,
+        Err(e) => return ArchReport::failure(arch, srcarch, vec![e.to_string()], [0.0; 3]),
+    };
     let errors = error_lines(&model.diagnostics, &model.sources);
     let k = Kconfig::take_from(&mut model);
     let t1 = Instant::now();
@@ -296,7 +304,18 @@ fn answer(
     if toolchain == Toolchain::Any && any_no {
         // The same rules with every `$(shell,...)` left open: a "no" that needs this host's
         // probe results is not a "no" for every compiler.
-        let mut open = parse_tree(root, arch, ShellMode::Record);
+        let mut open = match parse_kconfig(root, arch, ShellMode::Record) {
+            Ok(model) => model,
+            Err(e) => {
+                let t2 = Instant::now();
+                return ArchReport::failure(
+                    arch,
+                    srcarch,
+                    vec![e.to_string()],
+                    [(t1 - t0).as_secs_f64(), (t2 - t1).as_secs_f64(), 0.0],
+                );
+            }
+        };
         let k_open = Kconfig::take_from(&mut open);
         let mut any = Analysis::new(&k_open);
         if let Some(seed) = analysis.seed_config() {

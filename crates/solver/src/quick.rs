@@ -52,8 +52,9 @@ pub fn allmodconfig_modules_each(
     objects: &[String],
 ) -> Option<BTreeMap<String, Option<Vec<String>>>> {
     // The host's environment (its `CC_VERSION_TEXT` too), every `$(shell,...)` left open.
+    let env = ktree::kenv::conf_environment(root, arch, true).ok()?;
     let options = Options {
-        env: kconfig_parser::kernel_env(root, arch, ShellMode::Run),
+        env: env.vars,
         ..Options::new(Dialect::detect(root), ShellMode::Record)
     };
     let mut model = kconfig_parser::parse("Kconfig", &FsLoader::new(root), &options);

@@ -12,8 +12,9 @@
 
 use std::time::Instant;
 
-use kconfig_parser::{ShellMode, parse_tree};
+use kconfig_parser::ShellMode;
 use kpossible_tests::configs::{first_differences, flip_values};
+use kpossible_tests::parse_kconfig as parse_tree;
 use kpossible_tests::{oracle, tree};
 use oracle::config_body;
 use solver::{Kconfig, Target, run_target};
@@ -46,9 +47,7 @@ fn main() {
             let o = match std::env::var("KP_PROBE_MEMO") {
                 Ok(memo) => {
                     let cc = format!("{memo} gcc");
-                    let mut pins = oracle::DEFAULT_PINS.to_vec();
-                    pins.push(("CC", &cc));
-                    oracle::Oracle::with_pins(&t, arch, &ktree::cache_dir(), &pins)
+                    oracle::Oracle::with_pins(&t, arch, &ktree::cache_dir(), &[("CC", &cc)])
                         .unwrap_or_else(|e| panic!("oracle {version} {arch}: {e}"))
                 }
                 Err(_) => oracle(version, arch),

@@ -33,7 +33,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use kconfig_parser::{ShellMode, parse_tree};
+use kconfig_parser::ShellMode;
+use kpossible_tests::parse_kconfig as parse_tree;
 use serde_json::{Value, json};
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -161,10 +162,6 @@ fn conf(version: &str, arch: &str, input: &Path, outdir: &Path, runs: usize) -> 
             .arg(root)
             .arg(format!("O={}", build.display()))
             .arg(format!("ARCH={arch}"));
-        for (k, v) in oracle::DEFAULT_PINS {
-            cmd.arg(format!("{k}={v}"));
-        }
-        // conf's warnings about the pinned PAHOLE=/bin/false are expected; not worth printing.
         cmd.arg("olddefconfig")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null());

@@ -52,7 +52,7 @@ fn check(root: &Path, config: ConfigMode) {
         arch: "x86".into(),
         srcarch: "x86".into(),
         config: config.clone(),
-        pins: vec![("RUSTC".into(), "/bin/false".into())],
+        pins: Vec::new(),
     };
     let graph = kbuild_graph::evaluate(opts, &mut pool, &mut sources);
     for d in &graph.diagnostics {

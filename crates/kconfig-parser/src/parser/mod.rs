@@ -180,7 +180,7 @@ impl<'a> Parser<'a> {
         Parser {
             opts,
             loader,
-            pp: Preprocessor::new(opts.shell, &opts.env),
+            pp: Preprocessor::new(opts.shell, &opts.env, &opts.toolchain),
             sources: SourceMap::new(),
             stmt_buffers: (Vec::with_capacity(64), String::with_capacity(256)),
             // x86 has about 18,500 names and 11,000 nodes.
