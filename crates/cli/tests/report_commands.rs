@@ -134,7 +134,8 @@ fn a_usage_error_is_exit_code_3_not_unknown() {
 
 /// No compiler, assembler or linker on PATH, no probe cache: allmodconfig places dummy.o in
 /// dummy.ko through symbols no toolchain probe reaches, so the answer needs none of them.
-/// With `--witness` the whole `.config` is wanted, probes and all.
+/// With `--witness` the whole `.config` is wanted, probes and all, and plain `make
+/// olddefconfig` on this machine leaves it unchanged.
 #[test]
 fn dummy_is_yes_without_any_toolchain_and_its_witness_is_the_hosts() {
     let empty = tempfile::tempdir().unwrap();
@@ -179,5 +180,15 @@ fn dummy_is_yes_without_any_toolchain_and_its_witness_is_the_hosts() {
     assert!(
         text.contains("CONFIG_CC_IS_GCC=y"),
         "the host's probes answered"
+    );
+    // The same machine's plain `make olddefconfig` (its rustc, its pahole or none) keeps the
+    // witness as it is.
+    let real = oracle::Oracle::new(&trees, "x86_64", &ktree::cache_dir())
+        .and_then(|o| o.olddefconfig(&text))
+        .expect("make olddefconfig");
+    assert_eq!(
+        oracle::config_body(&real.value),
+        oracle::config_body(&text),
+        "plain make olddefconfig keeps the witness"
     );
 }

@@ -46,7 +46,11 @@ fn main() {
             files.extend(here);
         }
         for path in files.into_iter().step_by(every) {
-            let rel = path.strip_prefix(tree.root()).unwrap_or(&path).display().to_string();
+            let rel = path
+                .strip_prefix(tree.root())
+                .unwrap_or(&path)
+                .display()
+                .to_string();
             let srcarch = rel.split('/').nth(1).unwrap_or_default().to_string();
             inputs.entry(srcarch).or_default().push((rel, path));
         }
