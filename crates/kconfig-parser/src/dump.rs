@@ -68,6 +68,9 @@ pub fn to_json(m: &Model) -> Value {
                 "visible_if": n.visible_if.iter().map(cond).collect::<Vec<_>>(),
                 "properties": props,
                 "modules": n.modules.is_some(),
+                "transitional": n.transitional.is_some(),
+                "allnoconfig_y": n.allnoconfig_y.is_some(),
+                "defconfig_list": n.defconfig_list.is_some(),
                 "help": m.help_text(MenuId(i as u32)),
                 "choice": n.choice.as_ref().map(|c| json!({
                     "name": c.name.map(|x| m.exprs.name_text(x)),
@@ -90,7 +93,7 @@ pub fn to_json(m: &Model) -> Value {
         })
         .collect();
     json!({
-        "dialect": format!("{:?}", m.dialect),
+        "dialect": format!("{:?}", m.dialect.choices),
         "stats": m.stats(),
         "files": m.files.iter().map(|f| json!({
             "path": m.sources.path(f.file).display().to_string(),
@@ -213,6 +216,15 @@ fn write_node(m: &Model, id: MenuId, depth: usize, out: &mut String) {
     }
     if n.modules.is_some() {
         let _ = writeln!(out, "{pad}modules");
+    }
+    for (flag, word) in [
+        (n.transitional, "transitional"),
+        (n.allnoconfig_y, "option allnoconfig_y"),
+        (n.defconfig_list, "option defconfig_list"),
+    ] {
+        if flag.is_some() {
+            let _ = writeln!(out, "{pad}{word}");
+        }
     }
     if let Some(text) = m.help_text(id) {
         let _ = writeln!(out, "{pad}help {text:?}");

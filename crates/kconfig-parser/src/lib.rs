@@ -40,11 +40,13 @@ recorded condition never fires.
 
 # Dialects
 
-The kernel's grammar changed in v6.10: [`Dialect::Legacy`] (6.1) has named and tristate
-choices and `optional`; [`Dialect::Modern`] (6.12) has none of them and checks choice
-members. Neither has `option`, `osource`, `rsource`, `orsource`, globbing in `source`, or
-`transitional`: those are Kconfiglib extensions or later kernels, and are reported as the
-kernel would (unknown statement, or a file that cannot be opened). For Kconfig trees written
+[`Dialect`] says what the tree's own `scripts/kconfig` accepts, detected from its sources
+([`Dialect::detect`]): 5.10's `option modules|defconfig_list|allnoconfig_y`; up to v6.9
+([`Choices::Legacy`]) named and tristate choices and `optional`; from v6.10
+([`Choices::Modern`]) none of them, with checks on choice members; 6.12's `bool "prompt"` in a
+choice; 7.2's `transitional`, `depends on X if Y` and stricter errors. What a tree does not
+know is reported as its kernel would (unknown statement, unexpected token). No kernel has
+`osource`, `rsource`, `orsource` or globbing in `source`: those are Kconfiglib extensions. For Kconfig trees written
 for Kconfiglib (Zephyr and others), [`Options::kconfiglib_sources`] accepts `osource`,
 `rsource`, `orsource` and globs in `source` paths.
 
@@ -67,21 +69,22 @@ KP0120 attribute not allowed here, KP0121 statement not allowed in a choice, KP0
 `mainmenu`, KP0123 construct of the other dialect, KP0130 mismatched `end*`, KP0131 block
 not closed in its file, KP0132 `end*` without a block, KP0143 second `modules`, KP0144
 choice member without prompt or not bool (6.12), KP0145 choice without prompt (6.12),
-KP0148 default on a choice member (6.12), KP0201 file cannot be read, KP0202 recursive
+KP0148 default on a choice member (6.12), KP0151 transitional symbol with
+more than help (7.2), KP0201 file cannot be read, KP0202 recursive
 `source`, KP0203 `source` nested too deep, KP0204 `source` path from a recorded probe,
 KP0301 unterminated `$(`, KP0302 too many arguments, KP0303 self-referencing variable,
 KP0304 wrong built-in arity, KP0305 expansion too deep or too long, KP0306 expansion too
 large, KP0310 `$(error-if)` fired.
 Warnings: KP0103 multi-line string, KP0104 unsupported character, KP0105 no newline at end
 of file, KP0106 invalid UTF-8, KP0140 type redefinition, KP0141 prompt redefined, KP0142
-second or blank help, KP0146 menuconfig without prompt, KP0147 leading whitespace in a
+second or blank help (an error in 7.2), KP0146 menuconfig without prompt (an error in 7.2), KP0147 leading whitespace in a
 prompt, KP0149 symbol without type, KP0150 symbol name from a recorded probe, KP0311 `$(warning-if)` fired. Note:
 KP0312 `$(info)`.
 
 ```
 use kconfig_parser::{parse, MemLoader, Options, Dialect, ShellMode};
 let files = MemLoader::from_fixture("#- Kconfig\nconfig A\n\ttristate \"A\"\n\tdepends on B && !C\n");
-let model = parse("Kconfig", &files, &Options::new(Dialect::Modern, ShellMode::Record));
+let model = parse("Kconfig", &files, &Options::new(Dialect::LINUX_6_12, ShellMode::Record));
 assert!(model.diagnostics.is_empty());
 let a = model.symbol_named("A").unwrap();
 let def = model.menu(model.symbol(a).definitions[0]);
@@ -441,12 +444,48 @@ pub fn parse(top: &str, loader: &dyn Loader, options: &Options) -> Model {
 }
 
 impl Dialect {
-    /// The dialect of the tree at `root`, from its own lexer: `"optional"` is a token up to
-    /// v6.9. A tree without `scripts/kconfig/lexer.l` is taken as modern.
+    /// What the `scripts/kconfig` of the tree at `root` accepts and does, read from its
+    /// sources: the keywords of `lexer.l`, the rules of `parser.y`, `conf_write()` in
+    /// `confdata.c` and `SYMBOL_HASHSIZE` (`expr.h`, later `internal.h`). A tree without
+    /// `scripts/kconfig` is taken as the newest known ([`Dialect::LINUX_7_2`]).
     pub fn detect(root: &Path) -> Dialect {
-        match std::fs::read_to_string(root.join("scripts/kconfig/lexer.l")) {
-            Ok(text) if text.contains("\"optional\"") => Dialect::Legacy,
-            _ => Dialect::Modern,
+        let dir = root.join("scripts/kconfig");
+        let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok();
+        let (Some(lexer), Some(parser)) = (read("lexer.l"), read("parser.y")) else {
+            return Dialect::LINUX_7_2;
+        };
+        let confdata = read("confdata.c").unwrap_or_default();
+        let headers = format!(
+            "{}{}",
+            read("expr.h").unwrap_or_default(),
+            read("internal.h").unwrap_or_default()
+        );
+        let keyword = |k: &str| lexer.contains(&format!("\"{k}\""));
+        let hash = headers.lines().find_map(|l| {
+            let rest = l.trim_start().strip_prefix("#define")?.trim_start();
+            let value = rest.strip_prefix("SYMBOL_HASHSIZE")?.trim();
+            match value {
+                "(1U << 14)" => Some(1 << 14),
+                v => v.parse().ok(),
+            }
+        });
+        let legacy = keyword("optional");
+        Dialect {
+            choices: if legacy {
+                Choices::Legacy
+            } else {
+                Choices::Modern
+            },
+            option: keyword("option"),
+            choice_bool_prompt: parser.contains("choice_option: T_BOOL T_WORD_QUOTE"),
+            transitional: keyword("transitional"),
+            depends_if: parser.contains("T_DEPENDS T_ON expr if_expr"),
+            menuconfig_needs_prompt: parser
+                .contains("zconf_error(\"menuconfig statement without prompt\")"),
+            help_errors: parser
+                .contains("zconf_error(\"'%s' defined with more than one help text\""),
+            end_of_empty_menu: confdata.contains("end_check:"),
+            symbol_hash_size: hash.unwrap_or(if legacy { 9973 } else { 1 << 14 }),
         }
     }
 }

@@ -20,15 +20,94 @@ pub struct SymbolId(pub u32);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct ShellCallId(pub u32);
 
-/// The Kconfig dialect a tree speaks (the grammar of its `scripts/kconfig/parser.y`).
+/// The choice model of a tree's `scripts/kconfig` (the v6.10 rewrite of choices in
+/// parser.y, menu.c, symbol.c and confdata.c).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-pub enum Dialect {
-    /// Up to v6.9: `choice [NAME]`, `optional`, tristate choices, `bool`/`tristate` with an
-    /// optional prompt in a choice (Linux 6.1).
+pub enum Choices {
+    /// Up to v6.9 (5.10, 6.1): `choice [NAME]`, `optional`, tristate choices with a value of
+    /// their own, `bool`/`tristate` with an optional prompt in a choice, `P_CHOICE`.
     Legacy,
-    /// v6.10 onwards: `choice` without name, no `optional`, choice type only
-    /// `bool "prompt"`, members must be bool with a prompt (Linux 6.12).
+    /// v6.10 onwards (6.12, 7.x): nameless bool choices, members chosen by
+    /// `sym_calc_choice()`'s priority list; members must be bool with a prompt.
     Modern,
+}
+
+/// What a tree's own `scripts/kconfig` accepts and does, where kernels differ. Detected from
+/// the tree's sources ([`Dialect::detect`]: its `lexer.l` keywords, `parser.y` rules and
+/// `confdata.c`/`expr.h` behaviour), never from its version number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Dialect {
+    /// The choice model.
+    pub choices: Choices,
+    /// `option modules|defconfig_list|allnoconfig_y` (lexer.l `"option"`, up to v5.12);
+    /// without it `modules` is a bare attribute.
+    pub option: bool,
+    /// `bool "prompt"` gives a (modern) choice its prompt (6.12 parser.y
+    /// `choice_option: T_BOOL T_WORD_QUOTE if_expr`); gone in 7.2, where only `prompt`
+    /// does.
+    pub choice_bool_prompt: bool,
+    /// `transitional` (7.2 lexer.l `"transitional"`).
+    pub transitional: bool,
+    /// `depends on X if Y` (7.2 parser.y `depends: T_DEPENDS T_ON expr if_expr T_EOL`).
+    pub depends_if: bool,
+    /// `menuconfig` without a prompt is an error, not a warning (7.2 parser.y
+    /// `zconf_error("menuconfig statement without prompt")`).
+    pub menuconfig_needs_prompt: bool,
+    /// A second or blank help text is an error, not a warning (7.2 parser.y `help:`).
+    pub help_errors: bool,
+    /// `conf_write()` ends every visible menu with `# end of`, also an empty one (its
+    /// `end_check:` label, 6.1 on); 5.10 prints it only when leaving a menu's last child.
+    pub end_of_empty_menu: bool,
+    /// `SYMBOL_HASHSIZE`: the buckets of the symbol table, whose walk orders
+    /// `conf_read()`'s computations and `auto.conf` (9973 up to 6.9, 16384 from 6.10).
+    pub symbol_hash_size: u32,
+}
+
+impl Dialect {
+    /// The grammar and behaviour of Linux 5.10's `scripts/kconfig`.
+    pub const LINUX_5_10: Dialect = Dialect {
+        choices: Choices::Legacy,
+        option: true,
+        choice_bool_prompt: false,
+        transitional: false,
+        depends_if: false,
+        menuconfig_needs_prompt: false,
+        help_errors: false,
+        end_of_empty_menu: false,
+        symbol_hash_size: 9973,
+    };
+    /// Linux 6.1's.
+    pub const LINUX_6_1: Dialect = Dialect {
+        option: false,
+        end_of_empty_menu: true,
+        ..Dialect::LINUX_5_10
+    };
+    /// Linux 6.12's.
+    pub const LINUX_6_12: Dialect = Dialect {
+        choices: Choices::Modern,
+        choice_bool_prompt: true,
+        symbol_hash_size: 1 << 14,
+        ..Dialect::LINUX_6_1
+    };
+    /// Linux 7.2's (and 7.3's).
+    pub const LINUX_7_2: Dialect = Dialect {
+        choice_bool_prompt: false,
+        transitional: true,
+        depends_if: true,
+        menuconfig_needs_prompt: true,
+        help_errors: true,
+        ..Dialect::LINUX_6_12
+    };
+
+    /// Whether choices follow the v6.10 model.
+    pub fn modern_choices(&self) -> bool {
+        self.choices == Choices::Modern
+    }
+
+    /// Whether choices follow the model before v6.10.
+    pub fn legacy_choices(&self) -> bool {
+        self.choices == Choices::Legacy
+    }
 }
 
 /// A symbol type as written (`bool`, `tristate`, `int`, `hex`, `string`).
@@ -133,7 +212,7 @@ pub enum MenuKind {
     Config(SymbolId),
     /// `menuconfig NAME`: evaluated exactly like `config`; its prompt opens a menu.
     MenuConfig(SymbolId),
-    /// `choice` (`choice NAME` in the legacy dialect) ... `endchoice`.
+    /// `choice` (`choice NAME` with legacy choices) ... `endchoice`.
     Choice,
     /// `menu "title"` ... `endmenu`.
     Menu,
@@ -191,8 +270,15 @@ pub struct MenuNode {
     pub ty_line: u32,
     /// `default`, `select`, `imply` and `range` lines in the order written.
     pub properties: Vec<Property>,
-    /// The `modules` attribute.
+    /// The `modules` attribute (`option modules` in 5.10).
     pub modules: Option<Span>,
+    /// `transitional` (7.2): read from `.config`, never written, passed on to the symbols
+    /// whose chosen default is this one symbol.
+    pub transitional: Option<Span>,
+    /// 5.10's `option allnoconfig_y`: allnoconfig sets the symbol to `y`.
+    pub allnoconfig_y: Option<Span>,
+    /// 5.10's `option defconfig_list`: the symbol is never written (`SYMBOL_NO_WRITE`).
+    pub defconfig_list: Option<Span>,
     /// The span of the help text's lines; [`Model::help_text`] gives the text.
     pub help: Option<Span>,
     /// For `choice` nodes.
@@ -216,6 +302,9 @@ impl MenuNode {
             ty_line: 0,
             properties: Vec::new(),
             modules: None,
+            transitional: None,
+            allnoconfig_y: None,
+            defconfig_list: None,
             help: None,
             choice: None,
         }

@@ -14,7 +14,7 @@ fn parse_bytes(text: &[u8]) -> Model {
     parse(
         "Kconfig",
         &files,
-        &Options::new(Dialect::Modern, ShellMode::Record),
+        &Options::new(Dialect::LINUX_6_12, ShellMode::Record),
     )
 }
 

@@ -110,7 +110,12 @@ fn parse_both(main: &[u8], sub: &[u8]) {
     files
         .add("Kconfig", main.to_vec())
         .add("sub/Kconfig", sub.to_vec());
-    for dialect in [Dialect::Modern, Dialect::Legacy] {
+    for dialect in [
+        Dialect::LINUX_5_10,
+        Dialect::LINUX_6_1,
+        Dialect::LINUX_6_12,
+        Dialect::LINUX_7_2,
+    ] {
         let mut o = Options::new(dialect, ShellMode::Record);
         o.env = vec![("A".into(), "y".into())];
         check(&parse("Kconfig", &files, &o));

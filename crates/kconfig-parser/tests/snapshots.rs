@@ -1,5 +1,5 @@
 //! Data-driven snapshots: every `test_data/{ok,err}/*.Kconfig` fixture (files separated by
-//! `#- path` lines; `*.legacy.Kconfig` uses the 6.1 grammar, `*.kconfiglib.Kconfig` accepts
+//! `#- path` lines; `*.legacy.Kconfig` uses the 6.1 grammar, `*.v5_10` 5.10's, `*.v7_2` 7.2's, `*.kconfiglib.Kconfig` accepts
 //! Kconfiglib's source extensions) is parsed in record mode and its
 //! menu tree plus rendered diagnostics compared with `tests/snapshots/`. `ok` fixtures must
 //! give no error, `err` fixtures at least one. Every span must lie inside its file.
@@ -28,9 +28,13 @@ fn run(dir: &str, want_errors: bool) {
             .to_string();
         let fixture = std::fs::read_to_string(&path).unwrap();
         let dialect = if name.ends_with(".legacy") {
-            Dialect::Legacy
+            Dialect::LINUX_6_1
+        } else if name.ends_with(".v5_10") {
+            Dialect::LINUX_5_10
+        } else if name.ends_with(".v7_2") {
+            Dialect::LINUX_7_2
         } else {
-            Dialect::Modern
+            Dialect::LINUX_6_12
         };
         let mut options = Options::new(dialect, ShellMode::Record);
         options.kconfiglib_sources = name.ends_with(".kconfiglib");

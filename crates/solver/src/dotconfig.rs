@@ -3,7 +3,7 @@
 //! `defconfig`), as `scripts/kconfig/confdata.c` (`conf_read_simple`, `conf_read`,
 //! `conf_write`) and `conf.c` (`conf_set_all_new_symbols`) do them.
 
-use kconfig_parser::Dialect;
+use kconfig_parser::Choices;
 use kp_base::expr::ValueType;
 use kp_base::{NameId, Tristate};
 
@@ -259,7 +259,7 @@ fn components_in_order(reads: &[Vec<NameId>]) -> Vec<Vec<NameId>> {
 /// symbol the tree does not define (which marks the configuration changed).
 pub fn read_simple(ev: &mut Evaluation<'_>, text: &str) -> bool {
     let k = ev.kconfig();
-    let legacy = k.dialect == Dialect::Legacy;
+    let legacy = k.dialect.legacy_choices();
     ev.reset_user_values();
     let mut unknown_seen = false;
     for (i, raw) in lines(text).enumerate() {
@@ -510,7 +510,7 @@ fn calc_read(ev: &mut Evaluation<'_>) -> usize {
 /// and the "configuration changed" flag (`changed`: what reading itself found).
 fn finish_read(ev: &mut Evaluation<'_>, mut unsaved: usize, changed: bool) -> bool {
     let k = ev.kconfig();
-    if k.dialect == Dialect::Legacy {
+    if k.dialect.legacy_choices() {
         for &n in &k.table_order {
             if !is_table_symbol(k, n) || !ev.has_user_value(n) || k.member_of(n).is_some() {
                 continue;
@@ -542,8 +542,8 @@ fn set_all_new_symbols(ev: &mut Evaluation<'_>, target: Target) {
         Target::AllModConfig => Some(Tristate::Mod),
         _ => None,
     };
-    match k.dialect {
-        Dialect::Modern => {
+    match k.dialect.choices {
+        Choices::Modern => {
             // Every prompted bool/tristate entry in menu order, choices and their members
             // excepted.
             if let Some(v) = value {
@@ -566,7 +566,7 @@ fn set_all_new_symbols(ev: &mut Evaluation<'_>, target: Target) {
             }
             ev.clear_all_valid();
         }
-        Dialect::Legacy => {
+        Choices::Legacy => {
             // 6.1 sets every bool/tristate symbol, prompted or not, choices included.
             if let Some(v) = value {
                 for &n in &k.table_order {

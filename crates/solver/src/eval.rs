@@ -6,7 +6,7 @@
 //! orders that matter (a symbol asked for again while it is being computed gets its type's
 //! default) come out the same.
 
-use kconfig_parser::Dialect;
+use kconfig_parser::Choices;
 use kp_base::expr::{ValueType, compare_values};
 use kp_base::{Expr, ExprId, NameId, Operand, Tristate};
 
@@ -187,7 +187,7 @@ impl<'k> Evaluation<'k> {
     fn effective_type(&self, n: NameId) -> ValueType {
         let ty = self.k.symbol_type(n);
         if ty == ValueType::Tristate {
-            if self.k.dialect == Dialect::Legacy
+            if self.k.dialect.legacy_choices()
                 && self.k.member_of(n).is_some()
                 && self.st(n).visible == Tristate::Yes
             {
@@ -359,8 +359,8 @@ impl<'k> Evaluation<'k> {
     fn calc_visibility(&mut self, n: NameId) {
         let k = self.k;
         let rules = k.rec(n);
-        let legacy_choice = match (k.dialect, rules.member_of()) {
-            (Dialect::Legacy, Some(c)) => Some(k.choices[c.0 as usize].symbol),
+        let legacy_choice = match (k.dialect.choices, rules.member_of()) {
+            (Choices::Legacy, Some(c)) => Some(k.choices[c.0 as usize].symbol),
             _ => None,
         };
         let mut tri = Tristate::No;
@@ -442,7 +442,7 @@ impl<'k> Evaluation<'k> {
     fn calc_value_now(&mut self, n: NameId) {
         let k = self.k;
         let rules = k.rec(n);
-        if k.dialect == Dialect::Legacy
+        if k.dialect.legacy_choices()
             && rules.member_of().is_some()
             && self.st(n).flags & NEED_SET_CHOICE_VALUES != 0
         {
@@ -454,15 +454,11 @@ impl<'k> Evaluation<'k> {
         let (mut new_tri, new_val) = match rules.ty {
             ValueType::Int => (
                 Tristate::No,
-                if k.dialect == Dialect::Legacy {
-                    ""
-                } else {
-                    "0"
-                },
+                if k.dialect.legacy_choices() { "" } else { "0" },
             ),
             ValueType::Hex => (
                 Tristate::No,
-                if k.dialect == Dialect::Legacy {
+                if k.dialect.legacy_choices() {
                     ""
                 } else {
                     "0x0"
@@ -489,8 +485,8 @@ impl<'k> Evaluation<'k> {
         let is_choice = matches!(rules.kind(), SymbolKind::Choice(_));
         match self.effective_type(n) {
             ValueType::Bool | ValueType::Tristate => {
-                let modern_member = k.dialect == Dialect::Modern && rules.member_of().is_some();
-                let legacy_member_y = k.dialect == Dialect::Legacy
+                let modern_member = k.dialect.modern_choices() && rules.member_of().is_some();
+                let legacy_member_y = k.dialect.legacy_choices()
                     && rules.member_of().is_some()
                     && self.st(n).visible == Tristate::Yes;
                 if modern_member {
@@ -564,7 +560,7 @@ impl<'k> Evaluation<'k> {
             ValueType::Unknown => {}
         }
         self.set_curr(n, new_tri, &new_val);
-        if k.dialect == Dialect::Legacy && is_choice && new_tri == Tristate::Yes {
+        if k.dialect.legacy_choices() && is_choice && new_tri == Tristate::Yes {
             let c = match rules.kind() {
                 SymbolKind::Choice(c) => c,
                 SymbolKind::Normal => ChoiceId(0),
@@ -577,7 +573,7 @@ impl<'k> Evaluation<'k> {
             self.modules_val = self.st(n).curr_tri;
         }
         if is_choice {
-            if k.dialect == Dialect::Legacy
+            if k.dialect.legacy_choices()
                 && let SymbolKind::Choice(c) = rules.kind()
                 && self.st(n).flags & WRITE != 0
             {
@@ -590,7 +586,7 @@ impl<'k> Evaluation<'k> {
             // Choices are never written (6.12 clears WRITE; 6.1 has SYMBOL_NO_WRITE).
             self.st_mut(n).flags &= !WRITE;
         }
-        if k.dialect == Dialect::Legacy
+        if k.dialect.legacy_choices()
             && self.st(n).flags & NEED_SET_CHOICE_VALUES != 0
             && let SymbolKind::Choice(c) = rules.kind()
         {

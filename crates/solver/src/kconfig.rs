@@ -16,7 +16,7 @@
 //! `expr_eliminate_dups`) preserve values, so they are not reproduced.
 
 use kconfig_parser::{
-    Created, Dialect, MenuId, MenuKind, Model, PropertyKind, SymbolId, SymbolType,
+    Choices, Created, Dialect, MenuId, MenuKind, Model, PropertyKind, SymbolId, SymbolType,
 };
 use kp_base::{CmpOp, Expr, ExprId, ExprPool, NameId, Operand, Tristate};
 
@@ -834,10 +834,7 @@ impl<'m> Finalizer<'m> {
     /// choice symbol hashes to bucket 0.
     fn table_order(&self) -> Vec<NameId> {
         let model = self.model;
-        let buckets: u32 = match model.dialect {
-            Dialect::Legacy => 9973,
-            Dialect::Modern => 1 << 14,
-        };
+        let buckets = model.dialect.symbol_hash_size.max(1);
         let mut seen = vec![false; self.k.symbols.len()];
         // Entries in creation order (ascending rank).
         let mut entries: Vec<(u32, NameId)> = Vec::with_capacity(model.created.len());
@@ -904,15 +901,15 @@ impl<'m> Finalizer<'m> {
             let menu = MenuId(i as u32);
             // Members in menu order: configs written directly in the choice or in an `if` in it.
             let mut members = Vec::new();
-            match model.dialect {
-                Dialect::Legacy => {
+            match model.dialect.choices {
+                Choices::Legacy => {
                     let tree = self.legacy_submenus(&m.children);
                     legacy_choice_values(model, &tree, &mut members);
                 }
-                Dialect::Modern => self.collect_members(menu, &mut members, &mut member_syms),
+                Choices::Modern => self.collect_members(menu, &mut members, &mut member_syms),
             }
             let mut ty = m.ty.map_or(ValueType::Unknown, |(t, _)| value_type(t));
-            if ty == ValueType::Unknown && model.dialect == Dialect::Legacy {
+            if ty == ValueType::Unknown && model.dialect.legacy_choices() {
                 // 6.1 `menu_finalize`: an untyped choice takes the type of its first typed
                 // direct child.
                 ty = m
@@ -937,7 +934,7 @@ impl<'m> Finalizer<'m> {
                     type_place: None,
                 },
             ));
-            if model.dialect == Dialect::Legacy {
+            if model.dialect.legacy_choices() {
                 // ...and untyped members take the choice's type.
                 for &member in &members {
                     if self
@@ -967,7 +964,7 @@ impl<'m> Finalizer<'m> {
         // prompted definition; a symbol whose first prompt is elsewhere is not a member. Only
         // the symbols just made members are looked at (no other has a choice to lose); in
         // 6.1 membership stays as collected.
-        if model.dialect != Dialect::Modern {
+        if !model.dialect.modern_choices() {
             return;
         }
         let owners = self.owners();
@@ -1186,8 +1183,8 @@ impl<'m> Finalizer<'m> {
             .then(|| self.choice_of(parent))
             .flatten();
         // 6.1: the children of a choice depend on the choice symbol itself.
-        let parentdep = match (model.dialect, parent_choice) {
-            (Dialect::Legacy, Some(c)) => {
+        let parentdep = match (model.dialect.choices, parent_choice) {
+            (Choices::Legacy, Some(c)) => {
                 let s = self.k.choices[c.0 as usize].symbol;
                 self.k.exprs.symbol(s)
             }
@@ -1217,8 +1214,8 @@ impl<'m> Finalizer<'m> {
                     .find(|&p| model.menu(p).kind != MenuKind::If)
                     == Some(cm)
             });
-            let legacy_bool_member_guard = match (model.dialect, member_choice, symbol) {
-                (Dialect::Legacy, Some(c), Some(s)) => {
+            let legacy_bool_member_guard = match (model.dialect.choices, member_choice, symbol) {
+                (Choices::Legacy, Some(c), Some(s)) => {
                     let cs = self.k.choices[c.0 as usize].symbol;
                     (self.rec(cs).ty == ValueType::Tristate
                         && self.rec(s).ty != ValueType::Tristate)
@@ -1285,7 +1282,7 @@ impl<'m> Finalizer<'m> {
             // whose dir_dep is never evaluated).
             if let MenuKind::Config(s) | MenuKind::MenuConfig(s) = node.kind {
                 let inside_choice = parent_choice.is_some();
-                if !(inside_choice && model.dialect == Dialect::Modern) {
+                if !(inside_choice && model.dialect.modern_choices()) {
                     let name = model.symbol(s).name;
                     let dep = self.deps[child.0 as usize];
                     let old = self.sym(name).dir_dep();
@@ -1299,7 +1296,7 @@ impl<'m> Finalizer<'m> {
             self.finalize(child);
         }
         // 6.1: a non-optional choice with a prompt is at least `m` while visible.
-        if model.dialect == Dialect::Legacy
+        if model.dialect.legacy_choices()
             && let Some(c) = parent_choice
         {
             let choice = &self.k.choices[c.0 as usize];

@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut files = MemLoader::new();
     files.add("Kconfig", main.to_vec()).add("sub/Kconfig", sub.to_vec());
-    for dialect in [Dialect::Modern, Dialect::Legacy] {
+    for dialect in [Dialect::LINUX_5_10, Dialect::LINUX_6_1, Dialect::LINUX_6_12, Dialect::LINUX_7_2] {
         let model = parse("Kconfig", &files, &Options::new(dialect, ShellMode::Record));
         for d in &model.diagnostics {
             let len = model.sources.get(d.primary.file).map_or(0, |f| f.text.len()) as u32;

@@ -16,12 +16,18 @@ impl Parser<'_> {
         let allowed = match self.entry.map(|e| e.kind) {
             None => false,
             Some(EntryKind::Broken) => true,
-            Some(EntryKind::Config | EntryKind::MenuConfig) => {
-                !matches!(kw, Kw::Visible | Kw::Optional)
-            }
+            Some(EntryKind::Config | EntryKind::MenuConfig) => match kw {
+                Kw::Visible | Kw::Optional => false,
+                // 5.10 knows only `option modules`.
+                Kw::Modules => !self.opts.dialect.option,
+                _ => true,
+            },
             Some(EntryKind::Choice) => match kw {
-                Kw::Prompt | Kw::Default | Kw::Depends | Kw::Help | Kw::Bool => true,
-                Kw::Tristate | Kw::Optional => self.opts.dialect == Dialect::Legacy,
+                Kw::Prompt | Kw::Default | Kw::Depends | Kw::Help => true,
+                Kw::Bool => {
+                    self.opts.dialect.legacy_choices() || self.opts.dialect.choice_bool_prompt
+                }
+                Kw::Tristate | Kw::Optional => self.opts.dialect.legacy_choices(),
                 _ => false,
             },
             Some(EntryKind::Menu) => matches!(kw, Kw::Visible | Kw::Depends),
@@ -35,14 +41,20 @@ impl Parser<'_> {
             };
             let expected = match self.entry.map(|e| e.kind) {
                 None => "it must follow a `config`, `menuconfig`, `choice`, `comment` or `menu` line".to_string(),
-                Some(EntryKind::Choice) if self.opts.dialect == Dialect::Modern => {
+                Some(EntryKind::Choice) if self.opts.dialect.choice_bool_prompt => {
                     "a choice takes `bool \"prompt\"`, `prompt`, `default`, `depends on` and `help`".to_string()
+                }
+                Some(EntryKind::Choice) if self.opts.dialect.modern_choices() => {
+                    "a choice takes `prompt`, `default`, `depends on` and `help`".to_string()
                 }
                 Some(EntryKind::Choice) => {
                     "a choice takes `bool`, `tristate`, `prompt`, `default`, `optional`, `depends on` and `help`".to_string()
                 }
                 Some(EntryKind::Menu) => "a menu takes `visible if` and `depends on`".to_string(),
                 Some(EntryKind::Comment) => "a comment takes only `depends on`".to_string(),
+                Some(_) if kw == Kw::Modules => {
+                    "this tree's Kconfig writes it `option modules`".to_string()
+                }
                 Some(_) => "a config entry takes no `visible` or `optional`".to_string(),
             };
             self.error(
@@ -77,7 +89,7 @@ impl Parser<'_> {
                     i = 2;
                 }
                 let choice_modern =
-                    entry.kind == EntryKind::Choice && self.opts.dialect == Dialect::Modern;
+                    entry.kind == EntryKind::Choice && self.opts.dialect.modern_choices();
                 if prompt.is_none() && choice_modern {
                     self.error(
                         "KP0102",
@@ -284,22 +296,53 @@ impl Parser<'_> {
                 if !self.expect_end(line, 1, "`modules`") || broken {
                     return;
                 }
-                let Some(sym) = self.menus[entry.menu.0 as usize].symbol() else {
-                    return;
-                };
-                if let Some(prev) = self.modules
-                    && prev != sym
-                {
-                    let (a, b) = (self.symbol_name(sym), self.symbol_name(prev));
+                self.set_modules(entry.menu, span);
+            }
+            Kw::Option => {
+                // 5.10 parser.y `config_option: T_OPTION T_MODULES | T_DEFCONFIG_LIST |
+                // T_ALLNOCONFIG_Y`.
+                let what = line.tokens().get(1).map(|t| line.st.text(t).to_string());
+                let known = matches!(
+                    what.as_deref(),
+                    Some("modules" | "defconfig_list" | "allnoconfig_y")
+                );
+                if !known {
                     self.error(
-                        "KP0143",
-                        span,
-                        format!("symbol `{a}` redefines option `modules` already defined by symbol `{b}`"),
+                        "KP0102",
+                        line.span_at(1),
+                        format!(
+                            "expected `modules`, `defconfig_list` or `allnoconfig_y` after `option`, found {}",
+                            line.shown(1)
+                        ),
                     );
                     return;
                 }
-                self.modules = Some(sym);
-                self.node(entry.menu).modules = Some(span);
+                if !self.expect_end(line, 2, "the option") || broken {
+                    return;
+                }
+                match what.as_deref() {
+                    Some("modules") => self.set_modules(entry.menu, span),
+                    Some("defconfig_list") => {
+                        // `menu_add_option_defconfig_list()`: one symbol only.
+                        if let Some(sym) = self.menus[entry.menu.0 as usize].symbol() {
+                            if let Some(prev) = self.defconfig_list
+                                && prev != sym
+                            {
+                                self.error("KP0143", span, "trying to redefine defconfig symbol");
+                                return;
+                            }
+                            self.defconfig_list = Some(sym);
+                        }
+                        self.node(entry.menu).defconfig_list = Some(span);
+                    }
+                    _ => self.node(entry.menu).allnoconfig_y = Some(span),
+                }
+            }
+            Kw::Transitional => {
+                if !self.expect_end(line, 1, "`transitional`") || broken {
+                    return;
+                }
+                self.node(entry.menu).transitional = Some(span);
             }
             Kw::Depends => {
                 match line.tokens().get(1) {
@@ -313,10 +356,23 @@ impl Parser<'_> {
                         return;
                     }
                 }
-                let Some((cond, next)) = self.expr_at(line, 2) else {
+                let Some((mut cond, next)) = self.expr_at(line, 2) else {
                     return;
                 };
-                if next < line.tokens().len() {
+                let is_if = |t: &crate::lexer::Tok| t.kind == TokKind::Kw(Kw::If);
+                if self.opts.dialect.depends_if && line.tokens().get(next).is_some_and(is_if) {
+                    // 7.2 `depends on X if Y`: `menu_add_dep()` makes it `X || (Y = n)`.
+                    let Ok(Some(c)) = self.if_expr_end(line, next, "the dependency") else {
+                        return;
+                    };
+                    let unless = super::lower::equals_no(&mut self.exprs, c.expr);
+                    cond.expr = self.exprs.or(cond.expr, unless);
+                    cond.span = Span::new(
+                        cond.span.file,
+                        cond.span.start as usize,
+                        c.span.end as usize,
+                    );
+                } else if next < line.tokens().len() {
                     self.error(
                         "KP0111",
                         line.span_at(next),
@@ -354,27 +410,54 @@ impl Parser<'_> {
                 if broken {
                     return;
                 }
+                // 7.2 makes both of these errors (`zconf_error`).
+                let errors = self.opts.dialect.help_errors;
                 if self.menus[entry.menu.0 as usize].help.is_some() {
                     let name = self.entry_name(entry.menu);
-                    self.warn(
-                        "KP0142",
-                        span,
-                        format!("`{name}` defined with more than one help text: only the last one is used"),
+                    let msg = format!(
+                        "`{name}` defined with more than one help text: only the last one is used"
                     );
+                    if errors {
+                        self.error("KP0142", span, msg);
+                    } else {
+                        self.warn("KP0142", span, msg);
+                    }
                 }
                 // Text lines are never blank, so the help is blank exactly when it has none.
                 if help_span.start == help_span.end {
                     let name = self.entry_name(entry.menu);
-                    self.warn(
-                        "KP0142",
-                        span,
-                        format!("`{name}` defined with blank help text"),
-                    );
+                    let msg = format!("`{name}` defined with blank help text");
+                    if errors {
+                        self.error("KP0142", span, msg);
+                    } else {
+                        self.warn("KP0142", span, msg);
+                    }
                 }
                 self.node(entry.menu).help = Some(help_span);
             }
             _ => {}
         }
+    }
+
+    /// `modules` (5.10: `option modules`): the symbol becomes `modules_sym`; a second one is
+    /// an error.
+    fn set_modules(&mut self, menu: MenuId, span: Span) {
+        let Some(sym) = self.menus[menu.0 as usize].symbol() else {
+            return;
+        };
+        if let Some(prev) = self.modules
+            && prev != sym
+        {
+            let (a, b) = (self.symbol_name(sym), self.symbol_name(prev));
+            self.error(
+                "KP0143",
+                span,
+                format!("symbol `{a}` redefines option `modules` already defined by symbol `{b}`"),
+            );
+            return;
+        }
+        self.modules = Some(sym);
+        self.node(menu).modules = Some(span);
     }
 
     fn symbol_name(&self, s: SymbolId) -> String {

@@ -1,7 +1,7 @@
 //! Lowering parsed expressions into the model's pool: which token text is a constant, a
 //! symbol, or a recorded toolchain probe (an unknown fact).
 
-use kp_base::{ExprId, Operand, Span, Tristate};
+use kp_base::{CmpOp, Expr, ExprId, ExprPool, Operand, Span, Tristate};
 
 use super::{Line, Parser, cmp_str};
 use crate::expr_parser::Raw;
@@ -110,5 +110,50 @@ impl Parser<'_> {
             return e;
         }
         self.exprs.unknown_fact(rendered, Some(span))
+    }
+}
+
+/// `expr_trans_compare(e, E_EQUAL, &symbol_no)` (expr.c): the condition "`e` is `n`", as 7.2's
+/// `menu_add_dep()` builds it for `depends on X if Y` (`X || (Y = n)`).
+pub(super) fn equals_no(exprs: &mut ExprPool, e: ExprId) -> ExprId {
+    trans_compare_no(exprs, e, true)
+}
+
+/// `expr_trans_compare(e, equal ? E_EQUAL : E_UNEQUAL, &symbol_no)`.
+fn trans_compare_no(exprs: &mut ExprPool, e: ExprId, equal: bool) -> ExprId {
+    match exprs.get(e) {
+        // (a && b) = n  is  a = n || b = n; (a || b) = n  is  a = n && b = n.
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            let (x, y) = (
+                trans_compare_no(exprs, a, true),
+                trans_compare_no(exprs, b, true),
+            );
+            let r = if matches!(exprs.get(e), Expr::And(..)) {
+                exprs.or(x, y)
+            } else {
+                exprs.and(x, y)
+            };
+            if equal { r } else { exprs.not(r) }
+        }
+        Expr::Not(a) => trans_compare_no(exprs, a, !equal),
+        Expr::Symbol(n) => {
+            let no = exprs.name("n");
+            let op = if equal { CmpOp::Eq } else { CmpOp::Ne };
+            exprs.cmp(op, Operand::Symbol(n), Operand::Const(no))
+        }
+        // A constant compared with `n`.
+        Expr::Const(t) => {
+            let holds = (t == Tristate::No) == equal;
+            exprs.constant(if holds { Tristate::Yes } else { Tristate::No })
+        }
+        // Comparisons are `y` or `n`: `c = n` is `!c`. A recorded probe is taken as such a
+        // truth value too.
+        Expr::Cmp(..) | Expr::Unknown(_) => {
+            if equal {
+                exprs.not(e)
+            } else {
+                e
+            }
+        }
     }
 }

@@ -81,6 +81,8 @@ pub(crate) struct Parser<'a> {
     symbol_index: Vec<Option<SymbolId>>,
     files: Vec<FileInfo>,
     modules: Option<SymbolId>,
+    /// 5.10's `option defconfig_list` symbol.
+    defconfig_list: Option<SymbolId>,
     diags: Vec<Diagnostic>,
     blocks: Vec<Block>,
     entry: Option<Entry>,
@@ -190,6 +192,7 @@ impl<'a> Parser<'a> {
             symbol_index: Vec::with_capacity(32_768),
             files: Vec::new(),
             modules: None,
+            defconfig_list: None,
             diags: Vec::new(),
             blocks: Vec::new(),
             entry: None,
@@ -228,6 +231,7 @@ impl<'a> Parser<'a> {
     pub(crate) fn finish(mut self) -> Model {
         self.link_children();
         self.check_choice_members();
+        self.check_transitional();
         // `_menu_finalize()`: "config symbol defined without type".
         for s in &self.symbols {
             if s.ty.is_none()
@@ -463,6 +467,8 @@ impl<'a> Parser<'a> {
             | Kw::Imply
             | Kw::Range
             | Kw::Modules
+            | Kw::Option
+            | Kw::Transitional
             | Kw::Depends
             | Kw::Help
             | Kw::Visible
@@ -761,14 +767,15 @@ impl<'a> Parser<'a> {
             self.not_in_choice(line, c, "`choice`");
         }
         let mut info = ChoiceInfo::default();
-        match (self.opts.dialect, line.tokens().get(1)) {
+        let legacy = self.opts.dialect.legacy_choices();
+        match (legacy, line.tokens().get(1)) {
             (_, None) => {}
-            (Dialect::Legacy, Some(t)) if t.kind == TokKind::Word => {
+            (true, Some(t)) if t.kind == TokKind::Word => {
                 let name = line.st.text(t).to_string();
                 info.name = Some(self.exprs.name(&name));
                 self.expect_end(line, 2, "the choice name");
             }
-            (Dialect::Modern, Some(t)) if t.kind == TokKind::Word => {
+            (false, Some(t)) if t.kind == TokKind::Word => {
                 self.error(
                     "KP0123",
                     line.span_of(t),
@@ -786,7 +793,7 @@ impl<'a> Parser<'a> {
         // `sym_lookup(NULL, 0)` (6.1: `sym_lookup(name, SYMBOL_CHOICE)`).
         self.created.push(Created::Choice(menu));
         let kw_span = line.span_of(&line.tokens()[0]);
-        let modern = self.opts.dialect == Dialect::Modern;
+        let modern = self.opts.dialect.modern_choices();
         let kw_line = if modern { line.st.line } else { 0 };
         let node = self.node(menu);
         node.choice = Some(Box::new(info));
@@ -1017,7 +1024,7 @@ impl<'a> Parser<'a> {
         let Some(entry) = self.entry.take() else {
             return;
         };
-        let modern = self.opts.dialect == Dialect::Modern;
+        let modern = self.opts.dialect.modern_choices();
         let node = &self.menus[entry.menu.0 as usize];
         let span = node.span;
         match entry.kind {
@@ -1026,7 +1033,11 @@ impl<'a> Parser<'a> {
                 let sym = node.symbol();
                 let in_choice = self.blocks.last().is_some() && self.in_choice().is_some();
                 if entry.kind == EntryKind::MenuConfig && !has_prompt {
-                    self.warn("KP0146", span, "menuconfig statement without prompt");
+                    if self.opts.dialect.menuconfig_needs_prompt {
+                        self.error("KP0146", span, "menuconfig statement without prompt");
+                    } else {
+                        self.warn("KP0146", span, "menuconfig statement without prompt");
+                    }
                 }
                 if modern && in_choice {
                     if !has_prompt {
@@ -1046,9 +1057,62 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// 7.2's `transitional_check_sanity()`, for each definition of a transitional symbol:
+    /// no dependency (its own or an enclosing block's, as `menu->dep` is after
+    /// `menu_finalize()`) and no property but help (a prompt, default, select, imply or
+    /// range is one); the first offence of each definition is reported.
+    fn check_transitional(&mut self) {
+        let mut found = Vec::new();
+        for sym in &self.symbols {
+            let defs = &sym.definitions;
+            if !defs
+                .iter()
+                .any(|&d| self.menus[d.0 as usize].transitional.is_some())
+            {
+                continue;
+            }
+            // `sym->prop` order: prompts are added where written, so every definition's
+            // prompt counts, and properties in definition order.
+            let first_prop = defs.iter().find_map(|&d| {
+                let node = &self.menus[d.0 as usize];
+                let prompt = node.prompt.as_ref().map(|p| p.span);
+                let earlier = node.earlier_prompts.first().map(|p| p.span);
+                let prop = node.properties.first().map(|p| p.span);
+                [earlier, prompt, prop]
+                    .into_iter()
+                    .flatten()
+                    .min_by_key(|s| s.start)
+            });
+            for &d in defs {
+                let mut dependent = false;
+                let mut m = Some(d);
+                while let Some(id) = m {
+                    let node = &self.menus[id.0 as usize];
+                    let yes = self.exprs.yes();
+                    if node.depends.iter().any(|c| c.expr != yes) {
+                        dependent = true;
+                    }
+                    m = node.parent;
+                }
+                if dependent {
+                    found.push(self.menus[d.0 as usize].span);
+                } else if let Some(span) = first_prop {
+                    found.push(span);
+                }
+            }
+        }
+        for span in found {
+            self.error(
+                "KP0151",
+                span,
+                "transitional symbols can only have help sections",
+            );
+        }
+    }
+
     /// 6.12's `choice_check_sanity()`: no `default` on a choice member.
     fn check_choice_members(&mut self) {
-        if self.opts.dialect != Dialect::Modern {
+        if !self.opts.dialect.modern_choices() {
             return;
         }
         let mut found = Vec::new();

@@ -23,7 +23,7 @@
 
 use std::collections::HashMap;
 
-use kconfig_parser::Dialect;
+use kconfig_parser::Choices;
 use kp_base::expr::{ValueType, compare_values};
 use kp_base::{CmpOp, Expr, ExprId, ExprPool, NameId, Operand, Tristate};
 
@@ -151,7 +151,7 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
                 _ => enc.clause(&[!v.m, v.y, enc.modules_on]),
             }
             let member = rules.member_of.is_some();
-            if member && k.dialect == Dialect::Modern {
+            if member && k.dialect.modern_choices() {
                 continue; // choices below
             }
             enc.begin(Rule::Value(n));
@@ -460,8 +460,8 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
             self.fixed.insert(s, None);
             return None;
         }
-        let empty = match (r.ty, k.dialect) {
-            (_, Dialect::Legacy) => "",
+        let empty = match (r.ty, k.dialect.choices) {
+            (_, Choices::Legacy) => "",
             (ValueType::Hex, _) => "0x0",
             _ => "0",
         };
@@ -621,15 +621,15 @@ impl<'k, B: SatBackend> Encoding<'k, B> {
         let any_y: Vec<Lit> = members.iter().map(|(v, _)| v.y).collect();
         let any_visible_y = self.or_all(&any_visible_y);
         let some_member_y = self.or_all(&any_y);
-        match k.dialect {
-            Dialect::Modern => {
+        match k.dialect.choices {
+            Choices::Modern => {
                 for &(v, vis) in &members {
                     self.clause(&[!v.m, vis.m]);
                 }
                 // A member visible at all is visible as y (bool lift), so one is chosen.
                 self.clause(&[!any_visible_y, some_member_y]);
             }
-            Dialect::Legacy => {
+            Choices::Legacy => {
                 let cs = self.sym(choice.symbol);
                 if let Some(cs) = cs {
                     let chosen_needed = self.and2(cs.y, any_visible_y);
