@@ -218,6 +218,17 @@ impl Oracle {
         self.config_call("defconfig", "", &[])
     }
 
+    /// `make alldefconfig`.
+    pub fn alldefconfig(&self) -> Result<Call<String>> {
+        self.config_call("alldefconfig", "", &[])
+    }
+
+    /// `make NAME`, for a file `NAME` of `arch/$(SRCARCH)/configs` (e.g.
+    /// `shx3_defconfig`).
+    pub fn named_defconfig(&self, name: &str) -> Result<Call<String>> {
+        self.config_target(&format!("named-{name}"), name, "", &[])
+    }
+
     /// The true Kbuild lists for `config`: it is first brought to a fixed point with
     /// `olddefconfig` (as `make` itself would, through syncconfig), then real make walks the
     /// tree from `obj=.`.
@@ -319,6 +330,18 @@ impl Oracle {
     }
 
     fn config_call(&self, op: &str, input: &str, env: &[(&str, String)]) -> Result<Call<String>> {
+        let target = op.split('-').next().unwrap_or(op);
+        self.config_target(op, target, input, env)
+    }
+
+    /// `make target` on `input` (none: no `.config`), cached under `op`.
+    fn config_target(
+        &self,
+        op: &str,
+        target: &str,
+        input: &str,
+        env: &[(&str, String)],
+    ) -> Result<Call<String>> {
         let start = Instant::now();
         let key = if input.is_empty() {
             op.to_string()
@@ -339,7 +362,6 @@ impl Oracle {
         } else {
             self.write_config(input)?;
         }
-        let target = op.split('-').next().unwrap_or(op);
         self.make(&[target], env)?;
         let p = self.build_dir.join(".config");
         let text = fs::read_to_string(&p).map_err(io_err(&p))?;

@@ -261,6 +261,12 @@ pub fn read_simple(ev: &mut Evaluation<'_>, text: &str) -> bool {
     let k = ev.kconfig();
     let legacy = k.dialect.legacy_choices();
     ev.reset_user_values();
+    if legacy {
+        // 6.1 `conf_read_simple`: every choice starts as set by the user (with `n`); its
+        // members' lines raise it, and `sym_calc_choice` drops the flag again when a visible
+        // member was not read.
+        ev.mark_choices_user_set();
+    }
     let mut unknown_seen = false;
     for (i, raw) in lines(text).enumerate() {
         let lineno = i + 1;
@@ -485,7 +491,8 @@ fn calc_read(ev: &mut Evaluation<'_>) -> usize {
             continue;
         }
         ev.calc_value(n);
-        if matches!(k.symbol_kind(n), SymbolKind::Choice(_)) {
+        // Choices, and 5.10's `SYMBOL_NO_WRITE` defconfig_list symbol, are not compared.
+        if matches!(k.symbol_kind(n), SymbolKind::Choice(_)) || k.defconfig_list == Some(n) {
             continue;
         }
         let has = ev.has_user_value(n);
@@ -574,6 +581,12 @@ fn set_all_new_symbols(ev: &mut Evaluation<'_>, target: Target) {
                         continue;
                     }
                     if matches!(k.symbol_type(n), ValueType::Bool | ValueType::Tristate) {
+                        // 5.10: allnoconfig gives `option allnoconfig_y` symbols `y`.
+                        let v = if v == Tristate::No && k.allnoconfig_y.contains(&n) {
+                            Tristate::Yes
+                        } else {
+                            v
+                        };
                         ev.set_user_tristate(n, v);
                     }
                 }

@@ -358,6 +358,12 @@ impl<'k> Evaluation<'k> {
 
     fn calc_visibility(&mut self, n: NameId) {
         let k = self.k;
+        // 7.2 `sym_calc_visibility`: a transitional symbol is visible, so its user value is
+        // read, and nothing else is computed.
+        if !k.transitional.is_empty() && k.transitional.contains(&n) {
+            self.st_mut(n).visible = Tristate::Yes;
+            return;
+        }
         let rules = k.rec(n);
         let legacy_choice = match (k.dialect.choices, rules.member_of()) {
             (Choices::Legacy, Some(c)) => Some(k.choices[c.0 as usize].symbol),
@@ -483,6 +489,8 @@ impl<'k> Evaluation<'k> {
         // "set default if recursively called"
         self.set_curr(n, new_tri, &new_val);
         let is_choice = matches!(rules.kind(), SymbolKind::Choice(_));
+        // `prop` of `sym_calc_value`: the default the value came from.
+        let mut chosen_default = None;
         match self.effective_type(n) {
             ValueType::Bool | ValueType::Tristate => {
                 let modern_member = k.dialect.modern_choices() && rules.member_of().is_some();
@@ -514,6 +522,7 @@ impl<'k> Evaluation<'k> {
                         }
                         if !is_choice {
                             if let Some((i, vis)) = self.default_prop(n) {
+                                chosen_default = Some(i);
                                 let value = k.defaults_of(n)[i].value;
                                 new_tri = self.calc_expr(value).min(vis);
                                 if new_tri != Tristate::No {
@@ -550,14 +559,29 @@ impl<'k> Evaluation<'k> {
                         .and_then(|s| s.user_val.clone())
                         .unwrap_or_default()
                         .into();
-                } else if let Some((i, _)) = self.default_prop(n)
-                    && let Some(op) = k.defaults_of(n)[i].operand
-                {
-                    self.st_mut(n).flags |= WRITE;
-                    new_val = self.operand_curr_val(op).into();
+                } else if let Some((i, _)) = self.default_prop(n) {
+                    chosen_default = Some(i);
+                    if let Some(op) = k.defaults_of(n)[i].operand {
+                        self.st_mut(n).flags |= WRITE;
+                        new_val = self.operand_curr_val(op).into();
+                    }
                 }
             }
             ValueType::Unknown => {}
+        }
+        // 7.2: a value taken from a default that is one transitional symbol with a user
+        // value becomes the user value.
+        if !k.transitional.is_empty()
+            && let Some(i) = chosen_default
+            && !self.has_value(n)
+            && let Some(Operand::Symbol(ds)) = k.defaults_of(n)[i].operand
+            && k.transitional.contains(&ds)
+            && self.has_value(ds)
+        {
+            match rules.ty {
+                ValueType::Bool | ValueType::Tristate => self.set_user_tristate(n, new_tri),
+                _ => self.set_user_string(n, new_val.to_string()),
+            }
         }
         self.set_curr(n, new_tri, &new_val);
         if k.dialect.legacy_choices() && is_choice && new_tri == Tristate::Yes {
@@ -584,6 +608,12 @@ impl<'k> Evaluation<'k> {
                 }
             }
             // Choices are never written (6.12 clears WRITE; 6.1 has SYMBOL_NO_WRITE).
+            self.st_mut(n).flags &= !WRITE;
+        }
+        // Neither are 7.2's transitional symbols, nor 5.10's `defconfig_list` symbol.
+        if k.defconfig_list == Some(n)
+            || (!k.transitional.is_empty() && k.transitional.contains(&n))
+        {
             self.st_mut(n).flags &= !WRITE;
         }
         if k.dialect.legacy_choices()
@@ -851,6 +881,16 @@ impl<'k> Evaluation<'k> {
         let s = self.st_mut(cs);
         s.user_tri = s.user_tri.max(t);
         warning
+    }
+
+    /// Gives every choice symbol `SYMBOL_DEF_USER` with the value `n` (6.1
+    /// `conf_read_simple` before it reads a line).
+    pub(crate) fn mark_choices_user_set(&mut self) {
+        for c in &self.k.choices {
+            let s = &mut self.syms[c.symbol.0 as usize];
+            s.flags |= DEF_USER;
+            s.user_tri = Tristate::No;
+        }
     }
 
     pub(crate) fn mark_need_set_choice_values(&mut self, n: NameId) {

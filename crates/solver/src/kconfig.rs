@@ -233,6 +233,17 @@ fn conjuncts(exprs: &ExprPool, e: ExprId, out: &mut Vec<ExprId>) {
     }
 }
 
+/// The names of the symbols with a definition `flag` holds for (a symbol flag, such as
+/// `SYMBOL_TRANS`, set by any of its definitions), in definition order.
+fn flagged(model: &Model, flag: impl Fn(&kconfig_parser::MenuNode) -> bool) -> Vec<NameId> {
+    model
+        .symbols
+        .iter()
+        .filter(|s| s.definitions.iter().any(|&d| flag(model.menu(d))))
+        .map(|s| s.name)
+        .collect()
+}
+
 /// `expr_contains_symbol()`.
 fn contains_symbol(exprs: &ExprPool, e: ExprId, sym: NameId) -> bool {
     match exprs.get(e) {
@@ -362,6 +373,13 @@ pub struct Kconfig {
     menu_children: Vec<MenuId>,
     /// The `modules` symbol (`MODULES`), if any.
     pub modules: Option<NameId>,
+    /// 7.2's `transitional` symbols (`SYMBOL_TRANS`): visible for reading their user value,
+    /// never written, their user value passed on (`sym_calc_value`).
+    pub transitional: Vec<NameId>,
+    /// 5.10's `option allnoconfig_y` symbols (`SYMBOL_ALLNOCONFIG_Y`).
+    pub allnoconfig_y: Vec<NameId>,
+    /// 5.10's `option defconfig_list` symbol, never written (`SYMBOL_NO_WRITE`).
+    pub defconfig_list: Option<NameId>,
     /// The `mainmenu` text (the `.config` heading).
     pub mainmenu: String,
     /// Defined symbols in definition order.
@@ -649,6 +667,11 @@ impl<'m> Finalizer<'m> {
                 menus: Vec::new(),
                 menu_children: Vec::new(),
                 modules,
+                transitional: flagged(model, |n| n.transitional.is_some()),
+                allnoconfig_y: flagged(model, |n| n.allnoconfig_y.is_some()),
+                defconfig_list: flagged(model, |n| n.defconfig_list.is_some())
+                    .first()
+                    .copied(),
                 mainmenu,
                 defined: model.symbols.iter().map(|s| s.name).collect(),
                 table_order: Vec::new(),
@@ -808,7 +831,9 @@ impl<'m> Finalizer<'m> {
         while let Some((m, done)) = stack.pop() {
             let node = &menus[m.0 as usize];
             if done {
-                if node.symbol.is_none() && node.is_menu_block && node.prompt.is_some() {
+                // 5.10 prints `# end of` only on the way up from a menu's last child.
+                let ends = self.model.dialect.end_of_empty_menu || !self.k.children(m).is_empty();
+                if node.symbol.is_none() && node.is_menu_block && node.prompt.is_some() && ends {
                     steps.push(WriteStep::End(m));
                 }
                 continue;

@@ -1,6 +1,8 @@
 //! The full Kconfig conformance sweep (issue 5): for each tree and arch, our `.config` against
-//! the tree's own `conf` for allnoconfig, allyesconfig, allmodconfig, defconfig, and
-//! olddefconfig of randconfigs 1..=SEEDS, each also with 20 values flipped. Prints a markdown
+//! the tree's own `conf` for allnoconfig, allyesconfig, allmodconfig, alldefconfig, defconfig
+//! (from the arch's defconfig file), olddefconfig of conf's allyesconfig, the defconfig files
+//! named in `KP_SWEEP_DEFCONFIGS`, and olddefconfig of randconfigs 1..=SEEDS, each also with
+//! 20 values flipped. Prints a markdown
 //! table; mismatches go to stderr with their first differing lines.
 //!
 //! usage: kconfig-sweep [SEEDS] [VERSION,...] [ARCH,...]
@@ -36,9 +38,9 @@ fn main() {
         |s| s.split(',').map(String::from).collect(),
     );
     println!(
-        "| tree | ARCH | allno | allyes | allmod | defconfig | olddefconfig(randconfig) | olddefconfig(randconfig + 20 flips) | seconds |"
+        "| tree | ARCH | allno | allyes | allmod | alldef | defconfig | olddefconfig(allyes) | named defconfigs | olddefconfig(randconfig) | olddefconfig(randconfig + 20 flips) | seconds |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     let mut total_fail = 0;
     for version in &versions {
         for arch in &arches {
@@ -55,7 +57,7 @@ fn main() {
             let model = parse_tree(t.root(), arch, ShellMode::Run);
             if model.error_count() > 0 {
                 println!(
-                    "| {version} | {arch} | parse errors: {} | | | | | | |",
+                    "| {version} | {arch} | parse errors: {} | | | | | | | | | |",
                     model.error_count()
                 );
                 total_fail += 1;
@@ -73,41 +75,97 @@ fn main() {
                 ok
             };
             let mut row = Vec::new();
-            for target in [
-                Target::AllNoConfig,
-                Target::AllYesConfig,
-                Target::AllModConfig,
-            ] {
-                let theirs = match target {
-                    Target::AllNoConfig => o.allnoconfig(),
-                    Target::AllYesConfig => o.allyesconfig(),
-                    _ => o.allmodconfig(),
-                };
-                let text = match theirs {
+            let cell_of = |name: &str,
+                           theirs: oracle::Result<oracle::Call<String>>,
+                           target: Target,
+                           input: Option<&str>|
+             -> String {
+                match theirs {
                     Ok(c) => {
-                        let (ours, _) = run_target(&k, target, None);
-                        if cell(&format!("{target:?}"), &ours, &c.value) {
+                        let (ours, _) = run_target(&k, target, input);
+                        if cell(name, &ours, &c.value) {
                             "ok"
                         } else {
                             "DIFF"
                         }
+                        .to_string()
                     }
-                    Err(_) => "conf failed",
-                };
-                row.push(text.to_string());
-            }
-            row.push(match o.defconfig() {
-                Ok(c) => {
-                    let (ours, _) = run_target(&k, Target::OldDefConfig, Some(&c.value));
-                    (if cell("defconfig", &ours, &c.value) {
-                        "ok"
-                    } else {
-                        "DIFF"
-                    })
-                    .to_string()
+                    Err(_) => "conf failed".to_string(),
                 }
+            };
+            row.push(cell_of(
+                "allnoconfig",
+                o.allnoconfig(),
+                Target::AllNoConfig,
+                None,
+            ));
+            row.push(cell_of(
+                "allyesconfig",
+                o.allyesconfig(),
+                Target::AllYesConfig,
+                None,
+            ));
+            row.push(cell_of(
+                "allmodconfig",
+                o.allmodconfig(),
+                Target::AllModConfig,
+                None,
+            ));
+            row.push(cell_of(
+                "alldefconfig",
+                o.alldefconfig(),
+                Target::AllDefConfig,
+                None,
+            ));
+            // `make defconfig`: conf reads the arch's defconfig file.
+            let file = t.defconfig_file(arch).ok().flatten();
+            let text = file.and_then(|f| std::fs::read_to_string(f).ok());
+            row.push(match text {
+                Some(text) => cell_of("defconfig", o.defconfig(), Target::DefConfig, Some(&text)),
+                None => "no file".to_string(),
+            });
+            // olddefconfig of conf's own allyesconfig.
+            row.push(match o.allyesconfig() {
+                Ok(all) => cell_of(
+                    "olddefconfig(allyesconfig)",
+                    o.olddefconfig(&all.value),
+                    Target::OldDefConfig,
+                    Some(&all.value),
+                ),
                 Err(_) => "conf failed".to_string(),
             });
+            // Named defconfig files: `KP_SWEEP_DEFCONFIGS=a_defconfig,b_defconfig`.
+            let named: Vec<String> = std::env::var("KP_SWEEP_DEFCONFIGS")
+                .map(|v| {
+                    v.split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let srcarch = kconfig_parser::srcarch_of(arch);
+            let (mut named_ok, mut named_n) = (0, 0);
+            for name in &named {
+                let path = t
+                    .root()
+                    .join("arch")
+                    .join(srcarch)
+                    .join("configs")
+                    .join(name);
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                named_n += 1;
+                named_ok += usize::from(
+                    cell_of(
+                        name,
+                        o.named_defconfig(name),
+                        Target::DefConfig,
+                        Some(&text),
+                    ) == "ok",
+                );
+            }
+            total_fail += named_n - named_ok;
             let (mut plain, mut flipped, mut n) = (0, 0, 0);
             for seed in 1..=seeds {
                 let Ok(rand) = o.randconfig(seed) else {
@@ -132,11 +190,8 @@ fn main() {
             }
             total_fail += row.iter().filter(|c| *c != "ok").count() + (n - plain) + (n - flipped);
             println!(
-                "| {version} | {arch} | {} | {} | {} | {} | {plain}/{n} | {flipped}/{n} | {:.0} |",
-                row[0],
-                row[1],
-                row[2],
-                row[3],
+                "| {version} | {arch} | {} | {named_ok}/{named_n} | {plain}/{n} | {flipped}/{n} | {:.0} |",
+                row.join(" | "),
                 start.elapsed().as_secs_f64()
             );
         }
