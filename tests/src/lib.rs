@@ -16,13 +16,6 @@ pub fn tree(version: &str) -> ktree::Tree {
         .get_or_init(|| Mutex::new(()))
         .lock()
         .unwrap_or_else(|e| e.into_inner());
-    // A tree already unpacked in the cache opens whatever ktree can fetch.
-    let unpacked = ktree::tree_path(&ktree::cache_dir(), version);
-    if unpacked.join("Makefile").is_file()
-        && let Ok(t) = ktree::Tree::open(&unpacked)
-    {
-        return t;
-    }
     ktree::fetch(&ktree::cache_dir(), version)
         .unwrap_or_else(|e| panic!("kernel tree {version}: {e}"))
 }

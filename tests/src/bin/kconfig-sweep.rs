@@ -2,7 +2,8 @@
 //! the tree's own `conf` for allnoconfig, allyesconfig, allmodconfig, alldefconfig, defconfig
 //! (from the arch's defconfig file), olddefconfig of conf's allyesconfig, the defconfig files
 //! named in `KP_SWEEP_DEFCONFIGS`, and olddefconfig of randconfigs 1..=SEEDS, each also with
-//! 20 values flipped. Prints a markdown
+//! 20 values flipped. `KP_SWEEP_IGNORE=A,B` leaves the lines of symbols A and B out of
+//! the comparison. Prints a markdown
 //! table; mismatches go to stderr with their first differing lines.
 //!
 //! usage: kconfig-sweep [SEEDS] [VERSION,...] [ARCH,...]
@@ -41,6 +42,18 @@ fn main() {
         "| tree | ARCH | allno | allyes | allmod | alldef | defconfig | olddefconfig(allyes) | named defconfigs | olddefconfig(randconfig) | olddefconfig(randconfig + 20 flips) | seconds |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    // `KP_SWEEP_IGNORE=PAHOLE_VERSION,...`: symbols whose lines are left out on both sides
+    // (values the environment gives conf and us differently, e.g. while `make` and
+    // kpossible disagree on what the top Makefile exports); a difference they cause
+    // elsewhere still shows.
+    let ignored: Vec<String> = std::env::var("KP_SWEEP_IGNORE")
+        .map(|v| {
+            v.split(',')
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default();
     let mut total_fail = 0;
     for version in &versions {
         for arch in &arches {
@@ -65,11 +78,15 @@ fn main() {
             }
             let k = Kconfig::new(&model);
             let cell = |name: &str, ours: &str, theirs: &str| -> bool {
-                let ok = config_body(ours) == config_body(theirs);
+                let (ours, theirs) = (
+                    without_ignored(config_body(ours), &ignored),
+                    without_ignored(config_body(theirs), &ignored),
+                );
+                let ok = ours == theirs;
                 if !ok {
                     eprintln!(
                         "MISMATCH {version} {arch} {name}:\n{}",
-                        first_differences(config_body(ours), config_body(theirs), 6)
+                        first_differences(&ours, &theirs, 6)
                     );
                 }
                 ok
@@ -198,4 +215,19 @@ fn main() {
     }
     eprintln!("mismatches: {total_fail}");
     std::process::exit(i32::from(total_fail > 0));
+}
+
+/// `body` without the lines of the symbols in `ignored` (`CONFIG_X=...`, `# CONFIG_X is not
+/// set`).
+fn without_ignored(body: &str, ignored: &[String]) -> String {
+    body.split_inclusive('\n')
+        .filter(|l| {
+            let l = l.strip_prefix("# ").unwrap_or(l);
+            let name = l
+                .strip_prefix("CONFIG_")
+                .and_then(|r| r.split(['=', ' ']).next())
+                .unwrap_or("");
+            !ignored.iter().any(|i| i == name)
+        })
+        .collect()
 }
