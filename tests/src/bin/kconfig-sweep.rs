@@ -160,13 +160,17 @@ fn main() {
                         .collect()
                 })
                 .unwrap_or_default();
-            let srcarch = kconfig_parser::srcarch_of(arch);
+            let srcarch = t
+                .arch(arch)
+                .ok()
+                .flatten()
+                .map_or_else(|| arch.to_string(), |v| v.srcarch);
             let (mut named_ok, mut named_n) = (0, 0);
             for name in &named {
                 let path = t
                     .root()
                     .join("arch")
-                    .join(srcarch)
+                    .join(&srcarch)
                     .join("configs")
                     .join(name);
                 let Ok(text) = std::fs::read_to_string(&path) else {
