@@ -23,6 +23,7 @@ prints: each report has a `to_text` and serialises with serde.
 pub mod builtin;
 pub mod diff;
 pub mod flags;
+pub mod guards;
 pub mod license;
 pub mod modules_of;
 pub mod names;
