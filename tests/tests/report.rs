@@ -202,7 +202,7 @@ fn audit_6_1(arches: Option<&str>, only: Option<&[&str]>) -> report::license::Au
         &quiet,
     );
     let sources = report::sources::TreeSources::scan(t.root());
-    report::license::audit(t.root(), &reports, &sources)
+    report::license::audit(t.root(), &reports, &sources, solver::arch::Toolchain::Host)
 }
 
 fn assert_zswap_zpool_never_modular(a: &report::license::Audit) {

@@ -11,7 +11,12 @@ pub fn run(global: &Global, _args: &LicenseAuditArgs) -> anyhow::Result<ExitCode
     let reports = crate::tree::sweep(global, &tree, None)?;
     crate::tree::print_errors(reports.iter().flat_map(|r| r.errors.iter()));
     let sources = report::sources::TreeSources::scan(tree.root());
-    let audit = report::license::audit(tree.root(), &reports, &sources);
+    let audit = report::license::audit(
+        tree.root(),
+        &reports,
+        &sources,
+        crate::tree::toolchain(global),
+    );
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if global.json {
         let doc = serde_json::json!({"tree": crate::tree::tree_json(&tree), "audit": audit});

@@ -5,8 +5,10 @@
 //! `<linux/module.h>`), and `scripts/Makefile.vmlinux_o` turns each into
 //! `kernel/<modfile>.ko`. So the list is: the configuration's built-in objects (kbuild-graph's
 //! concrete evaluation) whose source carries `MODULE_LICENSE`, named by their
-//! `KBUILD_MODFILE`. Sources are read without the preprocessor, so a `MODULE_LICENSE` inside
-//! a disabled `#if` counts; the list is sorted (the kernel's follows link order).
+//! `KBUILD_MODFILE`. A `MODULE_LICENSE` counts when its `#if` guards hold for the
+//! configuration's `autoconf.h` without `MODULE` (built-in code; [`crate::guards`]); a line
+//! whose only uses sit under a guard we cannot evaluate is kept and says why. The list is
+//! sorted (the kernel's follows link order).
 //!
 //! A line whose objects can never be part of a module on this arch names something that is
 //! not and cannot be a module: that is what the `MODULE_LICENSE` audit is about.
@@ -18,7 +20,8 @@ use std::rc::Rc;
 use serde::Serialize;
 use solver::possibility::{Reason, Verdict};
 
-use crate::sources::{ObjectSource, TreeSources, object_source};
+use crate::guards::Autoconf;
+use crate::sources::{ObjectSource, TreeSources, license_of, object_source};
 
 /// One line of `modules.builtin`.
 #[derive(Clone, Debug, Serialize)]
@@ -35,6 +38,10 @@ pub struct BuiltinLine {
     /// For `no`: the reasons, per object.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reason: Vec<Reason>,
+    /// When no object's `MODULE_LICENSE` is known to be compiled: the guards that could not
+    /// be evaluated (the line may or may not be in the kernel's list).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub guard_unknown: Vec<String>,
 }
 
 /// The list of one configuration.
@@ -77,20 +84,26 @@ pub fn modules_builtin(
     let errors = solver::arch::error_lines(&graph.diagnostics, &smap);
     let objects =
         kbuild_graph::lists::builtin_objects(&graph, &pool, &kbuild_graph::config::NoValuation);
-    let mut lines: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    // Built-in objects are compiled without `-DMODULE`.
+    let autoconf = Autoconf::from_config(config);
+    // Per line: its objects, and the unknown guards of those not known to be licensed.
+    type Line = (Vec<(String, String)>, bool, Vec<String>);
+    let mut lines: BTreeMap<String, Line> = BTreeMap::new();
     let mut unmapped = Vec::new();
     for b in objects {
         let (licensed, src) = match object_source(root, &b.object) {
             ObjectSource::File { path } => {
                 let l = if path.ends_with(".c") {
-                    sources.license_reaches(&path)
+                    sources.license_in(&path, &autoconf)
                 } else {
-                    false
+                    Ok(false)
                 };
                 (l, path)
             }
             ObjectSource::Generated { from } => (
-                sources.shipped(&from).is_some_and(|f| f.has_license()),
+                sources
+                    .shipped(&from)
+                    .map_or(Ok(false), |f| license_of(&f.reached(&from), &autoconf)),
                 from,
             ),
             ObjectSource::Unmapped => {
@@ -98,23 +111,26 @@ pub fn modules_builtin(
                 continue;
             }
         };
-        if !licensed {
+        if licensed == Ok(false) {
             continue;
         }
         for m in &b.modfiles {
-            lines
-                .entry(format!("kernel/{m}.ko"))
-                .or_default()
-                .push((b.object.clone(), src.clone()));
+            let l = lines.entry(format!("kernel/{m}.ko")).or_default();
+            l.0.push((b.object.clone(), src.clone()));
+            match &licensed {
+                Ok(_) => l.1 = true,
+                Err(why) => l.2.push(why.clone()),
+            }
         }
     }
     let mut out: Vec<BuiltinLine> = lines
         .into_iter()
-        .map(|(line, objects)| BuiltinLine {
+        .map(|(line, (objects, known, unknown))| BuiltinLine {
             line,
             objects,
             possible: None,
             reason: Vec::new(),
+            guard_unknown: if known { Vec::new() } else { unknown },
         })
         .collect();
     if check {
@@ -150,7 +166,8 @@ pub fn modules_builtin(
 
 impl ModulesBuiltin {
     /// The text form: one `modules.builtin` line per line; lines from code that can never be
-    /// a module are followed by a tab and `never-module: ` with the reasons.
+    /// a module are followed by a tab and `never-module: ` with the reasons, lines whose
+    /// `MODULE_LICENSE` guard could not be evaluated by a tab and `guard-unknown: ` with why.
     pub fn to_text(&self) -> String {
         let mut t = String::new();
         for l in &self.lines {
@@ -172,6 +189,9 @@ impl ModulesBuiltin {
                 }
                 Some("unknown") => t.push_str("\tunknown"),
                 _ => {}
+            }
+            if !l.guard_unknown.is_empty() {
+                t.push_str(&format!("\tguard-unknown: {}", l.guard_unknown.join("; ")));
             }
             t.push('\n');
         }

@@ -45,6 +45,8 @@ pub enum Guard {
 /// branches of the same `#if` chain, which must all be false.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Branch {
+    /// The file holding the directive.
+    pub file: std::sync::Arc<str>,
     /// 1-based line of the directive opening this branch.
     pub line: u32,
     /// Its text (`#ifdef CONFIG_X`), for messages.
@@ -72,12 +74,12 @@ impl Guard {
     }
 
     /// The directives, `file:line: text` joined by ` && `, for messages.
-    pub fn describe(&self, file: &str) -> String {
+    pub fn describe(&self) -> String {
         match self {
             Guard::Always => "always".into(),
             Guard::All(bs) => bs
                 .iter()
-                .map(|b| format!("{file}:{}: {}", b.line, b.text))
+                .map(|b| format!("{}:{}: {}", b.file, b.line, b.text))
                 .collect::<Vec<_>>()
                 .join(" && "),
         }
@@ -148,7 +150,7 @@ impl Macros for Autoconf {
 }
 
 /// The value of `guard` under `macros`: `Err` names what stopped us.
-pub fn holds(guard: &Guard, file: &str, macros: &dyn Macros) -> Result<bool, String> {
+pub fn holds(guard: &Guard, macros: &dyn Macros) -> Result<bool, String> {
     let Guard::All(branches) = guard else {
         return Ok(true);
     };
@@ -171,7 +173,7 @@ pub fn holds(guard: &Guard, file: &str, macros: &dyn Macros) -> Result<bool, Str
                 Ok(v) if v != want => return Ok(false),
                 Ok(_) => {}
                 Err(why) => {
-                    unknown.get_or_insert_with(|| format!("{file}:{line}: `{text}`: {why}"));
+                    unknown.get_or_insert_with(|| format!("{}:{line}: `{text}`: {why}", b.file));
                 }
             }
         }
@@ -293,7 +295,6 @@ pub fn eval(e: &PExpr, m: &dyn Macros) -> Result<i64, String> {
 /// it, so autoconf.h never names it). `Err` names what stopped us.
 pub fn to_expr(
     guard: &Guard,
-    file: &str,
     module: bool,
     pool: &mut ExprPool,
     types: &dyn Fn(&str) -> Option<ValueType>,
@@ -323,7 +324,7 @@ pub fn to_expr(
                     }
                     .truth(e)
                 })
-                .map_err(|why| format!("{file}:{line}: `{text}`: {why}"))?;
+                .map_err(|why| format!("{}:{line}: `{text}`: {why}", b.file))?;
             let c = if want { c } else { pool.not(c) };
             out = pool.and(out, c);
         }
@@ -498,21 +499,17 @@ impl Symbolic<'_> {
 /// The directives of `code` (comments and strings blanked, line for line): for each line,
 /// the guard it is compiled under. `raw` is the file's text (for directive messages).
 pub struct Conditionals {
+    file: std::sync::Arc<str>,
     frames: Vec<Branch>,
     /// `#ifndef X` seen last, waiting for `#define X` (an include guard).
     pending_include_guard: Option<String>,
 }
 
-impl Default for Conditionals {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Conditionals {
-    /// No enclosing conditional yet.
-    pub fn new() -> Conditionals {
+    /// The start of `file`: no enclosing conditional yet.
+    pub fn new(file: &str) -> Conditionals {
         Conditionals {
+            file: file.into(),
             frames: Vec::new(),
             pending_include_guard: None,
         }
@@ -539,6 +536,7 @@ impl Conditionals {
         let pending = self.pending_include_guard.take();
         match word {
             "if" => self.frames.push(Branch {
+                file: self.file.clone(),
                 line,
                 text,
                 cond: Some(parse(rest)),
@@ -557,6 +555,7 @@ impl Conditionals {
                     self.pending_include_guard = Some(name);
                 }
                 self.frames.push(Branch {
+                    file: self.file.clone(),
                     line,
                     text,
                     cond: Some(e),
@@ -818,7 +817,7 @@ mod tests {
 
     /// The guard of the line holding `MODULE_LICENSE` in `code`.
     fn guard_of(code: &str) -> Guard {
-        let mut c = Conditionals::new();
+        let mut c = Conditionals::new("f.c");
         for (i, line) in code.lines().enumerate() {
             if let Some(d) = line.trim_start().strip_prefix('#') {
                 c.directive(i as u32 + 1, d);
@@ -832,7 +831,7 @@ mod tests {
     fn with(config: &str, module: bool, code: &str) -> Result<bool, String> {
         let mut a = Autoconf::from_config(config);
         a.module = module;
-        holds(&guard_of(code), "f.c", &a)
+        holds(&guard_of(code), &a)
     }
 
     #[test]
@@ -897,17 +896,17 @@ mod tests {
             _ => None,
         };
         let g = guard_of("#ifndef CONFIG_HAVE_ARCH_BITREVERSE\nMODULE_LICENSE(\"GPL\");\n#endif\n");
-        let e = to_expr(&g, "f.c", false, &mut pool, &types).unwrap();
+        let e = to_expr(&g, false, &mut pool, &types).unwrap();
         assert_eq!(pool.display(e), "!HAVE_ARCH_BITREVERSE=y");
         let g = guard_of("#if defined(MODULE) || IS_MODULE(CONFIG_T) && CONFIG_N > 3\nMODULE_LICENSE(\"GPL\");\n#endif\n");
-        let built_in = to_expr(&g, "f.c", false, &mut pool, &types).unwrap();
+        let built_in = to_expr(&g, false, &mut pool, &types).unwrap();
         assert_eq!(pool.display(built_in), "T=m && N>3");
-        let in_module = to_expr(&g, "f.c", true, &mut pool, &types).unwrap();
+        let in_module = to_expr(&g, true, &mut pool, &types).unwrap();
         assert_eq!(in_module, pool.yes());
         let g = guard_of("#ifdef CONFIG_ABSENT\nMODULE_LICENSE(\"GPL\");\n#endif\n");
-        let e = to_expr(&g, "f.c", false, &mut pool, &types).unwrap();
+        let e = to_expr(&g, false, &mut pool, &types).unwrap();
         assert_eq!(e, pool.no());
         let g = guard_of("#if CONFIG_N * 2 > 3\nMODULE_LICENSE(\"GPL\");\n#endif\n");
-        assert!(to_expr(&g, "f.c", false, &mut pool, &types).is_err());
+        assert!(to_expr(&g, false, &mut pool, &types).is_err());
     }
 }

@@ -11,6 +11,13 @@
 //! means "never on x86". Sources are mapped to objects by [`crate::sources`]; a `.c` file
 //! that is `#include`d by another counts through the includer's object. What cannot be
 //! mapped is listed, not guessed.
+//!
+//! A tag counts where its `#if` guards ([`crate::guards`]) can hold: in never-modular code
+//! the object is compiled without `MODULE`, so a tag under `#ifdef MODULE` is never compiled,
+//! and a guard over options is asked of the arch's possibility analysis together with the
+//! object's built-in condition (is there a valid configuration building the object in with
+//! the guard true?). A source none of whose tags can be compiled is `guarded-out`; one whose
+//! guards we cannot evaluate is `undecided`, naming the guard.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -19,7 +26,15 @@ use serde::Serialize;
 use solver::arch::ArchReport;
 use solver::possibility::{Reason, Verdict};
 
-use crate::sources::{ObjectSource, TreeSources, object_source};
+use kconfig_parser::{ShellMode, parse_tree};
+use kp_base::expr::ValueType;
+use kp_base::{ExprPool, SourceMap};
+use solver::Kconfig;
+use solver::arch::Toolchain;
+use solver::possibility::{Analysis, from_kbuild};
+
+use crate::guards::{Macro, Macros, holds, to_expr};
+use crate::sources::{ObjectSource, Reached, TreeSources, license_of, object_source};
 
 /// A set of arches sharing the same reasons.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -54,6 +69,18 @@ pub struct Undecided {
     pub objects: Vec<String>,
     /// Per arch, what stopped the answer.
     pub why: BTreeMap<String, String>,
+}
+
+/// A tagged source whose objects are never part of a module, none of whose tags is ever
+/// compiled into them: each is under a guard that never holds where they are built in.
+#[derive(Clone, Debug, Serialize)]
+pub struct GuardedOut {
+    /// The source file.
+    pub source: String,
+    /// Its objects.
+    pub objects: Vec<String>,
+    /// Each tag use: `file:line: TAG`, and why its guard never holds built in.
+    pub uses: Vec<(String, Vec<String>)>,
 }
 
 /// A tagged source whose object no Makefile of the analysed arches lists.
@@ -93,6 +120,8 @@ pub struct Counts {
     pub never_modular_with_license: usize,
     /// Never-modular sources without an SPDX line.
     pub never_modular_without_spdx: usize,
+    /// See [`Audit::guarded_out`].
+    pub guarded_out: usize,
     /// See [`Audit::undecided`].
     pub undecided: usize,
     /// See [`Audit::not_built`].
@@ -114,6 +143,8 @@ pub struct Audit {
     pub counts: Counts,
     /// Sorted by source path.
     pub never_modular: Vec<NeverModular>,
+    /// Sorted by source path.
+    pub guarded_out: Vec<GuardedOut>,
     /// Sorted by source path.
     pub undecided: Vec<Undecided>,
     /// Sorted by source path.
@@ -153,16 +184,206 @@ fn objects_of(
     out.into_iter().collect()
 }
 
-/// Runs the audit over the analysed arches' reports.
-pub fn audit(root: &Path, reports: &[ArchReport], sources: &TreeSources) -> Audit {
+/// The macros of every compilation, in a module or built in: only `MODULE` and
+/// `__KERNEL__` are known, so a guard over options is not decided here.
+struct ModeOnly(bool);
+
+impl Macros for ModeOnly {
+    fn lookup(&self, name: &str) -> Macro {
+        match name {
+            "MODULE" if self.0 => Macro::Value("1".into()),
+            "MODULE" => Macro::Undefined,
+            "__KERNEL__" => Macro::Value("1".into()),
+            _ => Macro::Unknown,
+        }
+    }
+}
+
+/// The uses of tags written in `source`, as compiled into `object` (whose source file may
+/// include `source`): their guards carry those of the `#include` lines on the way.
+fn uses_in(source: &str, object: &str, sources: &TreeSources, root: &Path) -> Vec<Reached> {
+    match object_source(root, object).path() {
+        Some(p) => sources
+            .reached(p)
+            .into_iter()
+            .filter(|r| r.file == source)
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+/// Whether some tag use of a never-modular source is compiled into its objects.
+enum BuiltIn {
+    /// These tags' uses are compiled in some configuration of some analysed arch.
+    Yes(Vec<&'static str>),
+    /// No use ever is: per use, why.
+    No(Vec<(String, Vec<String>)>),
+    /// Not known: per arch, why.
+    Unknown(BTreeMap<String, String>),
+}
+
+/// Decides, for the never-modular `source` compiled into `objects`, whether one of its tag
+/// uses is compiled where those objects are built in. `guard_answers` holds, per arch, the
+/// answers of the possibility analysis for the built-in condition of an object and a guard
+/// over options (keyed by [`guard_key`]).
+fn compiled_built_in(
+    source: &str,
+    objects: &[String],
+    sources: &TreeSources,
+    root: &Path,
+    reports: &[ArchReport],
+    guard_answers: &BTreeMap<String, BTreeMap<String, Verdict>>,
+) -> BuiltIn {
+    let mut unknown = BTreeMap::new();
+    let mut never: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut present = BTreeSet::new();
+    for o in objects {
+        for u in uses_in(source, o, sources, root) {
+            let at = format!("{}:{}: {}", u.file, u.line, u.tag);
+            let why = match holds(&u.guard, &ModeOnly(false)) {
+                Ok(true) => {
+                    present.insert(u.tag);
+                    continue;
+                }
+                Ok(false) => format!(
+                    "{o}: `{}` never holds without MODULE (built-in code)",
+                    u.guard.describe()
+                ),
+                Err(_) => {
+                    // A guard over options: asked of each arch listing the object.
+                    let key = guard_key(o, &u);
+                    let mut whys = Vec::new();
+                    for r in reports.iter().filter(|r| r.verdicts.contains_key(o)) {
+                        match guard_answers.get(&r.arch).and_then(|a| a.get(&key)) {
+                            Some(Verdict::Yes { .. }) => {
+                                present.insert(u.tag);
+                            }
+                            Some(Verdict::Unknown { why }) => {
+                                unknown.insert(r.arch.clone(), format!("{at}: {why}"));
+                            }
+                            Some(Verdict::No { reasons }) => {
+                                let rs: Vec<String> = reasons.iter().map(reason_line).collect();
+                                whys.push(format!(
+                                    "{}: {o} is never built in with `{}`: {}",
+                                    r.arch,
+                                    u.guard.describe(),
+                                    rs.join("; ")
+                                ));
+                            }
+                            None => {
+                                unknown.insert(
+                                    r.arch.clone(),
+                                    format!("{at}: the guard was not analysed"),
+                                );
+                            }
+                        }
+                    }
+                    if present.contains(u.tag) {
+                        continue;
+                    }
+                    whys.join("; ")
+                }
+            };
+            never.entry(at).or_default().push(why);
+        }
+    }
+    if !present.is_empty() {
+        return BuiltIn::Yes(present.into_iter().collect());
+    }
+    if !unknown.is_empty() {
+        return BuiltIn::Unknown(unknown);
+    }
+    BuiltIn::No(never.into_iter().collect())
+}
+
+fn guard_key(object: &str, u: &Reached) -> String {
+    format!("{object}\0{}:{}:{}", u.file, u.line, u.tag)
+}
+
+/// Per arch, the possibility answers for "the object built in with the guard true" of every
+/// never-modular object's tag use whose guard reads options; `toolchain` as the sweep's (for
+/// any toolchain, a "no" depending on this host's probes is not one).
+fn guard_answers(
+    root: &Path,
+    reports: &[ArchReport],
+    questions: &BTreeMap<String, Vec<(String, Reached)>>,
+    toolchain: Toolchain,
+) -> BTreeMap<String, BTreeMap<String, Verdict>> {
+    let mut out = BTreeMap::new();
+    for r in reports {
+        let Some(qs) = questions.get(&r.arch) else {
+            continue;
+        };
+        let mut model = parse_tree(root, &r.arch, ShellMode::Run);
+        if !solver::arch::error_lines(&model.diagnostics, &model.sources).is_empty() {
+            continue;
+        }
+        let k = Kconfig::take_from(&mut model);
+        let mut pool = ExprPool::new();
+        let mut smap = SourceMap::new();
+        let graph = solver::arch::symbolic_kbuild(root, &r.arch, &r.srcarch, &mut pool, &mut smap);
+        let all = kbuild_graph::lists::all_conditions(&graph, &mut pool);
+        let types = |s: &str| {
+            k.find(s)
+                .filter(|n| k.is_defined(*n))
+                .map(|n| k.symbol_type(n))
+                .filter(|t| *t != ValueType::Unknown)
+        };
+        let mut goals = BTreeMap::new();
+        let mut answers = BTreeMap::new();
+        for (object, u) in qs {
+            let key = guard_key(object, u);
+            let Some(c) = all.get(object) else {
+                continue;
+            };
+            match to_expr(&u.guard, false, &mut pool, &types) {
+                Ok(g) => {
+                    let goal = kbuild_graph::Conditions {
+                        builtin: c.builtin,
+                        module: pool.and(c.builtin, g),
+                        occurrences: c.occurrences.clone(),
+                    };
+                    goals.insert(key, goal);
+                }
+                Err(why) => {
+                    answers.insert(key, Verdict::Unknown { why });
+                }
+            }
+        }
+        let goals = from_kbuild(&goals, &smap, root);
+        let mut analysis = Analysis::new(&k);
+        for (key, v) in analysis.run(&pool, &goals) {
+            let v = match v {
+                Verdict::No { .. } if toolchain == Toolchain::Any => Verdict::Unknown {
+                    why: "the guard never holds built in with this host's toolchain; not asked for any toolchain".into(),
+                },
+                v => v,
+            };
+            answers.insert(key, v);
+        }
+        out.insert(r.arch.clone(), answers);
+    }
+    out
+}
+
+/// Runs the audit over the analysed arches' reports (analysed for `toolchain`).
+pub fn audit(
+    root: &Path,
+    reports: &[ArchReport],
+    sources: &TreeSources,
+    toolchain: Toolchain,
+) -> Audit {
     let listed: BTreeSet<&str> = reports
         .iter()
         .flat_map(|r| r.verdicts.keys().map(String::as_str))
         .collect();
     let mut counts = Counts::default();
     let mut never_modular = Vec::new();
+    let mut guarded_out = Vec::new();
     let mut undecided = Vec::new();
     let mut not_built = Vec::new();
+    // The never-modular candidates: every analysed arch answered no for every object.
+    let mut candidates: Vec<(&String, Vec<String>)> = Vec::new();
     for (source, facts) in &sources.files {
         if facts.tags.is_empty() {
             continue;
@@ -181,33 +402,16 @@ pub fn audit(root: &Path, reports: &[ArchReport], sources: &TreeSources) -> Audi
         // Per arch: yes if any object is yes there; unknown if none yes and one unknown.
         let mut any_yes = false;
         let mut why_unknown = BTreeMap::new();
-        let mut per_arch: Vec<(String, Vec<Reason>)> = Vec::new();
         for r in reports {
-            let mut reasons = Vec::new();
             for o in &objects {
                 match r.verdicts.get(o) {
                     Some(Verdict::Yes { .. }) => any_yes = true,
                     Some(Verdict::Unknown { why }) => {
                         why_unknown.insert(r.arch.clone(), why.clone());
                     }
-                    Some(Verdict::No { reasons: rs }) => {
-                        if objects.len() > 1 {
-                            reasons.push(Reason {
-                                file: String::new(),
-                                line: 0,
-                                text: format!("{o}:"),
-                            });
-                        }
-                        reasons.extend(rs.iter().cloned());
-                    }
-                    None => reasons.push(Reason {
-                        file: String::new(),
-                        line: 0,
-                        text: format!("no Makefile reachable on this arch lists {o}"),
-                    }),
+                    _ => {}
                 }
             }
-            per_arch.push((r.arch.clone(), reasons));
         }
         if any_yes {
             counts.possible += 1;
@@ -221,6 +425,48 @@ pub fn audit(root: &Path, reports: &[ArchReport], sources: &TreeSources) -> Audi
             });
             continue;
         }
+        candidates.push((source, objects));
+    }
+    // Guards over options of the candidates' tag uses, asked per arch listing the object.
+    let mut questions: BTreeMap<String, Vec<(String, Reached)>> = BTreeMap::new();
+    for (source, objects) in &candidates {
+        for o in objects {
+            for u in uses_in(source, o, sources, root) {
+                if holds(&u.guard, &ModeOnly(false)).is_ok() {
+                    continue;
+                }
+                for r in reports.iter().filter(|r| r.verdicts.contains_key(o)) {
+                    questions
+                        .entry(r.arch.clone())
+                        .or_default()
+                        .push((o.clone(), u.clone()));
+                }
+            }
+        }
+    }
+    let answers = guard_answers(root, reports, &questions, toolchain);
+    for (source, objects) in candidates {
+        let facts = &sources.files[source];
+        let tags = match compiled_built_in(source, &objects, sources, root, reports, &answers) {
+            BuiltIn::Yes(tags) => tags,
+            BuiltIn::No(uses) => {
+                guarded_out.push(GuardedOut {
+                    source: source.clone(),
+                    objects,
+                    uses,
+                });
+                continue;
+            }
+            BuiltIn::Unknown(why) => {
+                undecided.push(Undecided {
+                    source: source.clone(),
+                    objects,
+                    why,
+                });
+                continue;
+            }
+        };
+        let per_arch = never_reasons(reports, &objects);
         let mut groups: Vec<ReasonGroup> = Vec::new();
         for (arch, reasons) in per_arch {
             match groups.iter_mut().find(|g| g.reasons == reasons) {
@@ -234,12 +480,13 @@ pub fn audit(root: &Path, reports: &[ArchReport], sources: &TreeSources) -> Audi
         never_modular.push(NeverModular {
             source: source.clone(),
             objects,
-            tags: facts.tags.clone(),
+            tags,
             spdx: facts.spdx,
             reasons: groups,
         });
     }
     counts.never_modular = never_modular.len();
+    counts.guarded_out = guarded_out.len();
     counts.never_modular_with_license = never_modular
         .iter()
         .filter(|n| n.tags.contains(&"MODULE_LICENSE"))
@@ -253,6 +500,7 @@ pub fn audit(root: &Path, reports: &[ArchReport], sources: &TreeSources) -> Audi
         arches: reports.iter().map(|r| r.arch.clone()).collect(),
         counts,
         never_modular,
+        guarded_out,
         undecided,
         not_built,
         unlicensed_modules,
@@ -260,8 +508,39 @@ pub fn audit(root: &Path, reports: &[ArchReport], sources: &TreeSources) -> Audi
     }
 }
 
+/// Per arch, why none of `objects` (answered no everywhere) is ever part of a module.
+fn never_reasons(reports: &[ArchReport], objects: &[String]) -> Vec<(String, Vec<Reason>)> {
+    let mut per_arch = Vec::new();
+    for r in reports {
+        let mut reasons = Vec::new();
+        for o in objects {
+            match r.verdicts.get(o) {
+                Some(Verdict::No { reasons: rs }) => {
+                    if objects.len() > 1 {
+                        reasons.push(Reason {
+                            file: String::new(),
+                            line: 0,
+                            text: format!("{o}:"),
+                        });
+                    }
+                    reasons.extend(rs.iter().cloned());
+                }
+                Some(_) => {}
+                None => reasons.push(Reason {
+                    file: String::new(),
+                    line: 0,
+                    text: format!("no Makefile reachable on this arch lists {o}"),
+                }),
+            }
+        }
+        per_arch.push((r.arch.clone(), reasons));
+    }
+    per_arch
+}
+
 /// Modules some arch can build (a member's witness puts it there) none of whose member
-/// sources reaches `MODULE_LICENSE` (Rust members: a `license:` in their `module!`).
+/// sources reaches a `MODULE_LICENSE` whose guard can hold with `MODULE` defined (Rust
+/// members: a `license:` in their `module!`).
 fn unlicensed_modules(
     root: &Path,
     reports: &[ArchReport],
@@ -296,11 +575,12 @@ fn unlicensed_modules(
             Some(p) if p.ends_with(".rs") => {
                 std::fs::read_to_string(root.join(p)).is_ok_and(|t| t.contains("license:"))
             }
-            Some(p) => sources.license_reaches(p),
+            // A license under a guard over options is there in some configuration.
+            Some(p) => license_of(&sources.reached(p), &ModeOnly(true)) != Ok(false),
             None => match s {
-                ObjectSource::Generated { from } => {
-                    sources.shipped(from).is_some_and(|f| f.has_license())
-                }
+                ObjectSource::Generated { from } => sources
+                    .shipped(from)
+                    .is_some_and(|f| license_of(&f.reached(from), &ModeOnly(true)) != Ok(false)),
                 _ => false,
             },
         });
@@ -342,7 +622,7 @@ impl Audit {
     pub fn to_text(&self) -> String {
         let c = &self.counts;
         let mut t = format!(
-            "# arches: {}\n# tagged sources {} (MODULE_LICENSE {}): possible {}, never-modular {} (with MODULE_LICENSE {}, without SPDX {}), undecided {}, not-built {}\n# possible modules {}, without MODULE_LICENSE {}, not judged (member made by a custom rule) {}\n",
+            "# arches: {}\n# tagged sources {} (MODULE_LICENSE {}): possible {}, never-modular {} (with MODULE_LICENSE {}, without SPDX {}), guarded-out {}, undecided {}, not-built {}\n# possible modules {}, without MODULE_LICENSE {}, not judged (member made by a custom rule) {}\n",
             self.arches.join(" "),
             c.tagged_sources,
             c.licensed_sources,
@@ -350,6 +630,7 @@ impl Audit {
             c.never_modular,
             c.never_modular_with_license,
             c.never_modular_without_spdx,
+            c.guarded_out,
             c.undecided,
             c.not_built,
             c.possible_modules,
@@ -373,6 +654,19 @@ impl Audit {
                 t.push_str(&format!("\t{arches}:\n"));
                 for r in &g.reasons {
                     t.push_str(&format!("\t\t{}\n", reason_line(r)));
+                }
+            }
+        }
+        for g in &self.guarded_out {
+            t.push_str(&format!(
+                "guarded-out\t{}\t{}\n",
+                g.source,
+                g.objects.join(",")
+            ));
+            for (at, whys) in &g.uses {
+                t.push_str(&format!("\t{at}\n"));
+                for w in whys {
+                    t.push_str(&format!("\t\t{w}\n"));
                 }
             }
         }

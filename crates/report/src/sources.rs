@@ -7,13 +7,16 @@
 //! object by being `#include`d from another `.c` file; [`TreeSources`] follows those.
 //!
 //! Modinfo tags are found in the text with comments and string literals blanked out and
-//! `#define` lines skipped (wrappers that define the macros are not uses of them). The
-//! preprocessor is not run: a tag inside `#ifdef MODULE` counts as present.
+//! `#define` lines skipped (wrappers that define the macros are not uses of them). Each use
+//! and each `#include "x.c"` keeps the `#if` guards around it ([`crate::guards`]), so that a
+//! configuration (or a condition over symbols) decides whether the tag is compiled.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Serialize;
+
+use crate::guards::{Conditionals, Guard, Macros};
 
 /// The `<linux/module.h>` macros that put a `.modinfo` entry in the object.
 pub const MODINFO_TAGS: &[&str] = &[
@@ -87,9 +90,52 @@ pub struct SourceFacts {
     pub spdx: bool,
     /// `.c` files it `#include "..."`s, resolved against its directory, that exist.
     pub includes: Vec<String>,
+    /// Each use of a tag, with its line and guard.
+    #[serde(skip)]
+    pub uses: Vec<TagUse>,
+    /// Each `#include` of a `.c` file of [`SourceFacts::includes`], with its guard.
+    #[serde(skip)]
+    pub include_guards: Vec<(String, Guard)>,
+}
+
+/// One use of a modinfo tag.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TagUse {
+    /// The macro.
+    pub tag: &'static str,
+    /// 1-based line.
+    pub line: u32,
+    /// The `#if` guards around it.
+    pub guard: Guard,
+}
+
+/// A tag use reached from a source, following `#include`d `.c` files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reached {
+    /// The file holding the use.
+    pub file: String,
+    /// The use; its guard includes those of the `#include` lines on the way.
+    pub tag: &'static str,
+    /// 1-based line in `file`.
+    pub line: u32,
+    /// Its guard.
+    pub guard: Guard,
 }
 
 impl SourceFacts {
+    /// Its own tag uses (`path` is its path), without following includes.
+    pub fn reached(&self, path: &str) -> Vec<Reached> {
+        self.uses
+            .iter()
+            .map(|u| Reached {
+                file: path.to_string(),
+                tag: u.tag,
+                line: u.line,
+                guard: u.guard.clone(),
+            })
+            .collect()
+    }
+
     /// Whether it uses `MODULE_LICENSE`.
     pub fn has_license(&self) -> bool {
         self.tags.contains(&"MODULE_LICENSE")
@@ -100,13 +146,24 @@ impl SourceFacts {
 pub fn facts(path: &str, text: &str, exists: &dyn Fn(&str) -> bool) -> SourceFacts {
     let code = blank_comments_and_strings(text);
     let mut tags: Vec<&'static str> = Vec::new();
+    let mut uses_ = Vec::new();
     let mut includes = Vec::new();
+    let mut include_guards = Vec::new();
+    let mut conds = Conditionals::new(path);
     let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-    for (raw, line) in text.lines().zip(code.lines()) {
+    let mut lines = text.lines().zip(code.lines()).enumerate();
+    while let Some((i, (raw, line))) = lines.next() {
         let trimmed = line.trim_start();
         if let Some(directive) = trimmed.strip_prefix('#') {
-            let directive = directive.trim_start();
-            if directive.starts_with("define") {
+            // A directive goes on over lines ending in a backslash.
+            let mut directive = directive.trim_start().to_string();
+            while directive.trim_end().ends_with('\\') {
+                let Some((_, (_, next))) = lines.next() else {
+                    break;
+                };
+                directive = format!("{} {next}", directive.trim_end().trim_end_matches('\\'));
+            }
+            if conds.directive(i as u32 + 1, &directive) || directive.starts_with("define") {
                 continue;
             }
             // The path of `#include "x.c"` is a string literal, so read it from the raw line.
@@ -114,6 +171,7 @@ pub fn facts(path: &str, text: &str, exists: &dyn Fn(&str) -> bool) -> SourceFac
                 if let Some(name) = raw.split('"').nth(1).filter(|n| n.ends_with(".c")) {
                     let p = join(dir, name);
                     if exists(&p) {
+                        include_guards.push((p.clone(), conds.guard()));
                         includes.push(p);
                     }
                 }
@@ -121,8 +179,15 @@ pub fn facts(path: &str, text: &str, exists: &dyn Fn(&str) -> bool) -> SourceFac
             }
         }
         for tag in MODINFO_TAGS {
-            if !tags.contains(tag) && uses(line, tag) {
-                tags.push(tag);
+            if uses(line, tag) {
+                if !tags.contains(tag) {
+                    tags.push(tag);
+                }
+                uses_.push(TagUse {
+                    tag,
+                    line: i as u32 + 1,
+                    guard: conds.guard(),
+                });
             }
         }
     }
@@ -133,7 +198,25 @@ pub fn facts(path: &str, text: &str, exists: &dyn Fn(&str) -> bool) -> SourceFac
         tags,
         spdx: text.contains("SPDX-License-Identifier:"),
         includes,
+        uses: uses_,
+        include_guards,
     }
+}
+
+/// Whether one of the `MODULE_LICENSE` uses of `reached` is compiled under `macros`; `Err`
+/// names the guard that stopped us when none is known to be and one might be.
+pub fn license_of(reached: &[Reached], macros: &dyn Macros) -> Result<bool, String> {
+    let mut unknown = None;
+    for r in reached.iter().filter(|r| r.tag == "MODULE_LICENSE") {
+        match crate::guards::holds(&r.guard, macros) {
+            Ok(true) => return Ok(true),
+            Ok(false) => {}
+            Err(why) => {
+                unknown.get_or_insert(format!("{}:{}: MODULE_LICENSE under {why}", r.file, r.line));
+            }
+        }
+    }
+    unknown.map_or(Ok(false), Err)
 }
 
 /// Whether `line` calls macro `name` (`name` as a whole identifier followed by `(`).
@@ -329,22 +412,41 @@ impl TreeSources {
         }))
     }
 
-    /// Whether `path` or a `.c` file it includes (transitively) uses `MODULE_LICENSE`.
-    pub fn license_reaches(&self, path: &str) -> bool {
-        let mut stack = vec![path.to_string()];
-        let mut seen = std::collections::HashSet::new();
-        while let Some(p) = stack.pop() {
-            if !seen.insert(p.clone()) {
+    /// The tag uses of `path` and of the `.c` files it includes (transitively), each under
+    /// its own guard and those of the `#include` lines on the way.
+    pub fn reached(&self, path: &str) -> Vec<Reached> {
+        let mut out = Vec::new();
+        // (file, guard of the way there, files on the way)
+        let mut stack = vec![(path.to_string(), Guard::Always, Vec::<String>::new())];
+        while let Some((p, outer, chain)) = stack.pop() {
+            let Some(f) = self.files.get(&p) else {
                 continue;
+            };
+            for u in &f.uses {
+                out.push(Reached {
+                    file: p.clone(),
+                    tag: u.tag,
+                    line: u.line,
+                    guard: u.guard.within(&outer),
+                });
             }
-            if let Some(f) = self.files.get(&p) {
-                if f.has_license() {
-                    return true;
+            for (inc, g) in &f.include_guards {
+                if inc == &p || chain.contains(inc) {
+                    continue;
                 }
-                stack.extend(f.includes.iter().cloned());
+                let mut chain = chain.clone();
+                chain.push(p.clone());
+                stack.push((inc.clone(), g.within(&outer), chain));
             }
         }
-        false
+        out.sort_by(|a, b| (&a.file, a.line, a.tag).cmp(&(&b.file, b.line, b.tag)));
+        out
+    }
+
+    /// Whether `MODULE_LICENSE` is compiled into the object of `path` under `macros`:
+    /// `Err` says which guard stopped us when no use is known to be compiled and one might be.
+    pub fn license_in(&self, path: &str, macros: &dyn Macros) -> Result<bool, String> {
+        license_of(&self.reached(path), macros)
     }
 
     /// Whether `path` has an `SPDX-License-Identifier:` line (read from disk).
