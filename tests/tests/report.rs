@@ -292,6 +292,29 @@ fn modules_builtin_marks_zswap_as_never_a_module() {
     );
 }
 
+/// ARM's defconfig (multi_v7) selects HAVE_ARCH_BITREVERSE and builds lib/bitrev.o in; its
+/// MODULE_LICENSE sits under `#ifndef CONFIG_HAVE_ARCH_BITREVERSE`, so the kernel's
+/// modules.builtin has no `kernel/lib/bitrev.ko`, and neither has ours.
+#[test]
+fn modules_builtin_evaluates_the_guard_of_bitrevs_license_on_arm() {
+    let t = tree("6.12");
+    let config = oracle("6.12", "arm").defconfig().unwrap().value;
+    for line in ["CONFIG_HAVE_ARCH_BITREVERSE=y", "CONFIG_BITREVERSE=y"] {
+        assert!(config.lines().any(|l| l == line), "defconfig has {line}");
+    }
+    let sources = report::sources::TreeSources::scan(t.root());
+    let list = report::builtin::modules_builtin(t.root(), "arm", "arm", &config, &sources, false);
+    let lines: Vec<&str> = list.lines.iter().map(|l| l.line.as_str()).collect();
+    assert!(!lines.contains(&"kernel/lib/bitrev.ko"), "{lines:?}");
+    // lzo1x_compress_safe.c defines LZO_SAFE before including lzo1x_compress.c, whose tag
+    // is under `#ifndef LZO_UNSAFE`: known, listed.
+    let lzo = list
+        .lines
+        .iter()
+        .find(|l| l.line == "kernel/lib/lzo/lzo_compress.ko");
+    assert!(lzo.is_some_and(|l| l.guard_unknown.is_empty()), "{lzo:?}");
+}
+
 /// Between 6.1 and 6.12 on x86: t10-pi.o became never-modular (BLK_DEV_INTEGRITY is bool
 /// and lists it directly in 6.12), the property-entry KUnit test became modular, dummy.o is
 /// unchanged.

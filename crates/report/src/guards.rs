@@ -30,6 +30,63 @@ pub enum PExpr {
     Binary(&'static str, Box<PExpr>, Box<PExpr>),
     /// `c ? a : b`.
     Ternary(Box<PExpr>, Box<PExpr>, Box<PExpr>),
+    /// A value we could not read (the text says why).
+    Opaque(String),
+}
+
+/// What the file's own `#define`s and `#undef`s made of a macro by some point.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Local {
+    /// When it is defined (reading the names as they were where the file began).
+    pub defined: PExpr,
+    /// Its value, when an unconditional `#define` gave one.
+    pub value: Option<PExpr>,
+}
+
+/// The local macros at some point of a file, by name.
+pub type Locals = std::collections::BTreeMap<String, Local>;
+
+impl PExpr {
+    /// `self` with the macros of `locals` replaced by what they stand for.
+    pub fn substitute(&self, locals: &Locals) -> PExpr {
+        let b = |e: &PExpr| Box::new(e.substitute(locals));
+        match self {
+            PExpr::Defined(n) => locals
+                .get(n)
+                .map_or_else(|| self.clone(), |l| l.defined.clone()),
+            PExpr::Ident(n) => match locals.get(n) {
+                Some(Local { value: Some(v), .. }) => v.clone(),
+                Some(Local {
+                    defined: PExpr::Num(0),
+                    ..
+                }) => PExpr::Num(0),
+                Some(_) => PExpr::Opaque(format!(
+                    "`{n}` is defined in the file to a value we do not read"
+                )),
+                None => self.clone(),
+            },
+            PExpr::Unary(op, a) => PExpr::Unary(*op, b(a)),
+            PExpr::Binary(op, x, y) => PExpr::Binary(op, b(x), b(y)),
+            PExpr::Ternary(c, x, y) => PExpr::Ternary(b(c), b(x), b(y)),
+            PExpr::Num(_) | PExpr::Call(..) | PExpr::Opaque(_) => self.clone(),
+        }
+    }
+}
+
+/// `locals` (of an included file's start... read in the includer's terms): each entry with
+/// the names of `outer` substituted.
+pub fn compose(locals: &Locals, outer: &Locals) -> Locals {
+    let mut out = outer.clone();
+    for (n, l) in locals {
+        out.insert(
+            n.clone(),
+            Local {
+                defined: l.defined.substitute(outer),
+                value: l.value.as_ref().map(|v| v.substitute(outer)),
+            },
+        );
+    }
+    out
 }
 
 /// The condition under which a line of a file is compiled.
@@ -68,6 +125,54 @@ impl Guard {
         }
     }
 
+    /// This guard with the names of `locals` substituted (a file included after the
+    /// includer's `#define`s).
+    pub fn substitute(&self, locals: &Locals) -> Guard {
+        if locals.is_empty() {
+            return self.clone();
+        }
+        let sub = |e: &Result<PExpr, String>| {
+            e.as_ref()
+                .map(|e| e.substitute(locals))
+                .map_err(Clone::clone)
+        };
+        match self {
+            Guard::Always => Guard::Always,
+            Guard::All(bs) => Guard::All(
+                bs.iter()
+                    .map(|b| Branch {
+                        cond: b.cond.as_ref().map(sub),
+                        not_taken: b
+                            .not_taken
+                            .iter()
+                            .map(|(l, t, e)| (*l, t.clone(), sub(e)))
+                            .collect(),
+                        ..b.clone()
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The guard as one expression.
+    fn as_expr(&self) -> PExpr {
+        let mut parts = Vec::new();
+        if let Guard::All(bs) = self {
+            for b in bs {
+                for (_, _, e) in &b.not_taken {
+                    parts.push(PExpr::Unary('!', Box::new(opaque_err(e))));
+                }
+                if let Some(c) = &b.cond {
+                    parts.push(opaque_err(c));
+                }
+            }
+        }
+        parts
+            .into_iter()
+            .reduce(|a, b| PExpr::Binary("&&", Box::new(a), Box::new(b)))
+            .unwrap_or(PExpr::Num(1))
+    }
+
     /// Whether there is no condition.
     pub fn is_always(&self) -> bool {
         matches!(self, Guard::Always)
@@ -83,6 +188,13 @@ impl Guard {
                 .collect::<Vec<_>>()
                 .join(" && "),
         }
+    }
+}
+
+fn opaque_err(e: &Result<PExpr, String>) -> PExpr {
+    match e {
+        Ok(e) => e.clone(),
+        Err(why) => PExpr::Opaque(why.clone()),
     }
 }
 
@@ -280,6 +392,7 @@ pub fn eval(e: &PExpr, m: &dyn Macros) -> Result<i64, String> {
                 _ => return Err(format!("operator `{op}`")),
             }
         }
+        PExpr::Opaque(why) => return Err(why.clone()),
         PExpr::Ternary(c, a, b) => {
             if eval(c, m)? != 0 {
                 eval(a, m)?
@@ -358,10 +471,10 @@ impl Symbolic<'_> {
         if let Some(t) = (self.types)(sym) {
             return Ok(Some((sym.to_string(), Tristate::Yes, t)));
         }
-        if let Some(base) = sym.strip_suffix("_MODULE") {
-            if (self.types)(base) == Some(ValueType::Tristate) {
-                return Ok(Some((base.to_string(), Tristate::Mod, ValueType::Tristate)));
-            }
+        if let Some(base) = sym.strip_suffix("_MODULE")
+            && (self.types)(base) == Some(ValueType::Tristate)
+        {
+            return Ok(Some((base.to_string(), Tristate::Mod, ValueType::Tristate)));
         }
         Ok(None)
     }
@@ -454,22 +567,27 @@ impl Symbolic<'_> {
                 }
             }
         }
-        eval(e, &NoOptions(self.module))
-            .map_err(|why| format!("{why} (arithmetic over options is not followed)"))
+        eval(e, &NoOptions(self.module)).map_err(|why| {
+            if why.contains("`CONFIG_") {
+                format!("{why} (arithmetic over options is not followed)")
+            } else {
+                why
+            }
+        })
     }
 
     fn term(&mut self, e: &PExpr) -> Result<Term, String> {
-        if let PExpr::Ident(n) = e {
-            if n.starts_with("CONFIG_") {
-                return match self.option(n)? {
-                    None => Ok(Term::Int(0)),
-                    Some((sym, _, ValueType::Int | ValueType::Hex)) => Ok(Term::Symbol(sym)),
-                    Some((_, _, ValueType::Bool | ValueType::Tristate)) => Err(format!(
-                        "`{n}` compared as a number (1 when y, else undefined)"
-                    )),
-                    Some(_) => Err(format!("`{n}` is a string option")),
-                };
-            }
+        if let PExpr::Ident(n) = e
+            && n.starts_with("CONFIG_")
+        {
+            return match self.option(n)? {
+                None => Ok(Term::Int(0)),
+                Some((sym, _, ValueType::Int | ValueType::Hex)) => Ok(Term::Symbol(sym)),
+                Some((_, _, ValueType::Bool | ValueType::Tristate)) => Err(format!(
+                    "`{n}` compared as a number (1 when y, else undefined)"
+                )),
+                Some(_) => Err(format!("`{n}` is a string option")),
+            };
         }
         self.constant(e).map(Term::Int)
     }
@@ -501,6 +619,8 @@ impl Symbolic<'_> {
 pub struct Conditionals {
     file: std::sync::Arc<str>,
     frames: Vec<Branch>,
+    /// The file's own `#define`s and `#undef`s so far.
+    locals: Locals,
     /// `#ifndef X` seen last, waiting for `#define X` (an include guard).
     pending_include_guard: Option<String>,
 }
@@ -511,6 +631,7 @@ impl Conditionals {
         Conditionals {
             file: file.into(),
             frames: Vec::new(),
+            locals: Locals::new(),
             pending_include_guard: None,
         }
     }
@@ -524,6 +645,11 @@ impl Conditionals {
         }
     }
 
+    /// The file's own macros so far (for a `.c` file it includes here).
+    pub fn locals(&self) -> &Locals {
+        &self.locals
+    }
+
     /// Reads one directive (`directive` is the text after `#`, continuation lines joined) at
     /// 1-based `line`. Returns whether it was a conditional directive.
     pub fn directive(&mut self, line: u32, directive: &str) -> bool {
@@ -534,6 +660,8 @@ impl Conditionals {
         let rest = rest.trim();
         let text = format!("#{word} {rest}").trim_end().to_string();
         let pending = self.pending_include_guard.take();
+        let locals = &self.locals;
+        let parse = |t: &str| parse(t).map(|e| e.substitute(locals));
         match word {
             "if" => self.frames.push(Branch {
                 file: self.file.clone(),
@@ -547,9 +675,12 @@ impl Conditionals {
                 let e = if name.is_empty() || !name.bytes().all(is_ident) {
                     Err(format!("`#{word}` without a macro name"))
                 } else if word == "ifdef" {
-                    Ok(PExpr::Defined(name.clone()))
+                    Ok(PExpr::Defined(name.clone()).substitute(locals))
                 } else {
-                    Ok(PExpr::Unary('!', Box::new(PExpr::Defined(name.clone()))))
+                    Ok(PExpr::Unary(
+                        '!',
+                        Box::new(PExpr::Defined(name.clone()).substitute(locals)),
+                    ))
                 };
                 if word == "ifndef" && !name.starts_with("CONFIG_") && name != "MODULE" {
                     self.pending_include_guard = Some(name);
@@ -578,7 +709,7 @@ impl Conditionals {
                     "elif" => Some(parse(rest)),
                     w => {
                         let name = rest.split_whitespace().next().unwrap_or("").to_string();
-                        let d = PExpr::Defined(name);
+                        let d = PExpr::Defined(name).substitute(locals);
                         Some(Ok(if w == "elifdef" {
                             d
                         } else {
@@ -591,17 +722,55 @@ impl Conditionals {
             "endif" => {
                 self.frames.pop();
             }
-            "define" => {
-                // `#ifndef X` / `#define X`: an include guard, true on the first inclusion.
-                let name = rest.split(|c: char| !is_ident(c as u8)).next();
-                if let (Some(p), Some(n)) = (pending, name) {
-                    if p == n {
-                        if let Some(top) = self.frames.last_mut() {
-                            top.cond = Some(Ok(PExpr::Num(1)));
-                        }
-                    }
+            "define" | "undef" => {
+                let name = rest
+                    .split(|c: char| !is_ident(c as u8))
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                if name.is_empty() {
+                    return word == "undef";
                 }
-                return false;
+                // `#ifndef X` / `#define X`: an include guard, true on the first inclusion.
+                if pending.as_deref() == Some(name.as_str())
+                    && word == "define"
+                    && let Some(top) = self.frames.last_mut()
+                {
+                    top.cond = Some(Ok(PExpr::Num(1)));
+                }
+                let here = self.guard().as_expr();
+                let before = PExpr::Defined(name.clone()).substitute(&self.locals);
+                let always = here == PExpr::Num(1);
+                let local = if word == "undef" {
+                    Local {
+                        defined: if always {
+                            PExpr::Num(0)
+                        } else {
+                            PExpr::Binary(
+                                "&&",
+                                Box::new(PExpr::Unary('!', Box::new(here))),
+                                Box::new(before),
+                            )
+                        },
+                        value: None,
+                    }
+                } else {
+                    // An object-like macro's value, when it is a constant expression.
+                    let body = &rest[name.len()..];
+                    let value = (always && !body.starts_with('('))
+                        .then(|| parse(body).ok())
+                        .flatten();
+                    Local {
+                        defined: if always {
+                            PExpr::Num(1)
+                        } else {
+                            PExpr::Binary("||", Box::new(here), Box::new(before))
+                        },
+                        value,
+                    }
+                };
+                self.locals.insert(name, local);
+                return word == "undef";
             }
             _ => return false,
         }
@@ -837,8 +1006,14 @@ mod tests {
     #[test]
     fn ifdef_ifndef_else_elif_over_a_config() {
         let code = "#ifndef CONFIG_HAVE_ARCH_BITREVERSE\nMODULE_LICENSE(\"GPL\");\n#endif\n";
-        assert_eq!(with("CONFIG_HAVE_ARCH_BITREVERSE=y\n", false, code), Ok(false));
-        assert_eq!(with("# CONFIG_HAVE_ARCH_BITREVERSE is not set\n", false, code), Ok(true));
+        assert_eq!(
+            with("CONFIG_HAVE_ARCH_BITREVERSE=y\n", false, code),
+            Ok(false)
+        );
+        assert_eq!(
+            with("# CONFIG_HAVE_ARCH_BITREVERSE is not set\n", false, code),
+            Ok(true)
+        );
         let chain = "#if defined(CONFIG_A)\nx\n#elif IS_ENABLED(CONFIG_B) && !CONFIG_C\ny\n#else\nMODULE_LICENSE(\"GPL\");\n#endif\n";
         assert_eq!(with("CONFIG_A=y\n", false, chain), Ok(false));
         assert_eq!(with("CONFIG_B=m\n", false, chain), Ok(false));
@@ -859,7 +1034,8 @@ mod tests {
         assert_eq!(with("CONFIG_X=m\n", false, r), Ok(false));
         assert_eq!(with("CONFIG_Y=m\n", true, r), Ok(false));
         assert_eq!(with("CONFIG_Y=y\n", false, r), Ok(true));
-        let nested = "#if IS_MODULE(CONFIG_X)\n#if 0\n#else\nMODULE_LICENSE(\"GPL\");\n#endif\n#endif\n";
+        let nested =
+            "#if IS_MODULE(CONFIG_X)\n#if 0\n#else\nMODULE_LICENSE(\"GPL\");\n#endif\n#endif\n";
         assert_eq!(with("CONFIG_X=m\n", false, nested), Ok(true));
         assert_eq!(with("CONFIG_X=y\n", false, nested), Ok(false));
     }
@@ -868,16 +1044,41 @@ mod tests {
     fn unknown_macros_make_the_answer_unknown_unless_another_branch_decides() {
         let arch = "#if BITS_PER_LONG == 64\nMODULE_LICENSE(\"GPL\");\n#endif\n";
         let e = with("", false, arch).unwrap_err();
-        assert!(e.contains("f.c:1: `#if BITS_PER_LONG == 64`") && e.contains("BITS_PER_LONG"), "{e}");
+        assert!(
+            e.contains("f.c:1: `#if BITS_PER_LONG == 64`") && e.contains("BITS_PER_LONG"),
+            "{e}"
+        );
         let f = "#if __has_attribute(x)\nMODULE_LICENSE(\"GPL\");\n#endif\n";
-        assert!(with("", false, f).unwrap_err().contains("`__has_attribute`"));
-        let decided = "#ifdef CONFIG_A\n#ifdef ARCH_THING\nMODULE_LICENSE(\"GPL\");\n#endif\n#endif\n";
+        assert!(
+            with("", false, f)
+                .unwrap_err()
+                .contains("`__has_attribute`")
+        );
+        let decided =
+            "#ifdef CONFIG_A\n#ifdef ARCH_THING\nMODULE_LICENSE(\"GPL\");\n#endif\n#endif\n";
         assert_eq!(with("", false, decided), Ok(false));
         assert!(with("CONFIG_A=y\n", false, decided).is_err());
         // && short-circuits on a known false side, || on a known true side.
         let sc = "#if defined(CONFIG_A) && defined(__x86_64__)\nMODULE_LICENSE(\"GPL\");\n#endif\n";
         assert_eq!(with("", false, sc), Ok(false));
         assert!(parse("A +").is_err());
+    }
+
+    #[test]
+    fn the_files_own_defines_and_undefs_count() {
+        // lib/lzo/lzo1x_compress.c: the tag only in the `_safe` build, which defines LZO_SAFE
+        // before including it.
+        let code = "#undef LZO_UNSAFE\n#ifndef LZO_SAFE\n#define LZO_UNSAFE 1\n#endif\n#ifndef LZO_UNSAFE\nMODULE_LICENSE(\"GPL\");\n#endif\n";
+        let g = guard_of(code);
+        assert!(holds(&g, &Autoconf::from_config("")).is_err());
+        let mut includer = Conditionals::new("safe.c");
+        includer.directive(1, "define LZO_SAFE(name) name##_safe");
+        let g = g.substitute(includer.locals());
+        assert_eq!(holds(&g, &Autoconf::from_config("")), Ok(true));
+        let value = "#define LIMIT 4\n#if LIMIT > 3 && !defined(CONFIG_GONE)\nMODULE_LICENSE(\"GPL\");\n#endif\n";
+        assert_eq!(with("", false, value), Ok(true));
+        let gone = "#define GONE\n#undef GONE\n#ifdef GONE\nMODULE_LICENSE(\"GPL\");\n#endif\n";
+        assert_eq!(with("", false, gone), Ok(false));
     }
 
     #[test]
@@ -898,7 +1099,9 @@ mod tests {
         let g = guard_of("#ifndef CONFIG_HAVE_ARCH_BITREVERSE\nMODULE_LICENSE(\"GPL\");\n#endif\n");
         let e = to_expr(&g, false, &mut pool, &types).unwrap();
         assert_eq!(pool.display(e), "!HAVE_ARCH_BITREVERSE=y");
-        let g = guard_of("#if defined(MODULE) || IS_MODULE(CONFIG_T) && CONFIG_N > 3\nMODULE_LICENSE(\"GPL\");\n#endif\n");
+        let g = guard_of(
+            "#if defined(MODULE) || IS_MODULE(CONFIG_T) && CONFIG_N > 3\nMODULE_LICENSE(\"GPL\");\n#endif\n",
+        );
         let built_in = to_expr(&g, false, &mut pool, &types).unwrap();
         assert_eq!(pool.display(built_in), "T=m && N>3");
         let in_module = to_expr(&g, true, &mut pool, &types).unwrap();

@@ -28,7 +28,7 @@ use solver::possibility::{Reason, Verdict};
 
 use kconfig_parser::{ShellMode, parse_tree};
 use kp_base::expr::ValueType;
-use kp_base::{ExprPool, SourceMap};
+use kp_base::{ExprPool, SourceMap, Tristate};
 use solver::Kconfig;
 use solver::arch::Toolchain;
 use solver::possibility::{Analysis, from_kbuild};
@@ -245,6 +245,9 @@ fn compiled_built_in(
                     present.insert(u.tag);
                     continue;
                 }
+                Ok(false) if holds(&u.guard, &ModeOnly(true)) == Ok(false) => {
+                    format!("{o}: `{}` never holds", u.guard.describe())
+                }
                 Ok(false) => format!(
                     "{o}: `{}` never holds without MODULE (built-in code)",
                     u.guard.describe()
@@ -352,11 +355,50 @@ fn guard_answers(
         }
         let goals = from_kbuild(&goals, &smap, root);
         let mut analysis = Analysis::new(&k);
-        for (key, v) in analysis.run(&pool, &goals) {
+        let mut verdicts = analysis.run(&pool, &goals);
+        // Goals false by the Makefiles and guards alone read no probe.
+        let probed_no = |key: &String, v: &Verdict| {
+            matches!(v, Verdict::No { .. })
+                && goals
+                    .get(key)
+                    .is_some_and(|c| pool.get(c.module) != kp_base::Expr::Const(Tristate::No))
+        };
+        let any_no = verdicts.iter().any(|(key, v)| probed_no(key, v));
+        if toolchain == Toolchain::Any && any_no {
+            // As `solver::arch` does for its own goals: a "no" needing this host's probe
+            // results is not one for every compiler.
+            let mut open = parse_tree(root, &r.arch, ShellMode::Record);
+            let k_open = Kconfig::take_from(&mut open);
+            let mut any = Analysis::new(&k_open);
+            for (key, v) in verdicts.iter_mut() {
+                let (true, Some(c)) = (probed_no(key, v), goals.get(key)) else {
+                    continue;
+                };
+                if analysis
+                    .core_rules(c.module)
+                    .is_some_and(|rules| any.holds_refutation(&k, rules))
+                {
+                    continue;
+                }
+                if any.refutable(&pool, c) != Some(true) {
+                    *v = Verdict::Unknown {
+                        why: "never built in with the guard true with this host's toolchain, but the Kconfig rules allow it when the toolchain probes answer otherwise".into(),
+                    };
+                }
+            }
+        }
+        // A "no" under a directory whose make the walk could not follow is not proven.
+        let losses = kbuild_graph::lists::losses(&graph, &pool);
+        for (key, v) in verdicts {
+            let object = key.split('\0').next().unwrap_or_default();
             let v = match v {
-                Verdict::No { .. } if toolchain == Toolchain::Any => Verdict::Unknown {
-                    why: "the guard never holds built in with this host's toolchain; not asked for any toolchain".into(),
-                },
+                Verdict::No { .. } if losses.iter().any(|l| l.may_list(object)) => {
+                    Verdict::Unknown {
+                        why: format!(
+                            "the Kbuild walk lost words of a directory that may list {object}"
+                        ),
+                    }
+                }
                 v => v,
             };
             answers.insert(key, v);

@@ -16,7 +16,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::guards::{Conditionals, Guard, Macros};
+use crate::guards::{Conditionals, Guard, Locals, Macros, compose};
 
 /// The `<linux/module.h>` macros that put a `.modinfo` entry in the object.
 pub const MODINFO_TAGS: &[&str] = &[
@@ -93,9 +93,10 @@ pub struct SourceFacts {
     /// Each use of a tag, with its line and guard.
     #[serde(skip)]
     pub uses: Vec<TagUse>,
-    /// Each `#include` of a `.c` file of [`SourceFacts::includes`], with its guard.
+    /// Each `#include` of a `.c` file of [`SourceFacts::includes`], with its guard and the
+    /// file's own macros at that line.
     #[serde(skip)]
-    pub include_guards: Vec<(String, Guard)>,
+    pub include_guards: Vec<(String, Guard, Locals)>,
 }
 
 /// One use of a modinfo tag.
@@ -171,7 +172,7 @@ pub fn facts(path: &str, text: &str, exists: &dyn Fn(&str) -> bool) -> SourceFac
                 if let Some(name) = raw.split('"').nth(1).filter(|n| n.ends_with(".c")) {
                     let p = join(dir, name);
                     if exists(&p) {
-                        include_guards.push((p.clone(), conds.guard()));
+                        include_guards.push((p.clone(), conds.guard(), conds.locals().clone()));
                         includes.push(p);
                     }
                 }
@@ -416,9 +417,14 @@ impl TreeSources {
     /// its own guard and those of the `#include` lines on the way.
     pub fn reached(&self, path: &str) -> Vec<Reached> {
         let mut out = Vec::new();
-        // (file, guard of the way there, files on the way)
-        let mut stack = vec![(path.to_string(), Guard::Always, Vec::<String>::new())];
-        while let Some((p, outer, chain)) = stack.pop() {
+        // (file, guard of the way there, the includers' macros at its start, files on the way)
+        let mut stack = vec![(
+            path.to_string(),
+            Guard::Always,
+            Locals::new(),
+            Vec::<String>::new(),
+        )];
+        while let Some((p, outer, macros, chain)) = stack.pop() {
             let Some(f) = self.files.get(&p) else {
                 continue;
             };
@@ -427,16 +433,17 @@ impl TreeSources {
                     file: p.clone(),
                     tag: u.tag,
                     line: u.line,
-                    guard: u.guard.within(&outer),
+                    guard: u.guard.substitute(&macros).within(&outer),
                 });
             }
-            for (inc, g) in &f.include_guards {
+            for (inc, g, locals) in &f.include_guards {
                 if inc == &p || chain.contains(inc) {
                     continue;
                 }
                 let mut chain = chain.clone();
                 chain.push(p.clone());
-                stack.push((inc.clone(), g.within(&outer), chain));
+                let g = g.substitute(&macros).within(&outer);
+                stack.push((inc.clone(), g, compose(locals, &macros), chain));
             }
         }
         out.sort_by(|a, b| (&a.file, a.line, a.tag).cmp(&(&b.file, b.line, b.tag)));
