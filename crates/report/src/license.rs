@@ -26,7 +26,7 @@ use serde::Serialize;
 use solver::arch::ArchReport;
 use solver::possibility::{Reason, Verdict};
 
-use kconfig_parser::{ShellMode, parse_tree};
+use kconfig_parser::ShellMode;
 use kp_base::expr::ValueType;
 use kp_base::{ExprPool, SourceMap, Tristate};
 use solver::Kconfig;
@@ -317,8 +317,22 @@ fn guard_answers(
         let Some(qs) = questions.get(&r.arch) else {
             continue;
         };
-        let mut model = parse_tree(root, &r.arch, ShellMode::Run);
-        if !solver::arch::error_lines(&model.diagnostics, &model.sources).is_empty() {
+        // An arch whose Kconfig cannot be read answers unknown for each of its questions.
+        let failed = |why: String| -> BTreeMap<String, Verdict> {
+            qs.iter()
+                .map(|(o, u)| (guard_key(o, u), Verdict::Unknown { why: why.clone() }))
+                .collect()
+        };
+        let mut model = match solver::arch::parse_kconfig(root, &r.arch, ShellMode::Run) {
+            Ok(m) => m,
+            Err(e) => {
+                out.insert(r.arch.clone(), failed(e.to_string()));
+                continue;
+            }
+        };
+        let errors = solver::arch::error_lines(&model.diagnostics, &model.sources);
+        if !errors.is_empty() {
+            out.insert(r.arch.clone(), failed(errors.join("")));
             continue;
         }
         let k = Kconfig::take_from(&mut model);
@@ -367,7 +381,13 @@ fn guard_answers(
         if toolchain == Toolchain::Any && any_no {
             // As `solver::arch` does for its own goals: a "no" needing this host's probe
             // results is not one for every compiler.
-            let mut open = parse_tree(root, &r.arch, ShellMode::Record);
+            let mut open = match solver::arch::parse_kconfig(root, &r.arch, ShellMode::Record) {
+                Ok(m) => m,
+                Err(e) => {
+                    out.insert(r.arch.clone(), failed(e.to_string()));
+                    continue;
+                }
+            };
             let k_open = Kconfig::take_from(&mut open);
             let mut any = Analysis::new(&k_open);
             for (key, v) in verdicts.iter_mut() {
