@@ -210,7 +210,7 @@ fn every_shipped_module_asked_by_its_ko_path_is_yes() {
     let list = vec![(arch.to_string(), variant.srcarch.clone())];
     let all = report::sweep::arch_list(&t, None).unwrap();
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let resolved = report::names::resolve(&t, t.root(), &kos, &list, &all, jobs);
+    let resolved = report::names::resolve(&t, t.root(), &kos, &list, &all, jobs, None);
     let mut failures = Vec::new();
     let mut objects = Vec::new();
     for (ko, r) in kos.iter().zip(&resolved) {

@@ -28,6 +28,7 @@ fn every_composite_of_x86_answers_for_itself() {
         &list,
         &all,
         jobs,
+        None,
     )) {
         match r {
             Ok(r) if r.object == *name && !r.members.is_empty() => {}

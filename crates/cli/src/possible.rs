@@ -377,6 +377,7 @@ pub fn resolve_names(
         &asked,
         &all,
         crate::tree::jobs(global),
+        Some(&ktree::cache_dir().join("names")),
     );
     let errors: Vec<&report::names::NameError> =
         results.iter().filter_map(|r| r.as_ref().err()).collect();

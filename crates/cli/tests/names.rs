@@ -53,9 +53,11 @@ fn tree() -> tempfile::TempDir {
     dir
 }
 
-/// stdout, stderr (tree path removed), exit code.
+/// stdout, stderr (tree path removed), exit code; the cache (names of whole walks, probe
+/// results) in the tree's `.cache`.
 fn run(tree: &Path, args: &[&str]) -> (String, String, i32) {
     let out = Command::new(env!("CARGO_BIN_EXE_kpossible"))
+        .env("KPOSSIBLE_CACHE", tree.join(".cache"))
         .arg("--tree")
         .arg(tree)
         .args(args)
@@ -344,4 +346,33 @@ fn a_lib_y_object_is_no_naming_its_line() {
         out,
         "drivers/helper.o: no\n  good: no\n    drivers/Makefile:9: listed in lib-y only: archived into lib.a, which only vmlinux links (scripts/Makefile.build)\n"
     );
+}
+
+#[test]
+fn a_name_a_changed_makefile_now_lists_is_answered() {
+    let t = tree();
+    let (out, err, code) = run(t.path(), &["could-be-module", "drivers/new.o"]);
+    assert_eq!((code, out.as_str()), (3, ""), "{err}");
+    assert!(
+        err.contains("no Makefile of any arch lists drivers/new.o"),
+        "{err}"
+    );
+    let makefile = t.path().join("drivers/Makefile");
+    let mut text = std::fs::read_to_string(&makefile).expect("read");
+    text.push_str("obj-m += new.o\n");
+    std::fs::write(&makefile, text).expect("write");
+    let (out, err, code) = run(t.path(), &["could-be-module", "drivers/new.o"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("drivers/new.o: yes\n"), "{out}");
+    // Listed from the subdirectory's own Makefile only after a change there too.
+    let (_, err, code) = run(t.path(), &["could-be-module", "newmod"]);
+    assert_eq!(code, 3, "{err}");
+    std::fs::write(
+        t.path().join("drivers/a/Makefile"),
+        "obj-$(CONFIG_FOO) += twin.o newmod.o\n",
+    )
+    .expect("write");
+    let (out, err, code) = run(t.path(), &["could-be-module", "newmod"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("drivers/a/newmod.o: yes\n"), "{out}");
 }

@@ -134,7 +134,7 @@ impl NameError {
 }
 
 /// The names one arch's Kbuild graph lists.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize)]
 pub struct ArchNames {
     /// The `ARCH=` spelling.
     pub arch: String,
@@ -147,8 +147,9 @@ pub struct ArchNames {
     pub modules: BTreeSet<String>,
     /// Each object listed in a module: the modules' objects.
     pub member_of: BTreeMap<String, BTreeSet<String>>,
-    /// Where the walk lost words: an object under one of these may be listed unseen.
-    pub losses: Vec<kbuild_graph::lists::Loss>,
+    /// The directories whose make lost words ([`kbuild_graph::lists::losses`]): an object
+    /// under one of these may be listed unseen.
+    pub losses: Vec<String>,
 }
 
 impl ArchNames {
@@ -156,7 +157,10 @@ impl ArchNames {
     pub fn of_graph(arch: &str, graph: &kbuild_graph::Graph, pool: &ExprPool) -> ArchNames {
         let mut n = ArchNames {
             arch: arch.to_string(),
-            losses: kbuild_graph::lists::losses(graph, pool),
+            losses: kbuild_graph::lists::losses(graph, pool)
+                .into_iter()
+                .map(|l| l.dir)
+                .collect(),
             ..ArchNames::default()
         };
         for d in &graph.dirs {
@@ -208,9 +212,107 @@ impl ArchNames {
         ArchNames::of_graph(arch, &graph, &pool)
     }
 
-    fn may_list(&self, object: &str) -> bool {
-        self.losses.iter().any(|l| l.may_list(object))
+    /// The names of the whole walk of `arch` ([`ArchNames::walk`] entering every directory),
+    /// kept in `cache` (a directory) and taken from there while every file that walk read and
+    /// every directory it visited has the size and modification time it had, and this
+    /// program is the one that wrote it.
+    pub fn whole_walk(root: &Path, arch: &str, srcarch: &str, cache: Option<&Path>) -> ArchNames {
+        let Some(cache) = cache else {
+            return ArchNames::walk(root, arch, srcarch, &[]);
+        };
+        let file = cache.join(format!("{}.json", cache_key(root, arch, srcarch)));
+        if let Some(names) = std::fs::read(&file)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Cached>(&b).ok())
+            .filter(|c| {
+                c.program.is_some()
+                    && c.program == program()
+                    && c.stamps.iter().all(|(p, s)| stamp(Path::new(p)) == *s)
+            })
+        {
+            return names.names;
+        }
+        let mut pool = ExprPool::new();
+        let mut sources = SourceMap::new();
+        let graph = solver::arch::symbolic_kbuild(root, arch, srcarch, &mut pool, &mut sources);
+        let names = ArchNames::of_graph(arch, &graph, &pool);
+        let mut paths: BTreeSet<std::path::PathBuf> =
+            sources.iter().map(|(_, f)| f.path.clone()).collect();
+        paths.extend(graph.dirs.iter().map(|d| root.join(&d.path)));
+        let cached = Cached {
+            program: program(),
+            stamps: paths
+                .into_iter()
+                .map(|p| {
+                    let s = stamp(&p);
+                    (p.display().to_string(), s)
+                })
+                .collect(),
+            names,
+        };
+        // A cache that cannot be written costs the next run a walk, nothing more.
+        if std::fs::create_dir_all(cache).is_ok()
+            && let Ok(text) = serde_json::to_vec(&cached)
+        {
+            let tmp = file.with_extension(format!("tmp{}", std::process::id()));
+            if std::fs::write(&tmp, text).is_ok() {
+                let _ = std::fs::rename(&tmp, &file);
+            }
+        }
+        cached.names
     }
+
+    fn may_list(&self, object: &str) -> bool {
+        self.losses.iter().any(|dir| {
+            kbuild_graph::lists::Loss {
+                dir: dir.clone(),
+                construct: String::new(),
+                span: None,
+            }
+            .may_list(object)
+        })
+    }
+}
+
+/// One arch's names on disk with what they were computed from.
+#[derive(Serialize, serde::Deserialize)]
+struct Cached {
+    /// The [`stamp`] of the program that wrote it.
+    program: Option<(u64, u128)>,
+    /// Every file read and directory visited, with its [`stamp`].
+    stamps: Vec<(String, Option<(u64, u128)>)>,
+    names: ArchNames,
+}
+
+/// This program's [`stamp`]: names computed by another build of it are computed again.
+fn program() -> Option<(u64, u128)> {
+    std::env::current_exe().ok().and_then(|e| stamp(&e))
+}
+
+/// A path's size and modification time (nanoseconds), `None` when absent.
+fn stamp(p: &Path) -> Option<(u64, u128)> {
+    let m = std::fs::metadata(p).ok()?;
+    let t = m
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some((m.len(), t.as_nanos()))
+}
+
+/// The cache file name for one arch of a tree: the tree's canonical path, the arch and the
+/// make variables pinned, hashed.
+fn cache_key(root: &Path, arch: &str, srcarch: &str) -> String {
+    use sha2::Digest as _;
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let text = format!(
+        "{}\0{arch}\0{srcarch}\0{:?}",
+        root.display(),
+        solver::arch::pins(arch)
+    );
+    let hash = sha2::Sha256::digest(text.as_bytes());
+    let hex: String = hash.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("{arch}-{hex}")
 }
 
 /// A name as typed, before any Makefile is read.
@@ -533,7 +635,8 @@ fn suggest_for(mut e: NameError, path: Option<String>, arches: &[ArchNames]) -> 
 /// `(ARCH, SRCARCH)` pairs the question is about), each walk entering only the directories on
 /// the way to the names; then the whole walks of `asked`; then those of every other arch of
 /// `all` (a name only another arch lists stays a question, answered "no" on `asked` with
-/// why). One result per name, in order. `jobs` arches are walked at a time.
+/// why). One result per name, in order. `jobs` arches are walked at a time; the names of whole
+/// names are kept in `cache` ([`ArchNames::whole_walk`]).
 pub fn resolve(
     tree: &ktree::Tree,
     cwd: &Path,
@@ -541,6 +644,7 @@ pub fn resolve(
     asked: &[(String, String)],
     all: &[(String, String)],
     jobs: usize,
+    cache: Option<&Path>,
 ) -> Vec<Result<Resolved, NameError>> {
     let root = tree.root();
     let in_tree = |n: &str| ktree::path_in_tree(tree, cwd, n);
@@ -549,7 +653,11 @@ pub fn resolve(
     let mut out: Vec<Option<Result<Resolved, NameError>>> = names.iter().map(|_| None).collect();
     let walk = |list: &[(String, String)], toward: &[String]| -> Vec<ArchNames> {
         crate::sweep::per_arch(list, jobs, &|_, _, _| {}, |arch, srcarch| {
-            ArchNames::walk(root, arch, srcarch, toward)
+            if toward.is_empty() {
+                ArchNames::whole_walk(root, arch, srcarch, cache)
+            } else {
+                ArchNames::walk(root, arch, srcarch, toward)
+            }
         })
         .into_iter()
         .flatten()
