@@ -154,7 +154,7 @@ fn a_module_is_asked_by_its_ko_path_or_its_name() {
     );
     assert_eq!(code, 0, "{out}{err}");
     assert!(
-        out.starts_with("drivers/foo-bar.o: yes (no source file in the tree)\n  module foo_bar (drivers/foo-bar.ko), asked as foo_bar\n  composite of drivers/part1.o drivers/part2.o\n  module foo_bar drivers/foo-bar.ko: good\n"),
+        out.starts_with("drivers/foo-bar.o: yes (composite)\n  module foo_bar (drivers/foo-bar.ko), asked as foo_bar\n  composite of drivers/part1.o drivers/part2.o\n  module foo_bar drivers/foo-bar.ko: good\n"),
         "{out}"
     );
     assert!(

@@ -347,6 +347,10 @@ impl ModulesOf {
             ObjectSource::Generated { from } => {
                 t.push_str(&format!(" (source generated from {from})\n"))
             }
+            // A composite is linked from its members (listed below), not compiled.
+            ObjectSource::Unmapped if self.name.as_ref().is_some_and(|n| !n.members.is_empty()) => {
+                t.push_str(" (composite)\n")
+            }
             ObjectSource::Unmapped => t.push_str(" (no source file in the tree)\n"),
         }
         if let Some(n) = &self.name {
