@@ -79,7 +79,56 @@ fn check(version: &str, arch: &str) -> Vec<String> {
     let def = o.defconfig().unwrap().value;
     let (ours, _) = run_target(&k, Target::OldDefConfig, Some(&def));
     compare("olddefconfig(defconfig)", &ours, &def);
+    let alldef = o.alldefconfig().unwrap().value;
+    let (ours, _) = run_target(&k, Target::AllDefConfig, None);
+    compare("alldefconfig", &ours, &alldef);
+    // conf's own allyesconfig read back: every choice member it set must stay as set.
+    let allyes = o.allyesconfig().unwrap().value;
+    let theirs = o.olddefconfig(&allyes).unwrap().value;
+    let (ours, _) = run_target(&k, Target::OldDefConfig, Some(&allyes));
+    compare("olddefconfig(allyesconfig)", &ours, &theirs);
     failures
+}
+
+/// The oldest and the newest tree: 5.10 (`option modules|defconfig_list|allnoconfig_y`,
+/// 9973 hash buckets, legacy choices) and 7.3 (`transitional`, `depends on X if Y`).
+#[test]
+fn oldest_and_newest_trees_match_conf() {
+    let mut failures = check("5.10", "x86_64");
+    failures.extend(check("7.3", "x86_64"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Linux 6.1 sh: `make kfr2r09-romimage_defconfig` and `make shx3_defconfig` set
+/// `CMDLINE_OVERWRITE=y`, a member of the optional choice "Kernel command line"; reading it
+/// back must keep it (and `CMDLINE`), as conf does.
+#[test]
+fn sh_6_1_defconfigs_keep_optional_choice_members() {
+    let t = tree("6.1");
+    let o = oracle("6.1", "sh");
+    let model = parse_tree(t.root(), "sh", ShellMode::Run);
+    assert_eq!(model.error_count(), 0, "{:?}", model.diagnostics.first());
+    let k = Kconfig::new(&model);
+    for name in ["kfr2r09-romimage_defconfig", "shx3_defconfig"] {
+        let file = t.root().join("arch/sh/configs").join(name);
+        let text = std::fs::read_to_string(&file).unwrap();
+        let theirs = o.named_defconfig(name).unwrap().value;
+        assert!(
+            theirs.lines().any(|l| l == "CONFIG_CMDLINE_OVERWRITE=y"),
+            "conf keeps CMDLINE_OVERWRITE in {name}"
+        );
+        let (ours, _) = run_target(&k, Target::DefConfig, Some(&text));
+        assert!(
+            config_body(&ours) == config_body(&theirs),
+            "6.1 sh {name}:\n{}",
+            first_differences(config_body(&ours), config_body(&theirs), 8)
+        );
+    }
 }
 
 #[test]
