@@ -348,6 +348,32 @@ impl<'a> Eval<'a> {
         }
     }
 
+    /// The variables this make passes to its sub-makes: exported ones through the
+    /// environment, command-line ones as command-line variables. A name exported while
+    /// undefined reaches the sub-make's environment empty (and so stays exported there when
+    /// the sub-make assigns it: 7.x top Makefile's `export objtree srcroot`).
+    pub fn exported_vars(&self) -> Vars {
+        let mut env = Vars::new();
+        for (k, v) in &self.vars {
+            if v.export || v.origin_is_cmdline() || self.exports.contains(&**k) {
+                env.insert(k.clone(), Rc::new(v.as_env()));
+            }
+        }
+        for k in &self.exports {
+            if !self.vars.contains_key(k.as_str()) {
+                env.insert(
+                    k.as_str().into(),
+                    Rc::new(Var {
+                        segs: Vec::new(),
+                        origin: Origin::Env,
+                        export: true,
+                    }),
+                );
+            }
+        }
+        env
+    }
+
     /// The `y` guard.
     pub fn yes(&self) -> ExprId {
         self.yes
@@ -1647,11 +1673,13 @@ impl<'a> Eval<'a> {
             }
             "realpath" | "abspath" => {
                 let v = self.expand(args);
+                // Relative names are relative to make's working directory, the tree.
+                let cwd = self.srctree.display().to_string();
                 self.map_words(&v, |w| {
                     if w.starts_with('/') {
                         normalize_abs(w)
                     } else {
-                        w.to_string()
+                        normalize_abs(&format!("{cwd}/{w}"))
                     }
                 })
             }
@@ -1975,11 +2003,18 @@ impl<'a> Eval<'a> {
         }
     }
 
-    /// `$(wildcard)`: relative patterns are relative to the object tree (the `O=` directory,
-    /// where sources do not exist), absolute ones are looked up on disk.
+    /// `$(wildcard)`: relative patterns are relative to make's working directory, the tree
+    /// (the top Makefile is evaluated as `make` run in the tree), and match relative names.
     fn glob(&mut self, pat: &str) -> Vec<String> {
         if !pat.starts_with('/') {
-            return Vec::new();
+            let cwd = self.srctree.display().to_string();
+            let cwd = cwd.trim_end_matches('/');
+            let abs = format!("{cwd}/{pat}");
+            return self
+                .glob(&abs)
+                .into_iter()
+                .filter_map(|m| m.strip_prefix(&format!("{cwd}/")).map(str::to_string))
+                .collect();
         }
         if !pat.contains(['*', '?', '[']) {
             return if Path::new(pat).exists() {

@@ -145,6 +145,8 @@ struct Walker<'a> {
     env_overlay: HashMap<usize, Vars>,
     /// When not empty, only these directories and their ancestors are entered.
     toward: Vec<String>,
+    /// Where the top-level make starts the descent; None when it could not be found.
+    start: Option<Start>,
 }
 
 fn parent_prefix(dir: &str) -> String {
@@ -200,8 +202,10 @@ pub fn evaluate_toward(
         src_stmts: Rc::new(Vec::new()),
         env_overlay: HashMap::new(),
         toward: toward.iter().map(|d| normalize(d)).collect(),
+        start: None,
     };
-    let (env, mut top_unknowns, top_errors) = w.top();
+    let (env, mut top_unknowns, top_errors, start) = w.top();
+    w.start = start;
     let (base, base_unknowns) = w.base_vars(env);
     w.base = base;
     // What Kbuild.include / Makefile.compiler lost, every directory's make loses.
@@ -267,118 +271,114 @@ impl Walker<'_> {
         )
     }
 
-    /// The top-level make: the parts of the top Makefile that decide the directory lists
-    /// (`core-y`, `drivers-y`, `libs-y` and the arch Makefile) and the exported variables.
-    fn top(&mut self) -> (Vars, Vec<ExprId>, Vec<MakeError>) {
-        let srctree = self.opts.srctree.display().to_string();
-        let arch = self.opts.arch.clone();
-        let srcarch = self.opts.srcarch.clone();
-        let pins = self.opts.pins.clone();
+    /// The top-level make, as `make ARCH=...` run in the tree evaluates the tree's own
+    /// Makefile (and through it the arch Makefile): the first invocation, then the sub-make
+    /// it hands the build to when it sets `need-sub-make`, with what the first one exported.
+    /// Returns the final make's exported variables (every directory's environment), its
+    /// unknowns and `$(error)`s, and where the build starts ([`Start`]).
+    fn top(&mut self) -> (Vars, Vec<ExprId>, Vec<MakeError>, Option<Start>) {
         let root = self.opts.srctree.clone();
-        let mut e = self.eval(Vars::new());
-        let yes = e.yes();
-        // The top Makefile defines its flag variables with `:=` before the arch Makefile
-        // appends to them. Their flavor matters: a recursive KBUILD_CFLAGS would re-expand
-        // every `$(call cc-option,...)` (which passes $(KBUILD_CFLAGS)) on each use,
-        // exponentially.
-        let top_text = std::fs::read_to_string(root.join("Makefile")).unwrap_or_default();
-        let arch_include = top_text
-            .rfind("include $(srctree)/arch/$(SRCARCH)/Makefile")
-            .unwrap_or(top_text.len());
-        for line in top_text[..arch_include].lines() {
-            if let Some((name, _)) = line.split_once(":=") {
-                let name = name.trim().trim_start_matches("export ").trim();
-                if !name.is_empty()
-                    && name
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-                {
-                    e.set_str(name, "", Origin::File);
-                }
-            }
-        }
-        e.set_str("ARCH", &arch, Origin::CommandLine);
-        for (k, v) in &pins {
-            e.set_str(k, v, Origin::CommandLine);
-        }
-        for (k, v) in [
-            ("srctree", srctree.as_str()),
-            ("abs_srctree", srctree.as_str()),
-            ("VPATH", srctree.as_str()),
-            ("objtree", "."),
-            ("building_out_of_srctree", "1"),
-            ("SRCARCH", srcarch.as_str()),
-            ("KBUILD_EXTMOD", ""),
-            ("KBUILD_BUILTIN", "1"),
-            ("KBUILD_MODULES", ""),
-            ("CROSS_COMPILE", ""),
-            ("CC", "gcc"),
-            ("LD", "ld"),
-            ("HOSTCC", "gcc"),
-            ("CONFIG_SHELL", "sh"),
-            ("MAKE", "make"),
-            ("need-config", "1"),
-        ] {
-            e.set_str(k, v, Origin::File);
-        }
-        for k in [
-            "srctree",
-            "objtree",
-            "VPATH",
-            "SRCARCH",
-            "KBUILD_EXTMOD",
-            "KBUILD_BUILTIN",
-            "KBUILD_MODULES",
-            "CROSS_COMPILE",
-            "CC",
-            "LD",
-            "HOSTCC",
-            "CONFIG_SHELL",
-            "building_out_of_srctree",
-        ] {
-            if let Some(v) = e.vars.get_mut(k) {
-                Rc::make_mut(v).export = true;
-            }
-        }
-        for f in [
-            "scripts/Kbuild.include",
-            "scripts/subarch.include",
-            "scripts/Makefile.compiler",
-        ] {
-            e.include_file(&root.join(f), yes);
-        }
-        e.set_str("core-y", "", Origin::File);
-        e.set_str("drivers-y", "", Origin::File);
-        e.set_str("libs-y", "lib/", Origin::File);
-        let arch_mk = root.join("arch").join(&srcarch).join("Makefile");
-        if !e.include_file(&arch_mk, yes) {
-            let id = e.sources.add(arch_mk.clone(), String::new());
-            e.diags.push(Diagnostic::error(
+        let curdir = root.display().to_string();
+        let makefile = root.join("Makefile");
+        let arch_mk = root
+            .join("arch")
+            .join(&self.opts.srcarch)
+            .join("Makefile");
+        if !arch_mk.is_file() {
+            let id = self.sources.add(arch_mk.clone(), String::new());
+            self.diags.push(Diagnostic::error(
                 "KP0630",
                 Span::new(id, 0, 0),
                 "arch Makefile not found",
             ));
         }
-        // Top Makefile: ARCH_CORE := $(core-y), ARCH_LIB := $(filter %/, $(libs-y)),
-        // ARCH_DRIVERS := $(drivers-y) $(drivers-m).
-        let core = e.expand("$(core-y)");
-        let lib = e.expand("$(filter %/, $(libs-y))");
-        let drivers = e.expand("$(drivers-y) $(drivers-m)");
-        let mut unknowns = Vec::new();
-        for v in [&core, &lib, &drivers] {
-            unknowns.extend(list_taint(&e, v));
-        }
-        e.set("ARCH_CORE", core, Origin::File, true);
-        e.set("ARCH_LIB", lib, Origin::File, true);
-        e.set("ARCH_DRIVERS", drivers, Origin::File, true);
+        let mut cmdline = vec![("ARCH".to_string(), self.opts.arch.clone())];
+        cmdline.extend(self.opts.pins.iter().cloned());
+        let cmdline_text: Vec<String> = cmdline.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let cmdline_text = cmdline_text.join(" ");
         let mut env = Vars::new();
-        for (k, v) in &e.vars {
-            if v.export || v.origin_is_cmdline() || e.exports.contains(&**k) {
-                env.insert(k.clone(), v.clone());
+        let mut makeflags = format!("-- {cmdline_text}");
+        let mut first = true;
+        loop {
+            let mut e = self.eval(env.clone());
+            let yes = e.yes();
+            // make's own variables for a makefile named on no command line, read in the tree.
+            for (k, v) in [
+                ("CURDIR", curdir.as_str()),
+                ("MAKEFILE_LIST", "Makefile"),
+                ("MAKECMDGOALS", ""),
+                ("MAKEFLAGS", makeflags.as_str()),
+                ("MAKE", "make"),
+            ] {
+                e.set_str(k, v, Origin::File);
             }
+            for (k, v) in &cmdline {
+                e.set_str(k, v, Origin::CommandLine);
+            }
+            if !e.include_file(&makefile, yes) {
+                let id = e.sources.add(makefile.clone(), String::new());
+                e.diags.push(Diagnostic::error(
+                    "KP0633",
+                    Span::new(id, 0, 0),
+                    "no top-level Makefile: cannot find where the build starts",
+                ));
+                return (Vars::new(), Vec::new(), Vec::new(), None);
+            }
+            // The first make only re-invokes itself (`__sub-make`) when it sets need-sub-make.
+            if first && e.expand("$(need-sub-make)").flat().trim() == "1" {
+                let nopd = e.expand("$(no-print-directory)").flat();
+                makeflags = format!("rR {} -- {cmdline_text}", nopd.trim());
+                env = e.exported_vars();
+                first = false;
+                continue;
+            }
+            let text = std::fs::read_to_string(&makefile).unwrap_or_default();
+            let file = e.file_id(&makefile);
+            let mut unknowns = Vec::new();
+            let start = match descent_rule(&text) {
+                None => {
+                    if let Some(id) = file {
+                        e.diags.push(Diagnostic::error(
+                            "KP0633",
+                            Span::new(id, 0, 0),
+                            "no rule of the top Makefile descends with `$(MAKE) $(build)=$@`: cannot find where the build starts",
+                        ));
+                    }
+                    None
+                }
+                Some(rule) => {
+                    let v = e.expand(&rule.targets);
+                    unknowns.extend(list_taint(&e, &v));
+                    let dirs: Vec<GWord> = e
+                        .words(&v)
+                        .into_iter()
+                        .filter(|w| !is_no(&e, w.guard))
+                        .collect();
+                    let span = file.map(|id| Span::new(id, rule.start, rule.end));
+                    if dirs.is_empty()
+                        && let Some(span) = span
+                    {
+                        e.diags.push(Diagnostic::error(
+                            "KP0633",
+                            span,
+                            format!(
+                                "`{}` names no directory: cannot find where the build starts",
+                                rule.targets
+                            ),
+                        ));
+                    }
+                    Some(Start {
+                        dirs,
+                        need_builtin: rule.need_builtin,
+                        need_modorder: rule.need_modorder,
+                        file,
+                    })
+                }
+            };
+            unknowns.extend(e.unknown_events.iter().copied());
+            let env = e.exported_vars();
+            return (env, unknowns, std::mem::take(&mut e.errors), start);
         }
-        unknowns.extend(e.unknown_events.iter().copied());
-        (env, unknowns, std::mem::take(&mut e.errors))
     }
 
     /// The variables every directory starts with: environment, command line, the resets of
@@ -429,7 +429,19 @@ impl Walker<'_> {
         let mut queue = VecDeque::new();
         let yes = self.pool.yes();
         let no = self.pool.no();
-        dirs.push(new_dir(".", yes, yes, yes));
+        // `.` is the top-level make. From 6.1 on it descends into `.` itself (./Kbuild lists
+        // the top-level directories); before, into each of `$(build-dirs)`.
+        let start = self.start.clone();
+        let from_dot = start
+            .as_ref()
+            .is_some_and(|s| s.dirs.len() == 1 && s.dirs[0].text == "." && s.dirs[0].guard == yes);
+        let flag = |f: bool| if f { yes } else { no };
+        match &start {
+            Some(s) if from_dot => {
+                dirs.push(new_dir(".", yes, flag(s.need_builtin), flag(s.need_modorder)))
+            }
+            _ => dirs.push(new_dir(".", yes, yes, yes)),
+        }
         // The directory each was first reached from (None for the root).
         let mut first_parent: Vec<Option<usize>> = vec![None];
         index.insert(".".into(), 0);
@@ -443,7 +455,19 @@ impl Walker<'_> {
                 (true, true)
             };
             let overlay = self.env_overlay.get(&i).cloned().unwrap_or_default();
-            let local = self.directory(&path, nb, nm, &overlay);
+            let local = match &start {
+                _ if i != 0 || from_dot => self.directory(&path, nb, nm, &overlay),
+                Some(s) => top_local(s, no),
+                None => top_local(
+                    &Start {
+                        dirs: Vec::new(),
+                        need_builtin: false,
+                        need_modorder: false,
+                        file: None,
+                    },
+                    no,
+                ),
+            };
             let mut children = Vec::new();
             let mut child_env = overlay;
             for (k, v) in &local.exports {
@@ -581,6 +605,92 @@ impl Walker<'_> {
         }
         local
     }
+}
+
+/// The top-level make as a directory when it descends into several (`$(build-dirs)`): each
+/// is a child entered with the recipe's flags, and the top-level `modules.order` is theirs
+/// in that order (`modules.order: $(subdir-modorder)`).
+fn top_local(s: &Start, no: ExprId) -> Local {
+    let mut children = Vec::new();
+    let mut order = Vec::new();
+    for w in &s.dirs {
+        let d = w.text.trim_end_matches('/').to_string();
+        if d.is_empty() || d == "." {
+            continue;
+        }
+        let b = if s.need_builtin { w.guard } else { no };
+        let m = if s.need_modorder { w.guard } else { no };
+        if s.need_modorder {
+            order.push(LocalOrder::Sub(d.clone(), w.guard));
+        }
+        children.push((d, w.guard, b, m));
+    }
+    Local {
+        file: s.file,
+        builtin: Vec::new(),
+        lib: Vec::new(),
+        modules: Vec::new(),
+        order,
+        children,
+        unknowns: Vec::new(),
+        errors: Vec::new(),
+        exports: Vars::new(),
+    }
+}
+
+/// Where the top-level make starts the descent: the targets of its rule whose recipe runs
+/// `$(MAKE) $(build)=$@` (`.` from 6.1 on, `$(build-dirs)` before), each entered with the
+/// recipe's need-builtin / need-modorder.
+#[derive(Clone, Debug)]
+struct Start {
+    dirs: Vec<GWord>,
+    need_builtin: bool,
+    need_modorder: bool,
+    file: Option<FileId>,
+}
+
+/// The rule of a top Makefile that descends into the build directories.
+struct DescentRule {
+    targets: String,
+    start: usize,
+    end: usize,
+    need_builtin: bool,
+    need_modorder: bool,
+}
+
+/// Finds the rule whose recipe is `$(Q)$(MAKE) $(build)=$@ ...` (top Makefile:
+/// `$(build-dir): prepare` / `$(build-dirs): prepare`), with its recipe's flags.
+fn descent_rule(text: &str) -> Option<DescentRule> {
+    let mut lines = Vec::new();
+    let mut off = 0;
+    for l in text.split_inclusive('\n') {
+        lines.push((off, l.trim_end_matches('\n')));
+        off += l.len();
+    }
+    let i = lines
+        .iter()
+        .position(|(_, l)| l.starts_with('\t') && l.contains("$(build)=$@"))?;
+    let mut recipe = String::new();
+    for (_, l) in &lines[i..] {
+        recipe.push_str(l.trim_end_matches('\\'));
+        recipe.push(' ');
+        if !l.ends_with('\\') {
+            break;
+        }
+    }
+    let (start, rule) = lines[..i]
+        .iter()
+        .rev()
+        .find(|(_, l)| !l.starts_with('\t') && !l.trim_start().starts_with('#'))?;
+    let (targets, _) = rule.split_once(':')?;
+    let has = |flag: &str| recipe.split_whitespace().any(|w| w == flag);
+    Some(DescentRule {
+        targets: targets.trim().to_string(),
+        start: *start,
+        end: start + rule.len(),
+        need_builtin: has("need-builtin=1"),
+        need_modorder: has("need-modorder=1"),
+    })
 }
 
 enum LocalOrder {
