@@ -632,11 +632,7 @@ impl<'a> Eval<'a> {
                     if f.ends_with("include/config/auto.conf") || f.ends_with("auto.conf.cmd") {
                         continue; // config values are supplied by ConfigMode
                     }
-                    let p = if Path::new(f).is_absolute() {
-                        PathBuf::from(f)
-                    } else {
-                        self.srctree.join(f)
-                    };
+                    let p = self.resolve(f);
                     if !self.include_file(&p, h) && !optional {
                         self.diags.push(Diagnostic::error(
                             "KP0613",
@@ -1776,7 +1772,10 @@ impl<'a> Eval<'a> {
                         }],
                         taint: Vec::new(),
                     };
+                    let ctx = self.cur_guard;
+                    self.cur_guard = self.and(ctx, w.guard);
                     let r = self.with_local(&var, wv, |e| e.expand(body));
+                    self.cur_guard = ctx;
                     if !first {
                         out.push(" ".into(), w.guard, None);
                     }
@@ -1800,8 +1799,11 @@ impl<'a> Eval<'a> {
                 let c = self.expand(a[0].trim());
                 let g = self.nonempty(&c);
                 let mut out = Value::new();
+                let ctx = self.cur_guard;
                 if !self.is_no(g) {
+                    self.cur_guard = self.and(ctx, g);
                     let t = self.expand(a[1]);
+                    self.cur_guard = ctx;
                     for p in t.parts {
                         let h = self.and(p.guard, g);
                         out.push(p.text, h, p.span);
@@ -1810,7 +1812,9 @@ impl<'a> Eval<'a> {
                 }
                 let ng = self.not(g);
                 if a.len() > 2 && !self.is_no(ng) {
+                    self.cur_guard = self.and(ctx, ng);
                     let e = self.expand(a[2]);
+                    self.cur_guard = ctx;
                     for p in e.parts {
                         let h = self.and(p.guard, ng);
                         if !self.is_no(h) {
@@ -1917,7 +1921,14 @@ impl<'a> Eval<'a> {
                     }
                 };
                 let span = self.span;
+                // The text is read where it is expanded: under the statement's guard and
+                // the guards of the `$(foreach)` words / `$(if)` branches around it.
+                let ctx = self.cur_guard;
                 for (text, g) in alts {
+                    let g = self.and(ctx, g);
+                    if self.is_no(g) {
+                        continue;
+                    }
                     let label = span.map_or_else(
                         || "<eval>".to_string(),
                         |s| format!("<eval at {}>", self.sources.location(s)),
@@ -1933,6 +1944,7 @@ impl<'a> Eval<'a> {
                     self.exec(&stmts, g);
                     self.depth -= 1;
                     self.span = span;
+                    self.cur_guard = ctx;
                 }
                 Value::new()
             }
@@ -1995,11 +2007,19 @@ impl<'a> Eval<'a> {
         v
     }
 
+    /// A file name as make opens it: relative to its working directory, the tree (7.x's
+    /// `$(srcroot)/...` names start with `./`, which is dropped).
     fn resolve(&self, p: &str) -> PathBuf {
         if p.starts_with('/') {
             PathBuf::from(p)
         } else {
-            self.srctree.join(p)
+            let mut out = self.srctree.clone();
+            for c in Path::new(p).components() {
+                if c != std::path::Component::CurDir {
+                    out.push(c);
+                }
+            }
+            out
         }
     }
 

@@ -4,10 +4,11 @@ conditions out.
 
 # Brief overview
 
-[`evaluate`] runs one (tree, ARCH) the way `make` would: the top-level Makefile's directory
-lists (`core-y`, `drivers-y`, `libs-y` from `arch/$(SRCARCH)/Makefile`), then every
-directory as `scripts/Makefile.build` and `scripts/Makefile.lib` process it, starting from the
-top-level `Kbuild` with need-builtin and need-modorder. The result is a [`Graph`]: per
+[`evaluate`] runs one (tree, ARCH) the way `make ARCH=...` run in the tree would: the tree's
+own top-level Makefile (and through it the arch Makefile) gives the exported variables and
+where the descent starts (the targets of its `$(MAKE) $(build)=$@` rule: `.` and the
+top-level `Kbuild` from 6.1 on, each of `$(build-dirs)` in 5.10), then every directory as
+`scripts/Makefile.build` and `scripts/Makefile.lib` process it. The result is a [`Graph`]: per
 directory, when it is visited / entered with need-builtin / entered with need-modorder, its
 built-in objects, `lib.a` objects and modules (with composite members), each under a guard.
 
@@ -49,13 +50,14 @@ Diagnostics (all values next to a best-effort result, never panics):
   budget exhausted (configuration-dependent names and conditions from there on are unknown
   facts, warning);
 - walking: KP0630 arch Makefile missing, KP0631 directory without a kbuild file, KP0632
-  subdirectory that is the directory itself or a parent (`sub//`, `../`): endless descent.
+  subdirectory that is the directory itself or a parent (`sub//`, `../`): endless descent,
+  KP0633 no top-level Makefile or no rule of it that starts the descent (nothing is listed).
 
 ```
 use kbuild_graph::{ConfigMode, Options};
 let tree = tempfile::tempdir().unwrap();
 for (path, text) in [
-    ("Makefile", ""),
+    ("Makefile", "build-dir := .\n$(build-dir): prepare\n\t$(MAKE) $(build)=$@ need-builtin=1 need-modorder=1\n"),
     ("Kbuild", "obj-y += drivers/\n"),
     ("scripts/Makefile.build", "src := $(obj)\n"),
     ("arch/x86/Makefile", ""),

@@ -8,12 +8,16 @@ use std::time::{Duration, Instant};
 
 use kbuild_graph::{ConfigMode, Options};
 
+/// A top Makefile shaped like the kernel's (6.1 on): the arch Makefile's lists exported to
+/// ./Kbuild, one descent into `.`.
+const TOP_MAKEFILE: &str = "srctree := .\nSRCARCH := $(ARCH)\nexport srctree SRCARCH\ninclude $(srctree)/scripts/Kbuild.include\ninclude $(srctree)/scripts/Makefile.compiler\ncore-y :=\ndrivers-y :=\nlibs-y := lib/\ninclude $(srctree)/arch/$(SRCARCH)/Makefile\nexport ARCH_CORE := $(core-y)\nexport ARCH_LIB := $(filter %/, $(libs-y))\nexport ARCH_DRIVERS := $(drivers-y) $(drivers-m)\nbuild-dir := .\n$(build-dir): prepare\n\t$(MAKE) $(build)=$@ need-builtin=1 need-modorder=1\n";
+
 /// A tree whose `drivers/Makefile` (and any extra files) are given; `drivers/ok/` is a sibling
 /// directory with a good Makefile, to show the rest of the tree survives.
 fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     let base: &[(&str, &[u8])] = &[
-        ("Makefile", b"core-y :=\n"),
+        ("Makefile", TOP_MAKEFILE.as_bytes()),
         ("Kbuild", b"obj-y += drivers/ good/\n"),
         ("scripts/Kbuild.include", b"comma := ,\n"),
         ("scripts/Makefile.compiler", b""),
@@ -261,7 +265,7 @@ fn missing_included_file() {
     )]);
     assert_has(
         &o,
-        "drivers/Makefile:2:1: error[KP0613]: included file `drivers/missing.mk` not found",
+        "drivers/Makefile:2:1: error[KP0613]: included file `./drivers/missing.mk` not found",
     );
 }
 
@@ -459,13 +463,17 @@ fn missing_arch_makefile() {
 #[test]
 fn host_output_in_the_arch_directory_lists_is_a_loss_of_the_whole_tree() {
     // `$(shell ...)` in libs-y may name any directory: nothing is known to be unlisted.
-    let o = evaluate(&[("arch/x86/Makefile", b"libs-y += $(shell cat dirs.txt)\n")]);
+    let kbuild: (&str, &[u8]) = ("Kbuild", b"obj-y += drivers/ good/ $(ARCH_LIB)\n");
+    let o = evaluate(&[kbuild, ("arch/x86/Makefile", b"libs-y += $(shell cat dirs.txt)\n")]);
     assert_eq!(o.losses, [".: arch/x86/Makefile:1: $(shell cat dirs.txt)"]);
     // The compiler's answer to where libgcc is, is a file to link, not a directory to walk.
-    let o = evaluate(&[(
-        "arch/x86/Makefile",
-        b"LIBGCC := $(shell $(CC) $(KBUILD_CFLAGS) -print-libgcc-file-name)\nlibs-y += $(LIBGCC)\n",
-    )]);
+    let o = evaluate(&[
+        kbuild,
+        (
+            "arch/x86/Makefile",
+            b"LIBGCC := $(shell $(CC) $(KBUILD_CFLAGS) -print-libgcc-file-name)\nlibs-y += $(LIBGCC)\n",
+        ),
+    ]);
     assert_eq!(o.losses, Vec::<String>::new());
 }
 

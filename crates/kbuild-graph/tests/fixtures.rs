@@ -5,12 +5,16 @@ use std::rc::Rc;
 
 use kbuild_graph::{ConfigMode, Options};
 
+/// A top Makefile shaped like the kernel's (6.1 on): the arch Makefile's lists exported to
+/// ./Kbuild, one descent into `.`.
+const TOP_MAKEFILE: &str = "srctree := .\nSRCARCH := $(ARCH)\nexport srctree SRCARCH\ninclude $(srctree)/scripts/Kbuild.include\ninclude $(srctree)/scripts/Makefile.compiler\ncore-y :=\ndrivers-y :=\nlibs-y := lib/\ninclude $(srctree)/arch/$(SRCARCH)/Makefile\nexport ARCH_CORE := $(core-y)\nexport ARCH_LIB := $(filter %/, $(libs-y))\nexport ARCH_DRIVERS := $(drivers-y) $(drivers-m)\nbuild-dir := .\n$(build-dir): prepare\n\t$(MAKE) $(build)=$@ need-builtin=1 need-modorder=1\n";
+
 /// Writes `files` (`path`, `text`) under a fresh temporary directory that looks like a
 /// kernel tree to the evaluator.
 fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     let base: &[(&str, &str)] = &[
-        ("Makefile", "core-y :=\n"),
+        ("Makefile", TOP_MAKEFILE),
         (
             "scripts/Kbuild.include",
             "comma := ,\nempty :=\nspace := $(empty) $(empty)\n",

@@ -37,10 +37,14 @@ fn line(kind: u8, s: usize, t: usize, o: usize) -> String {
     }
 }
 
+/// A top Makefile shaped like the kernel's (6.1 on): the arch Makefile's lists exported to
+/// ./Kbuild, one descent into `.`.
+const TOP_MAKEFILE: &str = "srctree := .\nSRCARCH := $(ARCH)\nexport srctree SRCARCH\ninclude $(srctree)/scripts/Kbuild.include\ninclude $(srctree)/scripts/Makefile.compiler\ncore-y :=\ndrivers-y :=\nlibs-y := lib/\ninclude $(srctree)/arch/$(SRCARCH)/Makefile\nexport ARCH_CORE := $(core-y)\nexport ARCH_LIB := $(filter %/, $(libs-y))\nexport ARCH_DRIVERS := $(drivers-y) $(drivers-m)\nbuild-dir := .\n$(build-dir): prepare\n\t$(MAKE) $(build)=$@ need-builtin=1 need-modorder=1\n";
+
 fn tree(root_mk: &str, sub_mk: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut files = vec![
-        ("Makefile".to_string(), String::new()),
+        ("Makefile".to_string(), TOP_MAKEFILE.to_string()),
         ("Kbuild".to_string(), "obj-y += drivers/\n".to_string()),
         ("scripts/Kbuild.include".to_string(), String::new()),
         ("scripts/Makefile.compiler".to_string(), String::new()),
