@@ -33,7 +33,9 @@ pub fn run(global: &Global, args: &KbuildArgs) -> anyhow::Result<ExitCode> {
     let arch = crate::tree::single_arch(global, &tree)?;
     let text =
         std::fs::read_to_string(&args.config).with_context(|| args.config.display().to_string())?;
-    let config = kbuild_graph::ConfigMode::Concrete(Rc::new(kbuild_graph::read_config(&text)));
+    let config = kbuild_graph::ConfigMode::Concrete(Rc::new(
+        kbuild_graph::config::read_config_for(&text, tree.root()),
+    ));
     let opts = options(&tree, &arch, config)?;
     let mut pool = kp_base::ExprPool::new();
     let mut sources = kp_base::SourceMap::new();

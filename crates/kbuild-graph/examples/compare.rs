@@ -80,7 +80,7 @@ fn main() {
                 .collect(),
         };
         let t = std::time::Instant::now();
-        let map = kbuild_graph::read_config(&cfg);
+        let map = kbuild_graph::config::read_config_for(&cfg, &root);
         let mut pool = kp_base::ExprPool::new();
         let mut sources = kp_base::SourceMap::new();
         let g = kbuild_graph::evaluate(

@@ -161,6 +161,9 @@ pub struct Eval<'a> {
     pub config: ConfigMode,
     /// The tree root: relative include paths are looked up here (make's `--include-dir`).
     pub srctree: PathBuf,
+    /// Whether auto.conf keeps string values quoted, so `$(CONFIG_X)` of an empty string is
+    /// `""` (5.10; see `config::auto_conf_strings_raw`).
+    pub auto_conf_quoted: bool,
     /// Names marked by `export NAME` (make exports them even when defined later).
     pub exports: std::collections::HashSet<String>,
     /// `$(foreach)` and `$(call)` bindings, innermost last.
@@ -335,6 +338,7 @@ impl<'a> Eval<'a> {
             vars,
             config,
             srctree,
+            auto_conf_quoted: false,
             exports: Default::default(),
             locals: Vec::new(),
             depth: 0,
@@ -848,6 +852,13 @@ impl<'a> Eval<'a> {
         {
             let lit = vb.flat();
             if lit == "\"\"" {
+                if self.auto_conf_quoted {
+                    let n = self.pool.name(sym);
+                    let c = self.pool.name("");
+                    return self
+                        .pool
+                        .cmp(CmpOp::Eq, Operand::Symbol(n), Operand::Const(c));
+                }
                 // auto.conf leaves empty strings out, so `$(CONFIG_X)` is never `""`.
                 return self.pool.no();
             }

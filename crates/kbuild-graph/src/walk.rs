@@ -147,6 +147,8 @@ struct Walker<'a> {
     toward: Vec<String>,
     /// Where the top-level make starts the descent; None when it could not be found.
     start: Option<Start>,
+    /// See `Eval::auto_conf_quoted`.
+    auto_conf_quoted: bool,
 }
 
 fn parent_prefix(dir: &str) -> String {
@@ -203,7 +205,9 @@ pub fn evaluate_toward(
         env_overlay: HashMap::new(),
         toward: toward.iter().map(|d| normalize(d)).collect(),
         start: None,
+        auto_conf_quoted: false,
     };
+    w.auto_conf_quoted = !crate::config::auto_conf_strings_raw(&w.opts.srctree);
     let (env, mut top_unknowns, top_errors, start) = w.top();
     w.start = start;
     let (base, base_unknowns) = w.base_vars(env);
@@ -259,7 +263,8 @@ impl Walker<'_> {
     }
 
     fn eval(&mut self, vars: Vars) -> Eval<'_> {
-        Eval::new(
+        let quoted = self.auto_conf_quoted;
+        let mut e = Eval::new(
             self.pool,
             self.sources,
             &mut self.cache,
@@ -268,7 +273,9 @@ impl Walker<'_> {
             vars,
             self.opts.config.clone(),
             self.opts.srctree.clone(),
-        )
+        );
+        e.auto_conf_quoted = quoted;
+        e
     }
 
     /// The top-level make, as `make ARCH=...` run in the tree evaluates the tree's own
@@ -280,10 +287,7 @@ impl Walker<'_> {
         let root = self.opts.srctree.clone();
         let curdir = root.display().to_string();
         let makefile = root.join("Makefile");
-        let arch_mk = root
-            .join("arch")
-            .join(&self.opts.srcarch)
-            .join("Makefile");
+        let arch_mk = root.join("arch").join(&self.opts.srcarch).join("Makefile");
         if !arch_mk.is_file() {
             let id = self.sources.add(arch_mk.clone(), String::new());
             self.diags.push(Diagnostic::error(
@@ -437,9 +441,12 @@ impl Walker<'_> {
             .is_some_and(|s| s.dirs.len() == 1 && s.dirs[0].text == "." && s.dirs[0].guard == yes);
         let flag = |f: bool| if f { yes } else { no };
         match &start {
-            Some(s) if from_dot => {
-                dirs.push(new_dir(".", yes, flag(s.need_builtin), flag(s.need_modorder)))
-            }
+            Some(s) if from_dot => dirs.push(new_dir(
+                ".",
+                yes,
+                flag(s.need_builtin),
+                flag(s.need_modorder),
+            )),
             _ => dirs.push(new_dir(".", yes, yes, yes)),
         }
         // The directory each was first reached from (None for the root).

@@ -464,7 +464,10 @@ fn missing_arch_makefile() {
 fn host_output_in_the_arch_directory_lists_is_a_loss_of_the_whole_tree() {
     // `$(shell ...)` in libs-y may name any directory: nothing is known to be unlisted.
     let kbuild: (&str, &[u8]) = ("Kbuild", b"obj-y += drivers/ good/ $(ARCH_LIB)\n");
-    let o = evaluate(&[kbuild, ("arch/x86/Makefile", b"libs-y += $(shell cat dirs.txt)\n")]);
+    let o = evaluate(&[
+        kbuild,
+        ("arch/x86/Makefile", b"libs-y += $(shell cat dirs.txt)\n"),
+    ]);
     assert_eq!(o.losses, [".: arch/x86/Makefile:1: $(shell cat dirs.txt)"]);
     // The compiler's answer to where libgcc is, is a file to link, not a directory to walk.
     let o = evaluate(&[

@@ -155,7 +155,7 @@ fn check(version: &str, arch: &str) {
     ] {
         let cfg = cfg.expect("config").value;
         let want = from_oracle(&o.kbuild_lists(&cfg).expect("oracle walk").value);
-        let map = kbuild_graph::read_config(&cfg);
+        let map = kbuild_graph::config::read_config_for(&cfg, tree.root());
         let mut pool = kp_base::ExprPool::new();
         let mut sources = kp_base::SourceMap::new();
         let g = kbuild_graph::evaluate(

@@ -70,7 +70,7 @@ pub fn modules_builtin(
     sources: &TreeSources,
     check: bool,
 ) -> ModulesBuiltin {
-    let values = Rc::new(kbuild_graph::read_config(config));
+    let values = Rc::new(kbuild_graph::config::read_config_for(config, root));
     let opts = kbuild_graph::Options {
         srctree: root.to_path_buf(),
         arch: arch.to_string(),
