@@ -164,6 +164,9 @@ pub struct Eval<'a> {
     /// Whether auto.conf keeps string values quoted, so `$(CONFIG_X)` of an empty string is
     /// `""` (5.10; see `config::auto_conf_strings_raw`).
     pub auto_conf_quoted: bool,
+    /// Whether unknown events while computing a simply expanded value taint that value
+    /// instead of the whole make (the top-level make, whose lists are few).
+    pub events_as_taint: bool,
     /// Names marked by `export NAME` (make exports them even when defined later).
     pub exports: std::collections::HashSet<String>,
     /// `$(foreach)` and `$(call)` bindings, innermost last.
@@ -339,6 +342,7 @@ impl<'a> Eval<'a> {
             config,
             srctree,
             auto_conf_quoted: false,
+            events_as_taint: false,
             exports: Default::default(),
             locals: Vec::new(),
             depth: 0,
@@ -739,6 +743,7 @@ impl<'a> Eval<'a> {
             AssignOp::Append if !defined => (AssignOp::Recursive, g),
             o => (o, g),
         };
+        let events = self.unknown_events.len();
         let (body, sep) = match op {
             AssignOp::Recursive => (SegBody::Raw(raw.into()), false),
             AssignOp::Simple => (SegBody::Val(self.expand(raw)), false),
@@ -758,6 +763,16 @@ impl<'a> Eval<'a> {
             }
             // Rewritten to Recursive above; kept total rather than panicking.
             AssignOp::Conditional => (SegBody::Raw(raw.into()), false),
+        };
+        // Words lost while computing this value are lost from this variable only: where
+        // it reaches a list, the taint says so; where it only reaches flags, nothing is.
+        let body = match body {
+            SegBody::Val(mut v) if self.events_as_taint && self.unknown_events.len() > events => {
+                let lost: Vec<ExprId> = self.unknown_events.drain(events..).collect();
+                v.add_taint(&lost);
+                SegBody::Val(v)
+            }
+            b => b,
         };
         let seg = Seg {
             guard: g,

@@ -305,6 +305,7 @@ impl Walker<'_> {
         let mut first = true;
         loop {
             let mut e = self.eval(env.clone());
+            e.events_as_taint = true;
             let yes = e.yes();
             // make's own variables for a makefile named on no command line, read in the tree.
             for (k, v) in [
