@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 
+pub mod selftests;
+
 /// The Debian tree of `version` (`6.1` or `6.12`), fetched when absent. Panics with the reason
 /// when it cannot be had: a conformance test without its tree must fail, not pass.
 pub fn tree(version: &str) -> ktree::Tree {

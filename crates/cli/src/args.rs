@@ -221,6 +221,12 @@ pub struct ConfigArgs {
     /// Write here instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub out: Option<std::path::PathBuf>,
+    /// The top Kconfig file, as `conf`'s own argument (default: the tree's `Kconfig`): its
+    /// directory is `$srctree`, and the process environment is what `$(NAME)` reads, as for
+    /// `conf` run by hand; the tree (`--tree`/`--kernel`) still decides which `conf` is
+    /// mirrored.
+    #[arg(long, value_name = "FILE")]
+    pub kconfig: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

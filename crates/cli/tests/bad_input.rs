@@ -101,7 +101,7 @@ fn parse_reports_source_loop_missing_file_and_recursive_macro() {
     let (_, err, code) = run(t.path(), &["parse", "--arch", "good", "--shell", "record"]);
     assert_eq!(code, 1, "{err}");
     for want in [
-        "drivers/Kconfig:3:12: error[KP0303]: recursive variable `X` references itself (eventually)",
+        "drivers/Kconfig:3:12: error[KP0303]: Recursive variable 'X' references itself (eventually)",
         "drivers/Kconfig:4:1: error[KP0202]: recursive inclusion of `drivers/Kconfig`",
         "drivers/Kconfig:5:1: error[KP0201]: can't open file `drivers/gone/Kconfig`",
         "drivers/Kconfig:6:1: error[KP0131]: missing `endif` for this `if` before the end of the file",

@@ -93,6 +93,7 @@ assert_eq!(model.exprs.display(def.depends[0].expr), "B && !C");
 */
 #![deny(missing_docs)]
 
+mod conf_text;
 mod expr_parser;
 mod lexer;
 mod model;
@@ -105,6 +106,7 @@ pub mod dump;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+pub use conf_text::{ConfStream, ConfStyle, conf_output};
 pub use kp_base::Diagnostic;
 pub use model::*;
 pub use preprocess::ShellMode;

@@ -64,6 +64,11 @@ pub(crate) enum AssignOp {
     Append,
 }
 
+/// The message prefixes of the diagnostics the three output built-ins give.
+pub(crate) const ERROR_IF: &str = "$(error-if): ";
+pub(crate) const WARNING_IF: &str = "$(warning-if): ";
+pub(crate) const INFO: &str = "$(info): ";
+
 /// Where an expansion happens: the reference's span, the file name `$(filename)` gives and
 /// the file's text (for `$(lineno)`).
 pub(crate) struct Site<'s> {
@@ -343,7 +348,7 @@ impl Preprocessor {
             self.fail(
                 site,
                 "KP0303",
-                format!("recursive variable `{name}` references itself (eventually)"),
+                format!("Recursive variable '{name}' references itself (eventually)"),
             );
             return Some(String::new());
         }
@@ -370,7 +375,7 @@ impl Preprocessor {
             self.fail(
                 site,
                 "KP0304",
-                format!("too few function arguments passed to `{name}` (expected {min})"),
+                format!("too few function arguments passed to '{name}'"),
             );
             return Some(String::new());
         }
@@ -378,7 +383,7 @@ impl Preprocessor {
             self.fail(
                 site,
                 "KP0304",
-                format!("too many function arguments passed to `{name}` (expected {max})"),
+                format!("too many function arguments passed to '{name}'"),
             );
             return Some(String::new());
         }
@@ -388,7 +393,7 @@ impl Preprocessor {
                     self.diags.push(Diagnostic::error(
                         "KP0310",
                         site.span,
-                        format!("$(error-if): {}", args[1]),
+                        format!("{ERROR_IF}{}", args[1]),
                     ));
                 }
                 String::new()
@@ -398,14 +403,13 @@ impl Preprocessor {
                     self.diags.push(Diagnostic::warning(
                         "KP0311",
                         site.span,
-                        format!("$(warning-if): {}", args[1]),
+                        format!("{WARNING_IF}{}", args[1]),
                     ));
                 }
                 String::new()
             }
             "info" => {
-                let mut d =
-                    Diagnostic::warning("KP0312", site.span, format!("$(info): {}", args[0]));
+                let mut d = Diagnostic::warning("KP0312", site.span, format!("{INFO}{}", args[0]));
                 d.severity = kp_base::Severity::Note;
                 self.diags.push(d);
                 String::new()

@@ -639,7 +639,8 @@ impl<'m> Finalizer<'m> {
             .prompt
             .as_ref()
             .map(|p| p.text.clone())
-            .unwrap_or_default();
+            // `parser.y: conf_parse`: a tree without `mainmenu` gets this prompt.
+            .unwrap_or_else(|| "Main menu".to_string());
         let modules = model.modules.map(|s| model.symbol(s).name);
         Finalizer {
             model,

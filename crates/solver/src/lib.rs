@@ -18,6 +18,7 @@ pub mod eval;
 pub mod kconfig;
 pub mod possibility;
 pub mod quick;
+pub mod recursive;
 pub mod sat;
 
 pub use dotconfig::{Target, run_target};
