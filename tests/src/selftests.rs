@@ -45,7 +45,7 @@ pub struct Run {
     pub seed: Option<u64>,
     /// `extra_env`.
     pub env: Vec<(String, String)>,
-    /// `silent=True`: `conf -s`.
+    /// `silent=True`: `conf -s` (kpossible is always run `--quiet`).
     pub silent: bool,
 }
 
@@ -534,10 +534,9 @@ pub fn invoke(bin: &Path, tree: &Path, dir: &Path, run: &Run) -> Output {
         m => m,
     };
     let mut cmd = Command::new(bin);
-    cmd.arg("--tree").arg(tree);
-    if run.silent {
-        cmd.arg("--quiet");
-    }
+    // `--quiet`: without the line naming the tree, which conf has no counterpart of; the
+    // preprocessor's output is printed all the same, as by `conf -s`.
+    cmd.arg("--tree").arg(tree).arg("--quiet");
     cmd.args(["config", mode, "--kconfig"])
         .arg(dir.join("Kconfig"))
         .arg("-o")

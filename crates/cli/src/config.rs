@@ -59,7 +59,7 @@ pub fn run(global: &Global, args: &ConfigArgs) -> anyhow::Result<ExitCode> {
         )?,
     };
     let style = kconfig_parser::ConfStyle::detect(tree.root());
-    if !print_parse_output(global, &model, style) {
+    if !print_parse_output(&model, style) {
         // conf's parser exits 1 on any error (`parser.y: conf_parse`).
         return Ok(ExitCode::from(1));
     }
@@ -122,7 +122,7 @@ fn parse_kconfig_file(root: &Path, file: &Path) -> anyhow::Result<Model> {
 
 /// Prints what parsing printed: the preprocessor's `$(info)`/`$(warning-if)`/`$(error-if)`
 /// lines as conf prints them, and the errors. False when conf would have stopped.
-fn print_parse_output(global: &Global, model: &Model, style: ConfStyle) -> bool {
+fn print_parse_output(model: &Model, style: ConfStyle) -> bool {
     let mut ok = true;
     for d in &model.diagnostics {
         if let Some((stream, text, fatal)) = kconfig_parser::conf_output(d, &model.sources, style) {
@@ -130,11 +130,10 @@ fn print_parse_output(global: &Global, model: &Model, style: ConfStyle) -> bool 
                 eprint!("{text}");
                 return false;
             }
-            if !global.quiet {
-                match stream {
-                    ConfStream::Stdout => print!("{text}"),
-                    ConfStream::Stderr => eprint!("{text}"),
-                }
+            // Printed with `--quiet` too, as by `conf -s`.
+            match stream {
+                ConfStream::Stdout => print!("{text}"),
+                ConfStream::Stderr => eprint!("{text}"),
             }
         } else if d.severity == kp_base::Severity::Error {
             eprint!("{}", d.render(&model.sources));

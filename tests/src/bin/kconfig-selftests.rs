@@ -42,7 +42,7 @@ fn main() {
         "# The kernel's Kconfig unit tests against `kpossible config`\n\n\
          Each tree's `scripts/kconfig/tests` (the pytest cases `make testconfig` runs against\n\
          `scripts/kconfig/conf`) run against `kpossible --tree TREE config MODE --kconfig\n\
-         CASE/Kconfig`, compared as the tree's `conftest.py` compares: exit status, and the\n\
+         CASE/Kconfig` (with `--quiet`, which leaves out the line naming the tree), compared as the tree's `conftest.py` compares: exit status, and the\n\
          `.config`, stdout and stderr matched or searched for the expected files. conf's\n\
          `oldaskconfig`/`oldconfig` answer each question with Enter, i.e. its default: they run\n\
          as `olddefconfig`, unless the case feeds other keys or reads the questions printed\n\
