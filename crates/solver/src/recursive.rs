@@ -554,7 +554,7 @@ mod tests {
              Kconfig:27:error: recursive dependency detected!\nKconfig:27:\tsymbol R range is visible depending on R\n{HELP}\
              Kconfig:23:error: recursive dependency detected!\nKconfig:23:\tsymbol Y default value contains X\nKconfig:18:\tsymbol X prompt is visible depending on Y\n{HELP}"
         );
-        assert_eq!(conf_text(CYCLES, Dialect::Legacy, style), want);
+        assert_eq!(conf_text(CYCLES, Dialect::LINUX_6_1, style), want);
     }
 
     /// What 6.12's conf prints for `CYCLES` (menu order, no locations but the choice's).
@@ -570,7 +570,7 @@ mod tests {
              error: recursive dependency detected!\n\tsymbol X prompt is visible depending on Y\n\tsymbol Y default value contains X\n{HELP}\
              error: recursive dependency detected!\n\tsymbol R range is visible depending on R\n{HELP}"
         );
-        assert_eq!(conf_text(CYCLES, Dialect::Modern, style), want);
+        assert_eq!(conf_text(CYCLES, Dialect::LINUX_6_12, style), want);
     }
 
     #[test]
@@ -581,6 +581,6 @@ mod tests {
             dep_cycle_locations: false,
         };
         let fixture = "#- Kconfig\nconfig A\n\tbool \"a\"\n\tselect B\n\nconfig B\n\tbool\n\tdepends on C\n\nconfig C\n\tbool \"c\"\n\tdefault y if !D\n\nconfig D\n\tbool\n";
-        assert_eq!(conf_text(fixture, Dialect::Modern, style), "");
+        assert_eq!(conf_text(fixture, Dialect::LINUX_6_12, style), "");
     }
 }
