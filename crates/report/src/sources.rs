@@ -158,10 +158,27 @@ pub fn facts(path: &str, text: &str, exists: &dyn Fn(&str) -> bool) -> SourceFac
         if let Some(directive) = trimmed.strip_prefix('#') {
             // A directive goes on over lines ending in a backslash.
             let mut directive = directive.trim_start().to_string();
+            let is_define = directive.starts_with("define");
             while directive.trim_end().ends_with('\\') {
-                let Some((_, (_, next))) = lines.next() else {
+                let Some((j, (_, next))) = lines.next() else {
                     break;
                 };
+                // A macro whose body uses a tag (i915's firmware list) emits it where the
+                // file expands it: counted under the guard of the `#define`.
+                if is_define {
+                    for tag in MODINFO_TAGS {
+                        if uses(next, tag) {
+                            if !tags.contains(tag) {
+                                tags.push(tag);
+                            }
+                            uses_.push(TagUse {
+                                tag,
+                                line: j as u32 + 1,
+                                guard: conds.guard(),
+                            });
+                        }
+                    }
+                }
                 directive = format!("{} {next}", directive.trim_end().trim_end_matches('\\'));
             }
             if conds.directive(i as u32 + 1, &directive) || directive.starts_with("define") {
