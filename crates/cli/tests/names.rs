@@ -11,7 +11,10 @@ use std::process::Command;
 fn tree() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     let files: &[(&str, &str)] = &[
-        ("Makefile", "VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\n"),
+        (
+            "Makefile",
+            "VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\nsrctree := .\nSRCARCH := $(ARCH)\nexport srctree SRCARCH\ninclude $(srctree)/arch/$(SRCARCH)/Makefile\nbuild-dir := .\n$(build-dir): prepare\n\t$(MAKE) $(build)=$@ need-builtin=1 need-modorder=1\n",
+        ),
         (
             "Kconfig",
             "mainmenu \"Fixture\"\n\nconfig MODULES\n\tbool \"Modules\"\n\tmodules\n\nsource \"arch/$(SRCARCH)/Kconfig\"\nsource \"drivers/Kconfig\"\n",
