@@ -290,11 +290,16 @@ fn answer(
         v.sort();
         v.dedup();
     }
-    if let Some(only) = only {
-        conditions.retain(|o, _| only.contains(o));
-        // A composite asked by its own name answers for itself.
-        kbuild_graph::lists::add_composites(&graph, &mut pool, &mut conditions, only);
-    }
+    // A composite asked by its own name answers for itself; a whole-arch run answers so for
+    // every composite name the Makefiles list as an object too, as `could-be-module` would.
+    let asked: Vec<String> = match only {
+        Some(only) => {
+            conditions.retain(|o, _| only.contains(o));
+            only.to_vec()
+        }
+        None => conditions.keys().cloned().collect(),
+    };
+    kbuild_graph::lists::add_composites(&graph, &mut pool, &mut conditions, &asked);
     let objects = from_kbuild(&conditions, &sources, root);
     let t2 = Instant::now();
     let mut analysis = Analysis::new(k);
