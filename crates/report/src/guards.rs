@@ -556,18 +556,7 @@ impl Symbolic<'_> {
 
     /// `e` when it reads no option.
     fn constant(&mut self, e: &PExpr) -> Result<i64, String> {
-        struct NoOptions(bool);
-        impl Macros for NoOptions {
-            fn lookup(&self, name: &str) -> Macro {
-                match name {
-                    "MODULE" if self.0 => Macro::Value("1".into()),
-                    "MODULE" => Macro::Undefined,
-                    "__KERNEL__" => Macro::Value("1".into()),
-                    _ => Macro::Unknown,
-                }
-            }
-        }
-        eval(e, &NoOptions(self.module)).map_err(|why| {
+        eval(e, &ModeOnly(self.module)).map_err(|why| {
             if why.contains("`CONFIG_") {
                 format!("{why} (arithmetic over options is not followed)")
             } else {
@@ -976,6 +965,21 @@ impl Parser<'_> {
                 Ok(PExpr::Call(n, args))
             }
             _ => Err("expression expected".into()),
+        }
+    }
+}
+
+/// The macros of every compilation, in a module or built in: only `MODULE` and
+/// `__KERNEL__` are known, so a guard over options is not decided here.
+pub(crate) struct ModeOnly(pub(crate) bool);
+
+impl Macros for ModeOnly {
+    fn lookup(&self, name: &str) -> Macro {
+        match name {
+            "MODULE" if self.0 => Macro::Value("1".into()),
+            "MODULE" => Macro::Undefined,
+            "__KERNEL__" => Macro::Value("1".into()),
+            _ => Macro::Unknown,
         }
     }
 }

@@ -33,7 +33,7 @@ use solver::Kconfig;
 use solver::arch::Toolchain;
 use solver::possibility::{Analysis, from_kbuild};
 
-use crate::guards::{Macro, Macros, holds, to_expr};
+use crate::guards::{ModeOnly, holds, to_expr};
 use crate::sources::{ObjectSource, Reached, TreeSources, license_of, object_source};
 
 /// A set of arches sharing the same reasons.
@@ -182,21 +182,6 @@ fn objects_of(
         }
     }
     out.into_iter().collect()
-}
-
-/// The macros of every compilation, in a module or built in: only `MODULE` and
-/// `__KERNEL__` are known, so a guard over options is not decided here.
-struct ModeOnly(bool);
-
-impl Macros for ModeOnly {
-    fn lookup(&self, name: &str) -> Macro {
-        match name {
-            "MODULE" if self.0 => Macro::Value("1".into()),
-            "MODULE" => Macro::Undefined,
-            "__KERNEL__" => Macro::Value("1".into()),
-            _ => Macro::Unknown,
-        }
-    }
 }
 
 /// The uses of tags written in `source`, as compiled into `object` (whose source file may
